@@ -1,0 +1,226 @@
+//! Decoding JPEG, PNG and WebP into an upright 8-bit RGBA [`Photo`], with hard limits.
+//!
+//! Limits are enforced before the pixel buffer is allocated, so a decompression bomb
+//! is refused cheaply. Photos above the working cap are downscaled with Lanczos3.
+
+use crate::error::DecodeError;
+use crate::photo::Photo;
+use fast_image_resize as fr;
+use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader};
+use serde::Serialize;
+use std::io::Cursor;
+
+/// What decoding accepts and how large a working image may be.
+#[derive(Debug, Clone, Copy)]
+pub struct DecodeLimits {
+    /// Largest encoded file, in bytes.
+    pub max_input_bytes: usize,
+    /// Largest decoded image, in pixels.
+    pub max_pixels: u64,
+    /// Images above this many pixels are downscaled to it.
+    pub working_cap_pixels: u64,
+}
+
+impl Default for DecodeLimits {
+    fn default() -> Self {
+        Self {
+            max_input_bytes: 64 << 20,
+            max_pixels: 100_000_000,
+            working_cap_pixels: 16_000_000,
+        }
+    }
+}
+
+/// A decoded photo plus what was done to it on the way in.
+#[derive(Debug, Clone)]
+pub struct Decoded {
+    /// The upright, possibly downscaled photo.
+    pub photo: Photo,
+    /// Facts about the source file.
+    pub info: DecodeInfo,
+}
+
+/// Facts about the source file, for display and for the CLI.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct DecodeInfo {
+    /// "jpeg", "png", "webp" or "gif".
+    pub format: &'static str,
+    /// Stored width before orientation and scaling.
+    pub source_width: u32,
+    /// Stored height before orientation and scaling.
+    pub source_height: u32,
+    /// EXIF orientation tag value 1..8 that was applied (1 = already upright).
+    pub orientation: u8,
+    /// Whether the image was downscaled to the working cap.
+    pub downscaled: bool,
+}
+
+/// Decodes encoded bytes with the default limits.
+pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
+    decode_with(bytes, &DecodeLimits::default())
+}
+
+/// Decodes encoded bytes with the given limits.
+pub fn decode_with(bytes: &[u8], limits: &DecodeLimits) -> Result<Decoded, DecodeError> {
+    if bytes.is_empty() {
+        return Err(DecodeError::Empty);
+    }
+    if bytes.len() > limits.max_input_bytes {
+        return Err(DecodeError::TooLarge {
+            mib: (bytes.len() as u64).div_ceil(1 << 20),
+            limit_mib: (limits.max_input_bytes as u64) >> 20,
+        });
+    }
+    let format = sniff(bytes)?;
+    let name = format_name(format);
+    let corrupt = |e: image::ImageError| match e {
+        image::ImageError::Limits(_) => DecodeError::TooManyPixels {
+            megapixels: 0,
+            limit: limits.max_pixels / 1_000_000,
+        },
+        other => DecodeError::Corrupt {
+            format: name,
+            detail: other.to_string(),
+        },
+    };
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    let mut image_limits = image::Limits::default();
+    // 16-bit RGBA is the widest layout: 8 bytes a pixel, plus headroom for decoder state.
+    image_limits.max_alloc = Some(limits.max_pixels.saturating_mul(8) + (64 << 20));
+    reader.limits(image_limits);
+    let mut decoder = reader.into_decoder().map_err(corrupt)?;
+    let (w, h) = decoder.dimensions();
+    check_pixels(w, h, limits)?;
+    let orientation = decoder
+        .orientation()
+        .unwrap_or(image::metadata::Orientation::NoTransforms);
+    let mut image = DynamicImage::from_decoder(decoder).map_err(corrupt)?;
+    image.apply_orientation(orientation);
+    let rgba = image.into_rgba8();
+    let (ow, oh) = rgba.dimensions();
+    let photo = Photo::from_rgba(ow, oh, rgba.into_raw()).ok_or(DecodeError::NoPixels {
+        width: ow,
+        height: oh,
+    })?;
+    let (photo, downscaled) = cap_size(photo, limits.working_cap_pixels)?;
+    Ok(Decoded {
+        photo,
+        info: DecodeInfo {
+            format: name,
+            source_width: w,
+            source_height: h,
+            orientation: orientation_tag(orientation),
+            downscaled,
+        },
+    })
+}
+
+/// Wraps raw RGBA pixels (e.g. from the browser's decoder) and applies the working cap.
+pub fn from_rgba(
+    width: u32,
+    height: u32,
+    rgba: Vec<u8>,
+    limits: &DecodeLimits,
+) -> Result<Photo, DecodeError> {
+    check_pixels(width, height, limits)?;
+    let want = width as usize * height as usize * 4;
+    let got = rgba.len();
+    let photo = Photo::from_rgba(width, height, rgba).ok_or(DecodeError::BadPixelBuffer {
+        width,
+        height,
+        got,
+        want,
+    })?;
+    Ok(cap_size(photo, limits.working_cap_pixels)?.0)
+}
+
+fn check_pixels(w: u32, h: u32, limits: &DecodeLimits) -> Result<(), DecodeError> {
+    if w == 0 || h == 0 {
+        return Err(DecodeError::NoPixels {
+            width: w,
+            height: h,
+        });
+    }
+    let pixels = w as u64 * h as u64;
+    if pixels > limits.max_pixels {
+        return Err(DecodeError::TooManyPixels {
+            megapixels: pixels.div_ceil(1_000_000),
+            limit: limits.max_pixels / 1_000_000,
+        });
+    }
+    Ok(())
+}
+
+/// Identifies the container from magic bytes, naming formats we refuse on purpose.
+fn sniff(bytes: &[u8]) -> Result<ImageFormat, DecodeError> {
+    if bytes.len() >= 12 && &bytes[4..8] == b"ftyp" {
+        let brand = &bytes[8..12];
+        return Err(DecodeError::UnsupportedPhotoFormat(match brand {
+            b"avif" | b"avis" => "AVIF",
+            _ => "HEIC",
+        }));
+    }
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(512)]).to_ascii_lowercase();
+    if head.contains("<svg") {
+        return Err(DecodeError::Svg);
+    }
+    match image::guess_format(bytes) {
+        Ok(f @ (ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::WebP | ImageFormat::Gif)) => {
+            Ok(f)
+        }
+        _ => Err(DecodeError::NotAnImage),
+    }
+}
+
+fn format_name(format: ImageFormat) -> &'static str {
+    match format {
+        ImageFormat::Jpeg => "jpeg",
+        ImageFormat::Png => "png",
+        ImageFormat::WebP => "webp",
+        ImageFormat::Gif => "gif",
+        _ => "image",
+    }
+}
+
+fn orientation_tag(o: image::metadata::Orientation) -> u8 {
+    use image::metadata::Orientation::*;
+    match o {
+        NoTransforms => 1,
+        FlipHorizontal => 2,
+        Rotate180 => 3,
+        FlipVertical => 4,
+        Rotate90FlipH => 5,
+        Rotate90 => 6,
+        Rotate270FlipH => 7,
+        Rotate270 => 8,
+    }
+}
+
+/// Downscales a photo above `cap` pixels, keeping its aspect ratio.
+pub fn cap_size(photo: Photo, cap: u64) -> Result<(Photo, bool), DecodeError> {
+    let (w, h) = (photo.width(), photo.height());
+    let pixels = w as u64 * h as u64;
+    if pixels <= cap {
+        return Ok((photo, false));
+    }
+    let scale = (cap as f64 / pixels as f64).sqrt();
+    let nw = ((w as f64 * scale).floor() as u32).max(1);
+    let nh = ((h as f64 * scale).floor() as u32).max(1);
+    Ok((resize(photo, nw, nh)?, true))
+}
+
+/// Resizes with Lanczos3 (fast_image_resize), ignoring alpha weighting.
+pub fn resize(photo: Photo, nw: u32, nh: u32) -> Result<Photo, DecodeError> {
+    let (w, h) = (photo.width(), photo.height());
+    let err = |e: &dyn std::fmt::Display| DecodeError::Resize(e.to_string());
+    let src = fr::images::Image::from_vec_u8(w, h, photo.into_rgba(), fr::PixelType::U8x4)
+        .map_err(|e| err(&e))?;
+    let mut dst = fr::images::Image::new(nw, nh, fr::PixelType::U8x4);
+    let options = fr::ResizeOptions::new()
+        .resize_alg(fr::ResizeAlg::Convolution(fr::FilterType::Lanczos3))
+        .use_alpha(false);
+    fr::Resizer::new()
+        .resize(&src, &mut dst, &options)
+        .map_err(|e| err(&e))?;
+    Photo::from_rgba(nw, nh, dst.into_vec()).ok_or(DecodeError::Resize("bad output size".into()))
+}

@@ -1,0 +1,75 @@
+//! Typed errors whose messages tell a person what went wrong and what to do.
+
+use thiserror::Error;
+
+/// Why a photo could not be read.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum DecodeError {
+    /// No bytes at all.
+    #[error("The file is empty. Please choose a JPEG, PNG or WebP photo.")]
+    Empty,
+    /// More bytes than we accept.
+    #[error("The file is {mib} MiB; the limit is {limit_mib} MiB. Please use a smaller photo.")]
+    TooLarge {
+        /// File size in MiB (rounded up).
+        mib: u64,
+        /// The limit in MiB.
+        limit_mib: u64,
+    },
+    /// HEIC or AVIF, which we do not decode.
+    #[error("This is a {0} photo, which is not supported. Please export it as JPEG (on iPhone: Settings → Camera → Formats → Most Compatible).")]
+    UnsupportedPhotoFormat(&'static str),
+    /// A vector drawing, not a photo.
+    #[error("This is an SVG drawing, not a photo. Please choose a JPEG, PNG or WebP photo.")]
+    Svg,
+    /// Unrecognised bytes.
+    #[error("This file is not a JPEG, PNG or WebP image.")]
+    NotAnImage,
+    /// More pixels than we accept.
+    #[error("The photo is {megapixels} megapixels; the limit is {limit} megapixels.")]
+    TooManyPixels {
+        /// Pixels in millions (rounded up).
+        megapixels: u64,
+        /// The limit in millions.
+        limit: u64,
+    },
+    /// A zero-sized image.
+    #[error("The image has no pixels ({width}×{height}).")]
+    NoPixels {
+        /// Width.
+        width: u32,
+        /// Height.
+        height: u32,
+    },
+    /// The file started well but its data is damaged or cut off.
+    #[error("The {format} file is damaged or incomplete ({detail}). Please try the original photo again.")]
+    Corrupt {
+        /// Detected format.
+        format: &'static str,
+        /// Decoder detail.
+        detail: String,
+    },
+    /// Raw pixels whose length does not match the stated size.
+    #[error("The pixel data has {got} bytes but {width}×{height} RGBA needs {want}.")]
+    BadPixelBuffer {
+        /// Width.
+        width: u32,
+        /// Height.
+        height: u32,
+        /// Bytes given.
+        got: usize,
+        /// Bytes needed.
+        want: usize,
+    },
+    /// Resizing failed (should not happen for valid sizes).
+    #[error("The photo could not be resized: {0}")]
+    Resize(String),
+}
+
+/// Any engine error.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum Error {
+    /// Reading a photo failed.
+    #[error(transparent)]
+    Decode(#[from] DecodeError),
+}

@@ -1,0 +1,101 @@
+//! An 8-bit RGBA photo held in memory, the unit every stage works on.
+
+use crate::colour::{self, ItaCategory, Lab};
+use serde::Serialize;
+
+/// An upright 8-bit RGBA image (row-major, no padding).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Photo {
+    width: u32,
+    height: u32,
+    rgba: Vec<u8>,
+}
+
+impl Photo {
+    /// Wraps RGBA bytes; `None` if the length does not match the size or the size is 0.
+    pub fn from_rgba(width: u32, height: u32, rgba: Vec<u8>) -> Option<Self> {
+        let want = (width as usize)
+            .checked_mul(height as usize)?
+            .checked_mul(4)?;
+        (width > 0 && height > 0 && rgba.len() == want).then_some(Self {
+            width,
+            height,
+            rgba,
+        })
+    }
+
+    /// Width in pixels.
+    pub fn width(&self) -> u32 {
+        self.width
+    }
+
+    /// Height in pixels.
+    pub fn height(&self) -> u32 {
+        self.height
+    }
+
+    /// Number of pixels.
+    pub fn pixel_count(&self) -> usize {
+        self.width as usize * self.height as usize
+    }
+
+    /// The RGBA bytes.
+    pub fn rgba(&self) -> &[u8] {
+        &self.rgba
+    }
+
+    /// The RGBA bytes, writable in place.
+    pub fn rgba_mut(&mut self) -> &mut [u8] {
+        &mut self.rgba
+    }
+
+    /// Gives the RGBA buffer back.
+    pub fn into_rgba(self) -> Vec<u8> {
+        self.rgba
+    }
+
+    /// Mean colour and ITA° over the opaque pixels (a whole-image summary).
+    pub fn colour_summary(&self) -> ColourSummary {
+        let lut = colour::srgb8_to_linear_lut();
+        let mut sum = [0f64; 3];
+        let mut n = 0usize;
+        for px in self.rgba.chunks_exact(4).filter(|p| p[3] >= 128) {
+            for c in 0..3 {
+                sum[c] += lut[px[c] as usize] as f64;
+            }
+            n += 1;
+        }
+        let mean_linear = if n == 0 {
+            [0.0; 3]
+        } else {
+            sum.map(|s| s / n as f64)
+        };
+        let lab = colour::linear_to_lab(mean_linear);
+        let ita = colour::ita_degrees(lab);
+        ColourSummary {
+            width: self.width,
+            height: self.height,
+            mean_lab: lab,
+            ita,
+            ita_category: ItaCategory::from_ita(ita),
+            ita_label: ItaCategory::from_ita(ita).label(),
+        }
+    }
+}
+
+/// Whole-image colour summary: mean Lab (averaged in linear light) and its ITA°.
+#[derive(Debug, Clone, Serialize)]
+pub struct ColourSummary {
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// Mean CIELAB colour.
+    pub mean_lab: Lab,
+    /// ITA° of the mean colour.
+    pub ita: f64,
+    /// ITA category.
+    pub ita_category: ItaCategory,
+    /// ITA category in words.
+    pub ita_label: &'static str,
+}
