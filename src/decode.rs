@@ -224,3 +224,44 @@ pub fn resize(photo: Photo, nw: u32, nh: u32) -> Result<Photo, DecodeError> {
         .map_err(|e| err(&e))?;
     Photo::from_rgba(nw, nh, dst.into_vec()).ok_or(DecodeError::Resize("bad output size".into()))
 }
+
+/// Header facts read without decoding pixels.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+pub struct Probe {
+    /// "jpeg", "png", "webp" or "gif".
+    pub format: &'static str,
+    /// Stored width.
+    pub width: u32,
+    /// Stored height.
+    pub height: u32,
+}
+
+/// Reads format and size from the header and checks every limit, without decoding.
+///
+/// The page calls this before handing bytes to the browser's decoder, so a bomb or a
+/// HEIC file gets our typed error instead of a stalled or crashed tab.
+pub fn probe(bytes: &[u8], limits: &DecodeLimits) -> Result<Probe, DecodeError> {
+    if bytes.is_empty() {
+        return Err(DecodeError::Empty);
+    }
+    if bytes.len() > limits.max_input_bytes {
+        return Err(DecodeError::TooLarge {
+            mib: (bytes.len() as u64).div_ceil(1 << 20),
+            limit_mib: (limits.max_input_bytes as u64) >> 20,
+        });
+    }
+    let format = sniff(bytes)?;
+    let name = format_name(format);
+    let (width, height) = ImageReader::with_format(Cursor::new(bytes), format)
+        .into_dimensions()
+        .map_err(|e| DecodeError::Corrupt {
+            format: name,
+            detail: e.to_string(),
+        })?;
+    check_pixels(width, height, limits)?;
+    Ok(Probe {
+        format: name,
+        width,
+        height,
+    })
+}

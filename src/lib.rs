@@ -6,6 +6,7 @@
 pub mod colour;
 pub mod decode;
 pub mod error;
+pub mod evidence;
 pub mod photo;
 
 #[cfg(target_arch = "wasm32")]

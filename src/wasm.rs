@@ -95,6 +95,19 @@ impl PhotoHandle {
 
 use serde::Serialize;
 
+/// Checks format, size and limits from the header alone; throws a typed error if refused.
+#[wasm_bindgen(js_name = probeImage)]
+pub fn probe_image(bytes: &[u8]) -> Result<JsValue, JsError> {
+    let probe = decode::probe(bytes, &DecodeLimits::default()).map_err(js_err)?;
+    serde_wasm_bindgen::to_value(&probe).map_err(js_err)
+}
+
+/// Working-cap in pixels: the page asks the browser decoder to downscale above it.
+#[wasm_bindgen(js_name = workingCapPixels)]
+pub fn working_cap_pixels() -> f64 {
+    DecodeLimits::default().working_cap_pixels as f64
+}
+
 /// The module's linear memory, for building views of output buffers.
 #[wasm_bindgen(js_name = wasmMemory)]
 pub fn wasm_memory() -> JsValue {

@@ -1,0 +1,1 @@
+//! Evidence profile: treatments, concerns, cited outcome curves and risk rules.
