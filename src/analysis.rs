@@ -1,0 +1,420 @@
+//! The analysis pipeline on one photo: chromophores → skin mask → lesion maps → scores.
+
+use crate::chromophores::{self, Chromophores, Vectors};
+use crate::colour::{self, ItaCategory, Lab};
+use crate::components::Component;
+use crate::lesions::{self, LesionMap, MapParams};
+use crate::photo::Photo;
+use crate::skin_mask::{self, SkinMask, UserMaskMode};
+use serde::Serialize;
+
+/// Optional inputs to an analysis.
+#[derive(Debug, Clone, Default)]
+pub struct AnalysisOptions {
+    /// A user mask (true = skin) and how it combines with the automatic one.
+    pub user_mask: Option<(Vec<bool>, UserMaskMode)>,
+    /// A pixel known to be white or neutral grey (shirt, sclera, grey card).
+    pub white_reference: Option<(u32, u32)>,
+}
+
+/// Everything the analysis found, kept for rendering and overlays.
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    /// Chromophore planes.
+    pub chrom: Chromophores,
+    /// Skin mask.
+    pub skin: SkinMask,
+    /// Melanin excess map.
+    pub pigment: LesionMap,
+    /// Hemoglobin excess map.
+    pub redness: LesionMap,
+    /// Depressions in scar-scale shading relief (atrophic pits).
+    pub pits: LesionMap,
+    /// Elevations in scar-scale shading relief (raised scars).
+    pub raised: LesionMap,
+    /// Scores and lesion list.
+    pub report: Report,
+}
+
+/// The serializable result: scores, lesions, lighting.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// False when no skin was found (the maps are then empty).
+    pub skin_found: bool,
+    /// Skin as % of the image.
+    pub skin_area_percent: f64,
+    /// Median ITA° over skin.
+    pub ita: Option<f64>,
+    /// ITA category of the median.
+    pub ita_category: Option<ItaCategory>,
+    /// ITA category in words.
+    pub ita_label: Option<&'static str>,
+    /// Median skin colour.
+    pub skin_lab: Option<Lab>,
+    /// Affected skin, % per map.
+    pub affected_percent: Affected,
+    /// Area × darkness pigment score, 0..100 (not mMASI; see `a_masi_like`).
+    pub a_masi_like: f64,
+    /// Every lesion found.
+    pub lesions: Vec<LesionReport>,
+    /// Exposure and white-balance notes.
+    pub lighting: Lighting,
+    /// Chromophore vectors used.
+    pub vectors: Vectors,
+}
+
+/// Affected area per map, as % of skin.
+#[derive(Debug, Clone, Copy, Serialize, Default)]
+pub struct Affected {
+    /// Pigment (melanin excess).
+    pub pigment: f64,
+    /// Redness (hemoglobin excess).
+    pub redness: f64,
+    /// Texture (pits and raised scars).
+    pub texture: f64,
+}
+
+/// Which map a lesion belongs to.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum LesionKind {
+    /// Melanin excess: spots, PIH, melasma, sun spots.
+    Pigment,
+    /// Hemoglobin excess: red scars, erythema.
+    Redness,
+    /// Shading depression: atrophic scar.
+    Pit,
+    /// Shading elevation: raised scar.
+    Raised,
+}
+
+/// One lesion with its size, place and colour difference to its baseline.
+#[derive(Debug, Clone, Serialize)]
+pub struct LesionReport {
+    /// Stable index in the list.
+    pub id: usize,
+    /// Map it came from.
+    pub kind: LesionKind,
+    /// Area in pixels.
+    pub area_px: usize,
+    /// Area as % of skin.
+    pub area_percent: f64,
+    /// Centroid (x, y).
+    pub centroid: [f64; 2],
+    /// Bounding box x0, y0, x1, y1.
+    pub bbox: [u32; 4],
+    /// Mean ΔE00 between the lesion and its baseline (the lesion removed).
+    pub delta_e00: f64,
+    /// Mean ΔL* (negative = darker than baseline).
+    pub delta_l: f64,
+}
+
+/// Lighting checks and the ITA caveat.
+#[derive(Debug, Clone, Serialize)]
+pub struct Lighting {
+    /// Whether a white reference normalized the colours.
+    pub white_reference: bool,
+    /// Skin pixels with a clipped channel, %.
+    pub clipped_percent: f64,
+    /// True when clipping affects more than 2% of skin.
+    pub clipped_highlights: bool,
+    /// True when the median skin L* is below 20.
+    pub too_dark: bool,
+    /// A plain note for people.
+    pub notes: Vec<String>,
+}
+
+/// Analyses a photo.
+pub fn analyze(photo: &Photo, options: &AnalysisOptions) -> Analysis {
+    let (w, h) = (photo.width() as usize, photo.height() as usize);
+    let prior = chromophores::decompose(photo, Vectors::default());
+    let user = options
+        .user_mask
+        .as_ref()
+        .map(|(m, mode)| (m.as_slice(), *mode));
+    let skin0 = skin_mask::skin_mask(photo, &prior, user);
+    let vectors = chromophores::estimate_vectors(photo, &skin0.soft.data);
+    let (chrom, skin) = if vectors.estimated {
+        let c = chromophores::decompose(photo, vectors);
+        let s = skin_mask::skin_mask(photo, &c, user);
+        (c, s)
+    } else {
+        (prior, skin0)
+    };
+    let short = w.min(h) as f32;
+    let feather = skin_mask::feather_sigma(w, h);
+    let min_area = ((0.006 * short).powi(2) * std::f32::consts::PI).max(12.0) as usize;
+    let colour_params = MapParams {
+        smooth_sigma: (0.003 * short).max(1.0),
+        baseline_sigma: 0.06 * short,
+        k_sigma: 4.0,
+        floor: 0.04,
+        min_area,
+        sign: 1.0,
+    };
+    let relief_params = MapParams {
+        smooth_sigma: (0.008 * short).max(1.5),
+        floor: 0.05,
+        ..colour_params
+    };
+    let map = |plane, params: &MapParams| {
+        lesions::lesion_map(plane, &skin.soft, &skin.binary, params, feather)
+    };
+    let pigment = map(&chrom.melanin, &colour_params);
+    let redness = map(&chrom.hemoglobin, &colour_params);
+    let pits = map(&chrom.shading, &relief_params);
+    let raised = map(
+        &chrom.shading,
+        &MapParams {
+            sign: -1.0,
+            ..relief_params
+        },
+    );
+    let report = report(
+        photo,
+        options,
+        &chrom,
+        &skin,
+        [&pigment, &redness, &pits, &raised],
+    );
+    Analysis {
+        chrom,
+        skin,
+        pigment,
+        redness,
+        pits,
+        raised,
+        report,
+    }
+}
+
+fn report(
+    photo: &Photo,
+    options: &AnalysisOptions,
+    chrom: &Chromophores,
+    skin: &SkinMask,
+    maps: [&LesionMap; 4],
+) -> Report {
+    let (w, h) = (photo.width(), photo.height());
+    let skin_area = skin.area();
+    let pct = |n: usize| {
+        if skin_area == 0 {
+            0.0
+        } else {
+            100.0 * n as f64 / skin_area as f64
+        }
+    };
+    let gains = options
+        .white_reference
+        .and_then(|(x, y)| white_gains(photo, x, y));
+    let (skin_lab, ita) = median_skin_colour(photo, &skin.binary, gains);
+    let count = |m: &[bool]| m.iter().filter(|b| **b).count();
+    let texture_px = maps[2]
+        .mask
+        .iter()
+        .zip(&maps[3].mask)
+        .filter(|(a, b)| **a || **b)
+        .count();
+    let kinds = [
+        LesionKind::Pigment,
+        LesionKind::Redness,
+        LesionKind::Pit,
+        LesionKind::Raised,
+    ];
+    let mut lesions = Vec::new();
+    for (map, kind) in maps.iter().zip(kinds) {
+        for c in &map.lesions {
+            let (de, dl) = lesion_contrast(photo, chrom, map, kind, c);
+            lesions.push(LesionReport {
+                id: lesions.len(),
+                kind,
+                area_px: c.area,
+                area_percent: pct(c.area),
+                centroid: c.centroid,
+                bbox: c.bbox,
+                delta_e00: de,
+                delta_l: dl,
+            });
+        }
+    }
+    let a_masi_like = a_masi_like(&lesions);
+    let lighting = lighting(photo, &skin.binary, skin_lab, gains.is_some());
+    let category = ita.map(ItaCategory::from_ita);
+    Report {
+        width: w,
+        height: h,
+        skin_found: skin_area > 0,
+        skin_area_percent: 100.0 * skin_area as f64 / (w as f64 * h as f64),
+        ita,
+        ita_category: category,
+        ita_label: category.map(|c| c.label()),
+        skin_lab,
+        affected_percent: Affected {
+            pigment: pct(count(&maps[0].mask)),
+            redness: pct(count(&maps[1].mask)),
+            texture: pct(texture_px),
+        },
+        a_masi_like,
+        lesions,
+        lighting,
+        vectors: chrom.vectors,
+    }
+}
+
+/// aMASI-like score: 100 × Σ (lesion area / skin area) × darkness, where darkness is the
+/// lesion's ΔL* below its baseline over 10 L* units, capped at 1. An area × darkness
+/// index in the spirit of the automated mMASI of Tay et al. (2015), not mMASI itself:
+/// it has no regional weights and no homogeneity term, and it is not validated.
+pub fn a_masi_like(lesions: &[LesionReport]) -> f64 {
+    lesions
+        .iter()
+        .filter(|l| l.kind == LesionKind::Pigment)
+        .map(|l| l.area_percent * (-l.delta_l / 10.0).clamp(0.0, 1.0))
+        .sum()
+}
+
+/// Per-channel gains that make the reference neutral at 85% reflectance.
+fn white_gains(photo: &Photo, x: u32, y: u32) -> Option<[f64; 3]> {
+    let lut = colour::srgb8_to_linear_lut();
+    let r = (photo.width().min(photo.height()) / 200).max(2) as i64;
+    let mut sum = [0f64; 3];
+    let mut n = 0;
+    for dy in -r..=r {
+        for dx in -r..=r {
+            let (px, py) = (x as i64 + dx, y as i64 + dy);
+            if px < 0 || py < 0 || px >= photo.width() as i64 || py >= photo.height() as i64 {
+                continue;
+            }
+            let i = (py as usize * photo.width() as usize + px as usize) * 4;
+            for c in 0..3 {
+                sum[c] += lut[photo.rgba()[i + c] as usize] as f64;
+            }
+            n += 1;
+        }
+    }
+    let mean = sum.map(|s| s / n.max(1) as f64);
+    (n > 0 && mean.iter().all(|&m| m > 0.02)).then(|| mean.map(|m| 0.85 / m))
+}
+
+/// Median Lab and median ITA° over skin (subsampled), optionally white-normalized.
+fn median_skin_colour(
+    photo: &Photo,
+    skin: &[bool],
+    gains: Option<[f64; 3]>,
+) -> (Option<Lab>, Option<f64>) {
+    let lut = colour::srgb8_to_linear_lut();
+    let stride = (photo.pixel_count() / 100_000).max(1);
+    let g = gains.unwrap_or([1.0; 3]);
+    let labs: Vec<Lab> = photo
+        .rgba()
+        .chunks_exact(4)
+        .enumerate()
+        .step_by(stride)
+        .filter(|(i, _)| skin[*i])
+        .map(|(_, p)| {
+            colour::linear_to_lab(std::array::from_fn(|c| {
+                (lut[p[c] as usize] as f64 * g[c]).min(1.0)
+            }))
+        })
+        .collect();
+    if labs.is_empty() {
+        return (None, None);
+    }
+    let pick = |f: &dyn Fn(&Lab) -> f64| {
+        let mut v: Vec<f32> = labs.iter().map(|l| f(l) as f32).collect();
+        lesions::median(&mut v) as f64
+    };
+    let lab = Lab {
+        l: pick(&|l| l.l),
+        a: pick(&|l| l.a),
+        b: pick(&|l| l.b),
+    };
+    let ita = pick(&|l| colour::ita_degrees(*l));
+    (Some(lab), Some(ita))
+}
+
+/// Mean ΔE00 and ΔL* of a lesion against the same pixels with its excess removed.
+fn lesion_contrast(
+    photo: &Photo,
+    chrom: &Chromophores,
+    map: &LesionMap,
+    kind: LesionKind,
+    c: &Component,
+) -> (f64, f64) {
+    let w = photo.width() as usize;
+    let lut = colour::srgb8_to_linear_lut();
+    let (m, hv) = (chrom.vectors.melanin, chrom.vectors.hemoglobin);
+    let (mut with, mut without) = ([0f64; 3], [0f64; 3]);
+    let mut n = 0usize;
+    for y in c.bbox[1] as usize..=c.bbox[3] as usize {
+        for x in c.bbox[0] as usize..=c.bbox[2] as usize {
+            let i = y * w + x;
+            if !map.mask[i] {
+                continue;
+            }
+            let e = map.excess.data[i];
+            let d: [f32; 3] = match kind {
+                LesionKind::Pigment => m.map(|v| v * e),
+                LesionKind::Redness => hv.map(|v| v * e),
+                LesionKind::Pit | LesionKind::Raised => [e; 3],
+            };
+            for k in 0..3 {
+                let lin = lut[photo.rgba()[i * 4 + k] as usize] as f64;
+                with[k] += lin;
+                without[k] += lin * (d[k] as f64).exp();
+            }
+            n += 1;
+        }
+    }
+    if n == 0 {
+        return (0.0, 0.0);
+    }
+    let a = colour::linear_to_lab(with.map(|s| s / n as f64));
+    let b = colour::linear_to_lab(without.map(|s| (s / n as f64).min(1.0)));
+    (colour::delta_e2000(a, b), a.l - b.l)
+}
+
+fn lighting(
+    photo: &Photo,
+    skin: &[bool],
+    skin_lab: Option<Lab>,
+    white_reference: bool,
+) -> Lighting {
+    let (mut clipped, mut total) = (0usize, 0usize);
+    for (px, _) in photo.rgba().chunks_exact(4).zip(skin).filter(|(_, &s)| s) {
+        total += 1;
+        clipped += px[..3].iter().any(|&v| v >= 250) as usize;
+    }
+    let clipped_percent = if total == 0 {
+        0.0
+    } else {
+        100.0 * clipped as f64 / total as f64
+    };
+    let clipped_highlights = clipped_percent > 2.0;
+    let too_dark = skin_lab.is_some_and(|l| l.l < 20.0);
+    let mut notes = Vec::new();
+    if !white_reference {
+        notes.push("Skin tone (ITA°) depends on the light and the camera's white balance; pick a white or grey reference for a fairer reading.".to_string());
+    }
+    if clipped_highlights {
+        notes.push(format!(
+            "{clipped_percent:.1}% of the skin is overexposed (clipped); details there are lost."
+        ));
+    }
+    if too_dark {
+        notes.push(
+            "The photo is very dark; results are unreliable. Use even, brighter light.".to_string(),
+        );
+    }
+    Lighting {
+        white_reference,
+        clipped_percent,
+        clipped_highlights,
+        too_dark,
+        notes,
+    }
+}

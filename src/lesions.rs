@@ -1,0 +1,230 @@
+//! Lesion maps: excess over the local baseline of normal skin, per chromophore plane.
+//!
+//! The baseline is a masked, normalized large-radius blur of the plane over skin, refitted
+//! with candidate lesions excluded so a lesion does not pull its own baseline. Lesions are
+//! the connected regions of the smoothed excess above a noise-scaled threshold; each is
+//! grown to its half-maximum contour, the edge a clinician would trace.
+
+use crate::components::{self, Component};
+use crate::planes::{masked_blur, Plane};
+
+/// Tuning of one lesion map.
+#[derive(Debug, Clone, Copy)]
+pub struct MapParams {
+    /// Sigma of the pre-smoothing of the plane, in pixels (suppresses noise, or pores).
+    pub smooth_sigma: f32,
+    /// Sigma of the baseline blur, in pixels.
+    pub baseline_sigma: f32,
+    /// Detection threshold in robust noise standard deviations.
+    pub k_sigma: f32,
+    /// Absolute detection floor in plane units.
+    pub floor: f32,
+    /// Smallest lesion, in pixels.
+    pub min_area: usize,
+    /// +1 to find excess, −1 to find deficit (raised scars in shading).
+    pub sign: f32,
+}
+
+/// A soft map (0..1) for rendering, the binary lesion mask, the components, and the
+/// smoothed signed excess the renderer removes.
+#[derive(Debug, Clone)]
+pub struct LesionMap {
+    /// Smoothed plane minus baseline (signed, plane units).
+    pub excess: Plane,
+    /// Rendering weight, feathered around the lesions.
+    pub soft: Plane,
+    /// Lesion pixels (half-maximum regions).
+    pub mask: Vec<bool>,
+    /// One entry per lesion.
+    pub lesions: Vec<Component>,
+    /// Robust noise level of the excess over skin.
+    pub noise: f32,
+}
+
+/// Scale factor for baseline blurs: work near 256 px on the short side.
+pub fn baseline_factor(w: usize, h: usize) -> usize {
+    (w.min(h) / 256).max(1)
+}
+
+/// Builds a lesion map for one plane over the skin mask.
+pub fn lesion_map(
+    plane: &Plane,
+    skin: &Plane,
+    skin_bin: &[bool],
+    p: &MapParams,
+    feather: f32,
+) -> LesionMap {
+    let (w, h) = (plane.width, plane.height);
+    let factor = baseline_factor(w, h);
+    let mut smooth = plane.clone();
+    smooth.blur(p.smooth_sigma);
+    let fallback = skin_mean(&smooth, skin_bin);
+    // Pass 1: baseline over all skin; pass 2: with candidates excluded.
+    let base1 = masked_blur(&smooth, skin, p.baseline_sigma, factor, fallback);
+    let excess1 = signed_diff(&smooth, &base1, p.sign);
+    let noise1 = robust_sigma(&excess1.data, skin_bin);
+    let candidate_t = (2.0 * noise1).max(0.5 * p.floor);
+    let mut weights = skin.clone();
+    let mut candidates = Plane::from_vec(
+        w,
+        h,
+        excess1
+            .data
+            .iter()
+            .map(|&e| (e > candidate_t) as u8 as f32)
+            .collect(),
+    );
+    candidates.blur(p.smooth_sigma.max(1.0) * 2.0);
+    for (wt, c) in weights.data.iter_mut().zip(&candidates.data) {
+        if *c > 0.05 {
+            *wt = 0.0;
+        }
+    }
+    let base2 = masked_blur(&smooth, &weights, p.baseline_sigma, factor, fallback);
+    let excess = signed_diff(&smooth, &base2, p.sign);
+    let noise = robust_sigma_excluding(&excess.data, skin_bin, &candidates.data);
+    let detect_t = (p.k_sigma * noise).max(p.floor);
+    let seeds: Vec<bool> = excess
+        .data
+        .iter()
+        .zip(skin_bin)
+        .map(|(&e, &s)| s && e > detect_t)
+        .collect();
+    let (mask, lesions) = grow_half_max(&excess, &seeds, skin_bin, p.min_area, 2.0 * noise);
+    let soft = soft_weight(&mask, w, h, feather);
+    // Keep the sign of the physical change: the renderer removes `excess · sign`.
+    let excess = if p.sign < 0.0 {
+        Plane::from_vec(w, h, excess.data.iter().map(|e| -e).collect())
+    } else {
+        excess
+    };
+    LesionMap {
+        excess,
+        soft,
+        mask,
+        lesions,
+        noise,
+    }
+}
+
+fn signed_diff(a: &Plane, b: &Plane, sign: f32) -> Plane {
+    Plane::from_vec(
+        a.width,
+        a.height,
+        a.data
+            .iter()
+            .zip(&b.data)
+            .map(|(x, y)| sign * (x - y))
+            .collect(),
+    )
+}
+
+fn skin_mean(p: &Plane, skin: &[bool]) -> f32 {
+    let (s, n) = p
+        .data
+        .iter()
+        .zip(skin)
+        .filter(|(_, &k)| k)
+        .fold((0.0f64, 0usize), |(s, n), (v, _)| (s + *v as f64, n + 1));
+    if n == 0 {
+        0.0
+    } else {
+        (s / n as f64) as f32
+    }
+}
+
+/// 1.4826 × median absolute deviation over skin (subsampled for speed).
+fn robust_sigma(v: &[f32], skin: &[bool]) -> f32 {
+    robust_sigma_excluding(v, skin, &[])
+}
+
+fn robust_sigma_excluding(v: &[f32], skin: &[bool], exclude: &[f32]) -> f32 {
+    let stride = (v.len() / 200_000).max(1);
+    let mut xs: Vec<f32> = (0..v.len())
+        .step_by(stride)
+        .filter(|&i| skin[i] && exclude.get(i).is_none_or(|&e| e <= 0.05) && v[i].is_finite())
+        .map(|i| v[i])
+        .collect();
+    if xs.len() < 10 {
+        return 0.0;
+    }
+    let med = median(&mut xs);
+    let mut dev: Vec<f32> = xs.iter().map(|x| (x - med).abs()).collect();
+    1.4826 * median(&mut dev)
+}
+
+/// Median (reorders the slice).
+pub fn median(xs: &mut [f32]) -> f32 {
+    let mid = xs.len() / 2;
+    *xs.select_nth_unstable_by(mid, |a, b| a.total_cmp(b)).1
+}
+
+/// Grows each seed component to the contour at half its peak excess.
+fn grow_half_max(
+    excess: &Plane,
+    seeds: &[bool],
+    skin: &[bool],
+    min_area: usize,
+    floor: f32,
+) -> (Vec<bool>, Vec<Component>) {
+    let (w, h) = (excess.width, excess.height);
+    let (labels, comps) = components::label(seeds, w, h);
+    let mut peak = vec![f32::MIN; comps.len()];
+    for (i, &l) in labels.iter().enumerate() {
+        if l > 0 {
+            peak[l as usize - 1] = peak[l as usize - 1].max(excess.data[i]);
+        }
+    }
+    let mut grown = vec![0u32; w * h];
+    let mut stack = Vec::new();
+    for (i, &l) in labels.iter().enumerate() {
+        if l > 0 && grown[i] == 0 {
+            grown[i] = l;
+            stack.push(i);
+        }
+        while let Some(j) = stack.pop() {
+            let lab = grown[j];
+            let t = (0.5 * peak[lab as usize - 1]).max(floor);
+            let (x, y) = (j % w, j / w);
+            for (dx, dy) in [(-1i64, 0i64), (1, 0), (0, -1), (0, 1)] {
+                let (nx, ny) = (x as i64 + dx, y as i64 + dy);
+                if nx < 0 || ny < 0 || nx >= w as i64 || ny >= h as i64 {
+                    continue;
+                }
+                let k = ny as usize * w + nx as usize;
+                if grown[k] == 0 && skin[k] && excess.data[k] >= t {
+                    grown[k] = lab;
+                    stack.push(k);
+                }
+            }
+        }
+    }
+    // Keep regions at their half-maximum, drop those below the size floor.
+    let mut mask: Vec<bool> = (0..w * h)
+        .map(|i| grown[i] > 0 && excess.data[i] >= (0.5 * peak[grown[i] as usize - 1]).max(floor))
+        .collect();
+    let (lab2, comps2) = components::label(&mask, w, h);
+    let keep: Vec<bool> = comps2.iter().map(|c| c.area >= min_area).collect();
+    for (m, &l) in mask.iter_mut().zip(&lab2) {
+        if l > 0 && !keep[l as usize - 1] {
+            *m = false;
+        }
+    }
+    let (_, lesions) = components::label(&mask, w, h);
+    let _ = comps;
+    (mask, lesions)
+}
+
+/// Rendering weight: the lesion mask dilated by ~2 feather widths, then feathered.
+fn soft_weight(mask: &[bool], w: usize, h: usize, feather: f32) -> Plane {
+    let mut soft = Plane::from_vec(w, h, mask.iter().map(|&m| m as u8 as f32).collect());
+    soft.blur(feather * 1.5);
+    for v in soft.data.iter_mut() {
+        // Any lesion influence within the dilation gets full weight, tapering outside.
+        *v = (*v * 6.0).min(1.0);
+        if *v < 0.02 {
+            *v = 0.0;
+        }
+    }
+    soft
+}

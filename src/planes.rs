@@ -1,0 +1,265 @@
+//! Planar f32 images and the O(1)-per-pixel filters the pipeline needs.
+//!
+//! Blurs are cascades of three box passes (≈ Gaussian), run on running sums, so their
+//! cost does not depend on the radius. Masked blurs are normalized by the blurred mask.
+
+/// A single-channel f32 image, row-major.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plane {
+    /// Width in pixels.
+    pub width: usize,
+    /// Height in pixels.
+    pub height: usize,
+    /// Values, `width * height` of them.
+    pub data: Vec<f32>,
+}
+
+impl Plane {
+    /// A plane filled with `value`.
+    pub fn filled(width: usize, height: usize, value: f32) -> Self {
+        Self {
+            width,
+            height,
+            data: vec![value; width * height],
+        }
+    }
+
+    /// Wraps existing values.
+    pub fn from_vec(width: usize, height: usize, data: Vec<f32>) -> Self {
+        assert_eq!(data.len(), width * height, "plane size mismatch");
+        Self {
+            width,
+            height,
+            data,
+        }
+    }
+
+    /// Value at (x, y).
+    pub fn at(&self, x: usize, y: usize) -> f32 {
+        self.data[y * self.width + x]
+    }
+
+    /// Gaussian-like blur with standard deviation `sigma` (three box passes), in place.
+    pub fn blur(&mut self, sigma: f32) {
+        let radii = box_radii(sigma);
+        let mut scratch = vec![0f32; self.width.max(self.height)];
+        for r in radii {
+            blur_rows(&mut self.data, self.width, self.height, r, &mut scratch);
+            blur_cols(&mut self.data, self.width, self.height, r, &mut scratch);
+        }
+    }
+
+    /// Area-average downsample by an integer factor (partial edge blocks averaged too).
+    pub fn downsample(&self, factor: usize) -> Plane {
+        if factor <= 1 {
+            return self.clone();
+        }
+        let (w, h) = (self.width.div_ceil(factor), self.height.div_ceil(factor));
+        let mut sum = vec![0f32; w * h];
+        let mut count = vec![0u32; w * h];
+        for y in 0..self.height {
+            let row = &self.data[y * self.width..(y + 1) * self.width];
+            let out = (y / factor) * w;
+            for (x, v) in row.iter().enumerate() {
+                sum[out + x / factor] += v;
+                count[out + x / factor] += 1;
+            }
+        }
+        for (s, c) in sum.iter_mut().zip(&count) {
+            *s /= *c as f32;
+        }
+        Plane::from_vec(w, h, sum)
+    }
+
+    /// Bilinear upsample of a plane made by [`Plane::downsample`] back to `width × height`.
+    pub fn upsample(&self, factor: usize, width: usize, height: usize) -> Plane {
+        if factor <= 1 && self.width == width && self.height == height {
+            return self.clone();
+        }
+        let f = factor as f32;
+        let xs: Vec<(usize, usize, f32)> = (0..width)
+            .map(|x| interp_index((x as f32 + 0.5) / f - 0.5, self.width))
+            .collect();
+        let mut out = vec![0f32; width * height];
+        for y in 0..height {
+            let (y0, y1, ty) = interp_index((y as f32 + 0.5) / f - 0.5, self.height);
+            let r0 = &self.data[y0 * self.width..(y0 + 1) * self.width];
+            let r1 = &self.data[y1 * self.width..(y1 + 1) * self.width];
+            let row = &mut out[y * width..(y + 1) * width];
+            for (o, &(x0, x1, tx)) in row.iter_mut().zip(&xs) {
+                let top = r0[x0] + (r0[x1] - r0[x0]) * tx;
+                let bottom = r1[x0] + (r1[x1] - r1[x0]) * tx;
+                *o = top + (bottom - top) * ty;
+            }
+        }
+        Plane::from_vec(width, height, out)
+    }
+}
+
+fn interp_index(pos: f32, len: usize) -> (usize, usize, f32) {
+    let p = pos.clamp(0.0, (len - 1) as f32);
+    let i0 = p.floor() as usize;
+    let i1 = (i0 + 1).min(len - 1);
+    (i0, i1, p - i0 as f32)
+}
+
+/// Box radii for three passes approximating a Gaussian of `sigma` (Kovesi's rule).
+fn box_radii(sigma: f32) -> [usize; 3] {
+    if sigma <= 0.0 {
+        return [0; 3];
+    }
+    let n = 3.0f32;
+    let ideal = (12.0 * sigma * sigma / n + 1.0).sqrt();
+    let mut lower = ideal.floor() as i64;
+    if lower % 2 == 0 {
+        lower -= 1;
+    }
+    let lower = lower.max(1);
+    let upper = lower + 2;
+    let l = lower as f32;
+    let m = ((12.0 * sigma * sigma - n * l * l - 4.0 * n * l - 3.0 * n) / (-4.0 * l - 4.0)).round();
+    std::array::from_fn(|i| {
+        let size = if (i as f32) < m { lower } else { upper };
+        ((size - 1) / 2) as usize
+    })
+}
+
+/// Box blur of each row with clamped edges, via a running sum.
+fn blur_rows(data: &mut [f32], w: usize, h: usize, r: usize, scratch: &mut [f32]) {
+    if r == 0 {
+        return;
+    }
+    for y in 0..h {
+        let row = &mut data[y * w..(y + 1) * w];
+        box_line(row, 1, w, r, scratch);
+    }
+}
+
+/// Box blur of each column with clamped edges.
+fn blur_cols(data: &mut [f32], w: usize, h: usize, r: usize, scratch: &mut [f32]) {
+    if r == 0 {
+        return;
+    }
+    // Work on strips of rows at once for cache friendliness: accumulate column sums.
+    let norm = 1.0 / (2 * r + 1) as f32;
+    let mut acc = vec![0f32; w];
+    let src: Vec<f32> = data.to_vec();
+    let row = |y: isize| -> &[f32] {
+        let yy = y.clamp(0, h as isize - 1) as usize;
+        &src[yy * w..(yy + 1) * w]
+    };
+    for k in -(r as isize)..=(r as isize) {
+        for (a, v) in acc.iter_mut().zip(row(k)) {
+            *a += v;
+        }
+    }
+    let _ = scratch;
+    for y in 0..h {
+        let out = &mut data[y * w..(y + 1) * w];
+        for (o, a) in out.iter_mut().zip(&acc) {
+            *o = a * norm;
+        }
+        let add = row(y as isize + r as isize + 1);
+        let sub = row(y as isize - r as isize);
+        for ((a, ad), sb) in acc.iter_mut().zip(add).zip(sub) {
+            *a += ad - sb;
+        }
+    }
+}
+
+/// Box blur along a strided line of `len` values with clamped edges.
+fn box_line(line: &mut [f32], stride: usize, len: usize, r: usize, scratch: &mut [f32]) {
+    let src = &mut scratch[..len];
+    for (i, s) in src.iter_mut().enumerate() {
+        *s = line[i * stride];
+    }
+    let at = |i: isize| src[i.clamp(0, len as isize - 1) as usize];
+    let norm = 1.0 / (2 * r + 1) as f32;
+    let mut acc: f32 = (-(r as isize)..=(r as isize)).map(at).sum();
+    for i in 0..len {
+        line[i * stride] = acc * norm;
+        acc += at(i as isize + r as isize + 1) - at(i as isize - r as isize);
+    }
+}
+
+/// Normalized masked blur: Σ(v·w)/Σw under a Gaussian-like kernel, computed at a reduced
+/// scale (`factor`) and upsampled, since the result is smooth. Where the mask has no
+/// support nearby, the result falls back to `fallback`.
+pub fn masked_blur(
+    values: &Plane,
+    weights: &Plane,
+    sigma: f32,
+    factor: usize,
+    fallback: f32,
+) -> Plane {
+    let mut vw = Plane::from_vec(
+        values.width,
+        values.height,
+        values
+            .data
+            .iter()
+            .zip(&weights.data)
+            .map(|(v, w)| v * w)
+            .collect(),
+    )
+    .downsample(factor);
+    let mut ws = weights.downsample(factor);
+    let s = sigma / factor.max(1) as f32;
+    vw.blur(s);
+    ws.blur(s);
+    for (v, w) in vw.data.iter_mut().zip(&ws.data) {
+        *v = if *w > 1e-4 { *v / *w } else { fallback };
+    }
+    vw.upsample(factor, values.width, values.height)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blur_preserves_constant_and_mass() {
+        let mut p = Plane::filled(40, 30, 2.5);
+        p.blur(4.0);
+        assert!(p.data.iter().all(|v| (v - 2.5).abs() < 1e-5));
+        let mut d = Plane::filled(101, 101, 0.0);
+        d.data[50 * 101 + 50] = 1.0;
+        d.blur(5.0);
+        let sum: f32 = d.data.iter().sum();
+        assert!((sum - 1.0).abs() < 1e-4, "{sum}");
+        // Variance close to sigma² along x.
+        let var: f32 = (0..101)
+            .map(|x| (0..101).map(|y| d.at(x, y)).sum::<f32>() * (x as f32 - 50.0).powi(2))
+            .sum();
+        assert!((var.sqrt() - 5.0).abs() < 0.3, "sigma {}", var.sqrt());
+    }
+
+    #[test]
+    fn masked_blur_ignores_masked_out_values() {
+        let mut v = Plane::filled(64, 64, 1.0);
+        let mut w = Plane::filled(64, 64, 1.0);
+        for i in 0..64 * 32 {
+            v.data[i] = 100.0;
+            w.data[i] = 0.0;
+        }
+        let b = masked_blur(&v, &w, 6.0, 2, 0.0);
+        assert!(b.data[63 * 64..].iter().all(|x| (x - 1.0).abs() < 1e-4));
+        // Just inside the masked-out half, values come only from the supported half.
+        assert!(b.data[28 * 64..29 * 64]
+            .iter()
+            .all(|x| (x - 1.0).abs() < 1e-3));
+        // Far from any support: the fallback.
+        assert!(b.data[..64].iter().all(|x| *x == 0.0));
+    }
+
+    #[test]
+    fn down_up_round_trips_smooth_ramp() {
+        let p = Plane::from_vec(64, 48, (0..64 * 48).map(|i| (i % 64) as f32).collect());
+        let u = p.downsample(4).upsample(4, 64, 48);
+        for y in 0..48 {
+            for x in 4..60 {
+                assert!((u.at(x, y) - x as f32).abs() < 0.6, "{x} {}", u.at(x, y));
+            }
+        }
+    }
+}

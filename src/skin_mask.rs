@@ -1,0 +1,303 @@
+//! Automatic soft skin mask, built from the photo itself.
+//!
+//! Colour rules alone (Kovac, Chai–Ngan) fail on dark skin and in shade, so the model is
+//! learnt per photo: loosely skin-hued pixels near the image centre seed a robust
+//! Gaussian in (melanin, hemoglobin) space, which is shading-invariant by construction.
+//! Pigmented or red lesions are allowed a one-sided excess; small enclosed holes that
+//! look like lesions are filled; hair, eyes, lips, cloth and background fall outside.
+
+use crate::chromophores::Chromophores;
+use crate::colour;
+use crate::components;
+use crate::photo::Photo;
+use crate::planes::Plane;
+use serde::Serialize;
+
+/// How a user-painted mask combines with the automatic one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserMaskMode {
+    /// Analyse only where both agree (the CLI's `--mask`).
+    Restrict,
+    /// Use the user's mask as it is (the page's brush and eraser).
+    Override,
+}
+
+/// The skin model learnt from a photo.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+pub struct SkinModel {
+    /// Mean (melanin, hemoglobin) of skin.
+    pub mean: [f32; 2],
+    /// Inverse covariance (a, b, c) of [[a b] [b c]].
+    pub inv_cov: [f32; 3],
+}
+
+/// A soft (0..1) and a binary skin mask.
+#[derive(Debug, Clone)]
+pub struct SkinMask {
+    /// Soft membership, feathered at edges.
+    pub soft: Plane,
+    /// Binary membership (soft ≥ 0.5 before feathering).
+    pub binary: Vec<bool>,
+    /// The model, if one could be learnt.
+    pub model: Option<SkinModel>,
+}
+
+impl SkinMask {
+    /// Number of skin pixels.
+    pub fn area(&self) -> usize {
+        self.binary.iter().filter(|b| **b).count()
+    }
+}
+
+/// Melanin excess a lesion may have over the skin model and still count as skin.
+const MELANIN_ALLOWANCE: f32 = 0.9;
+/// Hemoglobin excess allowed (red scars yes, lips no).
+const HEMOGLOBIN_ALLOWANCE: f32 = 0.25;
+
+/// Builds the automatic mask; combines it with a user mask (white = skin) when given.
+pub fn skin_mask(
+    photo: &Photo,
+    chrom: &Chromophores,
+    user: Option<(&[bool], UserMaskMode)>,
+) -> SkinMask {
+    let (w, h) = (photo.width() as usize, photo.height() as usize);
+    if let Some((m, UserMaskMode::Override)) = user {
+        return finish(m.to_vec(), w, h, None);
+    }
+    let model = learn_model(photo, chrom);
+    let mut binary = match model {
+        Some(m) => classify(photo, chrom, &m),
+        None => vec![false; w * h],
+    };
+    if let Some((m, _)) = user {
+        for (b, u) in binary.iter_mut().zip(m) {
+            *b &= *u;
+        }
+    }
+    finish(binary, w, h, model)
+}
+
+fn finish(binary: Vec<bool>, w: usize, h: usize, model: Option<SkinModel>) -> SkinMask {
+    let mut soft = Plane::from_vec(w, h, binary.iter().map(|&b| b as u8 as f32).collect());
+    soft.blur(feather_sigma(w, h));
+    for (s, &b) in soft.data.iter_mut().zip(&binary) {
+        // Feather inward only, so no pixel outside the binary mask gets weight.
+        *s = if b { (2.0 * *s).min(1.0) } else { 0.0 };
+    }
+    SkinMask {
+        soft,
+        binary,
+        model,
+    }
+}
+
+/// Feathering width: about 0.4% of the short side, at least one pixel.
+pub fn feather_sigma(w: usize, h: usize) -> f32 {
+    (w.min(h) as f32 * 0.004).max(1.0)
+}
+
+/// Whether an 8-bit colour is loosely skin-hued (any tone), for seeding only.
+fn skin_hued(rgb: [u8; 3]) -> bool {
+    let lab = colour::srgb8_to_lab(rgb);
+    let chroma = lab.a.hypot(lab.b);
+    let hue = lab.b.atan2(lab.a).to_degrees();
+    (8.0..=96.0).contains(&lab.l) && (6.0..=50.0).contains(&chroma) && (12.0..=80.0).contains(&hue)
+}
+
+/// Fine-scale texture energy of the shading plane: mean |s − blur(s)| nearby.
+/// Skin has pores and micro-relief; painted walls and out-of-focus backgrounds do not.
+fn texture_energy(shading: &Plane) -> Plane {
+    let mut low = shading.clone();
+    low.blur(1.0);
+    let mut t = Plane::from_vec(
+        low.width,
+        low.height,
+        shading
+            .data
+            .iter()
+            .zip(&low.data)
+            .map(|(s, l)| (s - l).abs())
+            .collect(),
+    );
+    t.blur(3.0);
+    t
+}
+
+fn learn_model(photo: &Photo, chrom: &Chromophores) -> Option<SkinModel> {
+    let (w, h) = (photo.width() as usize, photo.height() as usize);
+    let stride = (w * h / 60_000).max(1);
+    // Portraits put the face in the upper middle; the prior is broad.
+    let (cx, cy, sigma) = (w as f32 / 2.0, h as f32 * 0.42, 0.4 * w.min(h) as f32);
+    let texture = texture_energy(&chrom.shading);
+    // Seeds: skin-hued samples, weighted toward the centre and toward textured surfaces.
+    let mut seeds: Vec<([f32; 2], f32)> = Vec::new();
+    let mut tex = Vec::new();
+    for (i, px) in photo.rgba().chunks_exact(4).enumerate().step_by(stride) {
+        if px[3] < 128 || !skin_hued([px[0], px[1], px[2]]) {
+            continue;
+        }
+        let (x, y) = ((i % w) as f32 - cx, (i / w) as f32 - cy);
+        let weight = (-(x * x + y * y) / (2.0 * sigma * sigma)).exp();
+        seeds.push(([chrom.melanin.data[i], chrom.hemoglobin.data[i]], weight));
+        tex.push(texture.data[i]);
+    }
+    if seeds.is_empty() {
+        return None;
+    }
+    let typical = crate::lesions::median(&mut tex.clone()).max(1e-6);
+    for (s, t) in seeds.iter_mut().zip(&tex) {
+        s.1 *= if *t >= typical {
+            (t / typical).min(3.0)
+        } else {
+            0.0
+        };
+    }
+    seeds.retain(|s| s.1 > 0.0);
+    if seeds.len() < 50 {
+        return None;
+    }
+    let mode = weighted_mode(&seeds);
+    // Start tight around the mode, then refit with trimming.
+    let mut model = SkinModel {
+        mean: mode,
+        inv_cov: [1.0 / 0.01, 0.0, 1.0 / 0.01],
+    };
+    for _ in 0..6 {
+        model = fit(&seeds, &model, 6.0)?;
+    }
+    Some(model)
+}
+
+/// Peak of a weighted 2-D histogram of seed features (the dominant skin colour).
+/// Bins are 0.04 density units wide over the 5th–95th percentile range.
+fn weighted_mode(seeds: &[([f32; 2], f32)]) -> [f32; 2] {
+    const WIDTH: f32 = 0.04;
+    const MAX_BINS: usize = 128;
+    let pct = |k: usize, q: f32| {
+        let mut v: Vec<f32> = seeds.iter().map(|s| s.0[k]).collect();
+        let i = ((v.len() - 1) as f32 * q) as usize;
+        *v.select_nth_unstable_by(i, f32::total_cmp).1
+    };
+    let lo = [0, 1].map(|k| pct(k, 0.05));
+    let bins =
+        [0, 1].map(|k| (((pct(k, 0.95) - lo[k]) / WIDTH).ceil() as usize).clamp(1, MAX_BINS));
+    let mut hist = Plane::filled(bins[1], bins[0], 0.0);
+    for (f, wgt) in seeds {
+        let b = [0, 1].map(|k| (f[k] - lo[k]) / WIDTH);
+        if b.iter()
+            .zip(bins)
+            .all(|(v, n)| *v >= 0.0 && (*v as usize) < n)
+        {
+            hist.data[b[0] as usize * bins[1] + b[1] as usize] += wgt;
+        }
+    }
+    hist.blur(1.5);
+    let best = (0..hist.data.len()).fold(0, |b, i| if hist.data[i] > hist.data[b] { i } else { b });
+    [
+        lo[0] + ((best / bins[1]) as f32 + 0.5) * WIDTH,
+        lo[1] + ((best % bins[1]) as f32 + 0.5) * WIDTH,
+    ]
+}
+
+/// One robust refit: weighted mean and covariance of seeds within `d2_max` of the model.
+fn fit(seeds: &[([f32; 2], f32)], model: &SkinModel, d2_max: f32) -> Option<SkinModel> {
+    let inside: Vec<&([f32; 2], f32)> = seeds
+        .iter()
+        .filter(|s| distance2(model, s.0) <= d2_max)
+        .collect();
+    let total: f32 = inside.iter().map(|s| s.1).sum();
+    if inside.len() < 30 || total <= 0.0 {
+        return None;
+    }
+    let mean = [0, 1].map(|k| inside.iter().map(|s| s.0[k] * s.1).sum::<f32>() / total);
+    let cov = |a: usize, b: usize| {
+        inside
+            .iter()
+            .map(|s| (s.0[a] - mean[a]) * (s.0[b] - mean[b]) * s.1)
+            .sum::<f32>()
+            / total
+    };
+    // Trimming at 2.45σ shrinks variance; inflate back, and keep a floor against flat images.
+    let floor = 1e-4;
+    let (a, b, c) = (
+        cov(0, 0) * 1.3 + floor,
+        cov(0, 1) * 1.3,
+        cov(1, 1) * 1.3 + floor,
+    );
+    let det = a * c - b * b;
+    if det <= 0.0 || !det.is_finite() {
+        return None;
+    }
+    Some(SkinModel {
+        mean,
+        inv_cov: [c / det, -b / det, a / det],
+    })
+}
+
+fn distance2(m: &SkinModel, f: [f32; 2]) -> f32 {
+    let (dx, dy) = (f[0] - m.mean[0], f[1] - m.mean[1]);
+    m.inv_cov[0] * dx * dx + 2.0 * m.inv_cov[1] * dx * dy + m.inv_cov[2] * dy * dy
+}
+
+/// Distance² with one-sided allowances for melanin and hemoglobin excess.
+fn lesion_tolerant_distance2(m: &SkinModel, f: [f32; 2]) -> f32 {
+    let shrink = |v: f32, mean: f32, allow: f32| {
+        if v > mean {
+            mean + (v - mean - allow).max(0.0)
+        } else {
+            v
+        }
+    };
+    distance2(
+        m,
+        [
+            shrink(f[0], m.mean[0], MELANIN_ALLOWANCE),
+            shrink(f[1], m.mean[1], HEMOGLOBIN_ALLOWANCE),
+        ],
+    )
+}
+
+fn classify(photo: &Photo, chrom: &Chromophores, model: &SkinModel) -> Vec<bool> {
+    let (w, h) = (photo.width() as usize, photo.height() as usize);
+    let mut score = Plane::filled(w, h, 0.0);
+    for (i, px) in photo.rgba().chunks_exact(4).enumerate() {
+        if px[3] < 128 {
+            continue;
+        }
+        let d2 =
+            lesion_tolerant_distance2(model, [chrom.melanin.data[i], chrom.hemoglobin.data[i]]);
+        // 1 within 3σ, 0 beyond 4.5σ.
+        score.data[i] = ((20.25 - d2) / (20.25 - 9.0)).clamp(0.0, 1.0);
+    }
+    score.blur(feather_sigma(w, h));
+    let mut binary: Vec<bool> = score.data.iter().map(|&s| s >= 0.5).collect();
+    clean(&mut binary, w, h);
+    binary
+}
+
+/// Drops specks and fills small enclosed holes.
+fn clean(binary: &mut [bool], w: usize, h: usize) {
+    let total = w * h;
+    let (labels, comps) = components::label(binary, w, h);
+    let largest = comps.iter().map(|c| c.area).max().unwrap_or(0);
+    let keep: Vec<bool> = comps
+        .iter()
+        .map(|c| c.area * 20 >= largest && c.area * 1000 >= total)
+        .collect();
+    for (b, &l) in binary.iter_mut().zip(&labels) {
+        if l > 0 && !keep[l as usize - 1] {
+            *b = false;
+        }
+    }
+    let holes: Vec<bool> = binary.iter().map(|b| !b).collect();
+    let (hl, hc) = components::label(&holes, w, h);
+    let fill: Vec<bool> = hc
+        .iter()
+        .map(|c| !c.touches_border && c.area * 2000 <= total)
+        .collect();
+    for (b, &l) in binary.iter_mut().zip(&hl) {
+        if l > 0 && fill[l as usize - 1] {
+            *b = true;
+        }
+    }
+}
