@@ -147,12 +147,12 @@ pub fn analyze(photo: &Photo, options: &AnalysisOptions) -> Analysis {
     };
     let short = w.min(h) as f32;
     let feather = skin_mask::feather_sigma(w, h);
-    let min_area = ((0.006 * short).powi(2) * std::f32::consts::PI).max(12.0) as usize;
+    let min_area = ((0.012 * short).powi(2) * std::f32::consts::PI).max(12.0) as usize;
     let colour_params = MapParams {
-        smooth_sigma: (0.003 * short).max(1.0),
+        smooth_sigma: (0.006 * short).max(1.0),
         baseline_sigma: 0.06 * short,
-        k_sigma: 4.0,
-        floor: 0.04,
+        k_sigma: 6.0,
+        floor: 0.12,
         min_area,
         sign: 1.0,
     };
@@ -165,7 +165,7 @@ pub fn analyze(photo: &Photo, options: &AnalysisOptions) -> Analysis {
         lesions::lesion_map(plane, &skin.soft, &skin.binary, params, feather)
     };
     let pigment = map(&chrom.melanin, &colour_params);
-    let redness = map(&chrom.hemoglobin, &colour_params);
+    let redness = map(&chrom.hemoglobin, &MapParams { floor: 0.10, ..colour_params });
     let pits = map(&chrom.shading, &relief_params);
     let raised = map(
         &chrom.shading,

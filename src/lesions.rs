@@ -169,12 +169,20 @@ fn grow_half_max(
 ) -> (Vec<bool>, Vec<Component>) {
     let (w, h) = (excess.width, excess.height);
     let (labels, comps) = components::label(seeds, w, h);
-    let mut peak = vec![f32::MIN; comps.len()];
+    // A robust peak (90th percentile of the seed), so one noisy pixel cannot raise it.
+    let mut values: Vec<Vec<f32>> = vec![Vec::new(); comps.len()];
     for (i, &l) in labels.iter().enumerate() {
         if l > 0 {
-            peak[l as usize - 1] = peak[l as usize - 1].max(excess.data[i]);
+            values[l as usize - 1].push(excess.data[i]);
         }
     }
+    let peak: Vec<f32> = values
+        .iter_mut()
+        .map(|v| {
+            let k = (v.len() - 1) * 9 / 10;
+            *v.select_nth_unstable_by(k, f32::total_cmp).1
+        })
+        .collect();
     let mut grown = vec![0u32; w * h];
     let mut stack = Vec::new();
     for (i, &l) in labels.iter().enumerate() {

@@ -1,0 +1,6 @@
+//! Shared integration-test support. `synth` is the synthetic physical ground truth
+//! (Tsumura optical-density skin model) that the engine's accuracy tests measure against.
+//! It deliberately shares no code with `src/`: all colour maths is re-implemented here.
+#![allow(dead_code)]
+
+pub mod synth;
