@@ -158,14 +158,21 @@ pub fn analyze(photo: &Photo, options: &AnalysisOptions) -> Analysis {
     };
     let relief_params = MapParams {
         smooth_sigma: (0.008 * short).max(1.5),
-        floor: 0.05,
+        floor: 0.08,
+        k_sigma: 5.0,
         ..colour_params
     };
     let map = |plane, params: &MapParams| {
         lesions::lesion_map(plane, &skin.soft, &skin.binary, params, feather)
     };
     let pigment = map(&chrom.melanin, &colour_params);
-    let redness = map(&chrom.hemoglobin, &MapParams { floor: 0.10, ..colour_params });
+    let redness = map(
+        &chrom.hemoglobin,
+        &MapParams {
+            floor: 0.10,
+            ..colour_params
+        },
+    );
     let pits = map(&chrom.shading, &relief_params);
     let raised = map(
         &chrom.shading,
@@ -228,7 +235,12 @@ fn report(
     let mut lesions = Vec::new();
     for (map, kind) in maps.iter().zip(kinds) {
         for c in &map.lesions {
-            let (de, dl) = lesion_contrast(photo, chrom, map, kind, c);
+            let plane = match kind {
+                LesionKind::Pigment => &chrom.melanin,
+                LesionKind::Redness => &chrom.hemoglobin,
+                LesionKind::Pit | LesionKind::Raised => &chrom.shading,
+            };
+            let (de, dl) = lesion_contrast(photo, chrom, plane, map, kind, c);
             lesions.push(LesionReport {
                 id: lesions.len(),
                 kind,
@@ -341,6 +353,7 @@ fn median_skin_colour(
 fn lesion_contrast(
     photo: &Photo,
     chrom: &Chromophores,
+    plane: &crate::planes::Plane,
     map: &LesionMap,
     kind: LesionKind,
     c: &Component,
@@ -356,7 +369,7 @@ fn lesion_contrast(
             if !map.mask[i] {
                 continue;
             }
-            let e = map.excess.data[i];
+            let e = plane.data[i] - map.baseline.data[i];
             let d: [f32; 3] = match kind {
                 LesionKind::Pigment => m.map(|v| v * e),
                 LesionKind::Redness => hv.map(|v| v * e),

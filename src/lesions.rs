@@ -39,6 +39,8 @@ pub struct LesionMap {
     pub lesions: Vec<Component>,
     /// Robust noise level of the excess over skin.
     pub noise: f32,
+    /// The local baseline of normal skin (plane units, unsigned).
+    pub baseline: Plane,
 }
 
 /// Scale factor for baseline blurs: work near 256 px on the short side.
@@ -83,12 +85,27 @@ pub fn lesion_map(
     let base2 = masked_blur(&smooth, &weights, p.baseline_sigma, factor, fallback);
     let excess = signed_diff(&smooth, &base2, p.sign);
     let noise = robust_sigma_excluding(&excess.data, skin_bin, &candidates.data);
-    let detect_t = (p.k_sigma * noise).max(p.floor);
-    let seeds: Vec<bool> = excess
-        .data
-        .iter()
-        .zip(skin_bin)
-        .map(|(&e, &s)| s && e > detect_t)
+    // Noise in density grows where the photo is darker, and JPEG makes it blocky:
+    // threshold against the local RMS of the excess over skin, each value clipped at 3×
+    // the global noise so lesions do not raise their own threshold.
+    let clip = 9.0 * noise * noise;
+    let squared = Plane::from_vec(
+        w,
+        h,
+        excess.data.iter().map(|e| (e * e).min(clip)).collect(),
+    );
+    let local = masked_blur(
+        &squared,
+        skin,
+        p.baseline_sigma * 0.5,
+        factor,
+        noise * noise,
+    );
+    let seeds: Vec<bool> = (0..w * h)
+        .map(|i| {
+            let t = (p.k_sigma * local.data[i].max(0.0).sqrt()).max(p.floor);
+            skin_bin[i] && excess.data[i] > t
+        })
         .collect();
     let (mask, lesions) = grow_half_max(&excess, &seeds, skin_bin, p.min_area, 2.0 * noise);
     let soft = soft_weight(&mask, w, h, feather);
@@ -104,6 +121,7 @@ pub fn lesion_map(
         mask,
         lesions,
         noise,
+        baseline: base2,
     }
 }
 
@@ -218,9 +236,27 @@ fn grow_half_max(
             *m = false;
         }
     }
+    fill_holes(&mut mask, w, h);
     let (_, lesions) = components::label(&mask, w, h);
     let _ = comps;
     (mask, lesions)
+}
+
+/// Fills enclosed gaps inside lesions (noise dips in a dark spot are still the spot).
+fn fill_holes(mask: &mut [bool], w: usize, h: usize) {
+    let (_, comps) = components::label(mask, w, h);
+    let largest = comps.iter().map(|c| c.area).max().unwrap_or(0);
+    let holes: Vec<bool> = mask.iter().map(|m| !m).collect();
+    let (labels, hole_comps) = components::label(&holes, w, h);
+    let fill: Vec<bool> = hole_comps
+        .iter()
+        .map(|c| !c.touches_border && c.area <= largest)
+        .collect();
+    for (m, &l) in mask.iter_mut().zip(&labels) {
+        if l > 0 && fill[l as usize - 1] {
+            *m = true;
+        }
+    }
 }
 
 /// Rendering weight: the lesion mask dilated by ~2 feather widths, then feathered.

@@ -50,7 +50,7 @@ impl SkinMask {
 }
 
 /// Melanin excess a lesion may have over the skin model and still count as skin.
-const MELANIN_ALLOWANCE: f32 = 0.9;
+const MELANIN_ALLOWANCE: f32 = 1.6;
 /// Hemoglobin excess allowed (red scars yes, lips no).
 const HEMOGLOBIN_ALLOWANCE: f32 = 0.25;
 
@@ -144,10 +144,11 @@ fn learn_model(photo: &Photo, chrom: &Chromophores) -> Option<SkinModel> {
     if seeds.is_empty() {
         return None;
     }
-    let typical = crate::lesions::median(&mut tex.clone()).max(1e-6);
+    // Keep the more textured half of the seeds (all of them on a flat image).
+    let typical = crate::lesions::median(&mut tex.clone());
     for (s, t) in seeds.iter_mut().zip(&tex) {
         s.1 *= if *t >= typical {
-            (t / typical).min(3.0)
+            1.0 + (t / typical.max(1e-9)).min(2.0)
         } else {
             0.0
         };
