@@ -45,8 +45,19 @@ pub struct Projector {
 
 impl Projector {
     /// Collects, for every pixel any map touches, how much density each channel may remove.
+    ///
+    /// Colour lesions remove the raw excess over the baseline, so a spot returns to its
+    /// surroundings without a smoothing halo. Relief removes a further-smoothed excess,
+    /// so pore-scale texture (and the shading estimate's noise) stays as it was.
     pub fn new(a: &Analysis) -> Self {
         let n = a.skin.binary.len();
+        let relief_sigma = 2.0 * crate::skin_mask::feather_sigma(a.pits.soft.width, a.pits.soft.height);
+        let smooth = |p: &crate::planes::Plane| {
+            let mut q = p.clone();
+            q.blur(relief_sigma);
+            q
+        };
+        let (pits, raised) = (smooth(&a.pits.excess), smooth(&a.raised.excess));
         let mut p = Projector {
             active: Vec::new(),
             melanin: Vec::new(),
@@ -56,9 +67,10 @@ impl Projector {
             h: a.chrom.vectors.hemoglobin,
         };
         for i in 0..n {
-            let dm = a.pigment.soft.data[i] * a.pigment.excess.data[i].max(0.0);
-            let dh = a.redness.soft.data[i] * a.redness.excess.data[i].max(0.0);
-            let ds = a.pits.soft.data[i] * a.pits.excess.data[i].max(0.0) + a.raised.soft.data[i] * a.raised.excess.data[i].min(0.0);
+            let raw = |plane: &crate::planes::Plane, base: &crate::planes::Plane| plane.data[i] - base.data[i];
+            let dm = a.pigment.soft.data[i] * raw(&a.chrom.melanin, &a.pigment.baseline);
+            let dh = a.redness.soft.data[i] * raw(&a.chrom.hemoglobin, &a.redness.baseline);
+            let ds = a.pits.soft.data[i] * pits.data[i].max(0.0) + a.raised.soft.data[i] * raised.data[i].min(0.0);
             if dm != 0.0 || dh != 0.0 || ds != 0.0 {
                 p.active.push(i as u32);
                 p.melanin.push(dm);
@@ -81,7 +93,11 @@ impl Projector {
         let lut = colour::srgb8_to_linear_lut();
         let src = photo.rgba();
         for (k, &i) in self.active.iter().enumerate() {
-            let (a, b, s) = (f.pigment * self.melanin[k], f.redness * self.hemoglobin[k], f.texture * self.shading[k]);
+            let (a, b, s) = (
+                f.pigment * self.melanin[k],
+                f.redness * self.hemoglobin[k],
+                f.texture * self.shading[k],
+            );
             let o = i as usize * 4;
             for c in 0..3 {
                 let gain = (a * self.m[c] + b * self.h[c] + s).exp();

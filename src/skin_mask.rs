@@ -52,7 +52,7 @@ impl SkinMask {
 /// Melanin excess a lesion may have over the skin model and still count as skin.
 const MELANIN_ALLOWANCE: f32 = 1.6;
 /// Hemoglobin excess allowed (red scars yes, lips no).
-const HEMOGLOBIN_ALLOWANCE: f32 = 0.25;
+const HEMOGLOBIN_ALLOWANCE: f32 = 1.0;
 
 /// Builds the automatic mask; combines it with a user mask (white = skin) when given.
 pub fn skin_mask(
