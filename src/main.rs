@@ -4,7 +4,9 @@ use clap::{Parser, Subcommand};
 use serde::Serialize;
 use skin_preview::analysis::{self, AnalysisOptions};
 use skin_preview::decode::{self, DecodeInfo};
+use skin_preview::evidence::{self, Profile};
 use skin_preview::photo::{ColourSummary, Photo};
+use skin_preview::render::{self, Fractions, Projector};
 use skin_preview::skin_mask::UserMaskMode;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -27,6 +29,17 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// List treatments, concerns, evidence curves, grades and citations.
+    Treatments {
+        /// A clinic's evidence profile (JSON) instead of the built-in one.
+        #[arg(long)]
+        profile: Option<PathBuf>,
+        /// Print the profile as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Render the expected look after a treatment (or with manual fractions) to a PNG.
+    Project(ProjectArgs),
     /// Find skin, pigment, redness and scar relief; print scores and the lesion list.
     Analyze {
         /// JPEG, PNG or WebP photo.
@@ -46,6 +59,59 @@ enum Command {
     },
 }
 
+#[derive(clap::Args)]
+struct ProjectArgs {
+    /// JPEG, PNG or WebP photo.
+    photo: PathBuf,
+    /// Where to write the projected PNG.
+    #[arg(long)]
+    out: PathBuf,
+    /// PNG mask, white = skin to analyse.
+    #[arg(long)]
+    mask: Option<PathBuf>,
+    /// A clinic's evidence profile (JSON).
+    #[arg(long)]
+    profile: Option<PathBuf>,
+    /// Write a JSON report (fractions, ΔE00 per lesion, visibility, citations).
+    #[arg(long)]
+    json: Option<PathBuf>,
+    /// Treatment id (see `treatments`).
+    #[arg(long, requires_all = ["concern", "weeks"], conflicts_with_all = ["pigment", "redness", "texture"])]
+    treatment: Option<String>,
+    /// Concern id (see `treatments`).
+    #[arg(long)]
+    concern: Option<String>,
+    /// Weeks after the start of treatment (0–104).
+    #[arg(long)]
+    weeks: Option<f64>,
+    /// Which end of the evidence band.
+    #[arg(long, value_enum, default_value = "typical")]
+    scenario: ScenarioArg,
+    /// Manual fraction of pigment excess removed (0–1).
+    #[arg(long, value_parser = parse_fraction)]
+    pigment: Option<f32>,
+    /// Manual fraction of redness excess removed (0–1).
+    #[arg(long, value_parser = parse_fraction)]
+    redness: Option<f32>,
+    /// Manual fraction of scar relief removed (0–1).
+    #[arg(long, value_parser = parse_fraction)]
+    texture: Option<f32>,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ScenarioArg {
+    Low,
+    Typical,
+    High,
+}
+
+fn parse_fraction(s: &str) -> Result<f32, String> {
+    match s.parse::<f32>() {
+        Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
+        _ => Err(format!("'{s}' is not a fraction between 0 and 1")),
+    }
+}
+
 fn parse_point(s: &str) -> Result<(u32, u32), String> {
     let (x, y) = s.split_once(',').ok_or("expected X,Y")?;
     let n = |v: &str| {
@@ -60,6 +126,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Info { photo, json } => info(&photo, json),
+        Command::Treatments { profile, json } => treatments(profile.as_deref(), json),
+        Command::Project(args) => project(&args),
         Command::Analyze {
             photo,
             mask,
@@ -236,4 +304,134 @@ fn print_report(r: &analysis::Report) {
     for note in &r.lighting.notes {
         println!("note:        {note}");
     }
+}
+
+fn load_profile(path: Option<&Path>) -> Result<Profile, String> {
+    match path {
+        None => Ok(Profile::builtin().clone()),
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+            Profile::from_json(&text).map_err(|e| format!("{}: {e}", p.display()))
+        }
+    }
+}
+
+fn treatments(profile: Option<&Path>, json: bool) -> Result<(), String> {
+    let profile = load_profile(profile)?;
+    if json {
+        println!("{}", to_json(&profile)?);
+    } else {
+        print!("{}", evidence::listing_text(&profile));
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct ProjectReport<'a> {
+    treatment: Option<&'a str>,
+    concern: Option<&'a str>,
+    weeks: Option<f64>,
+    fractions: Fractions,
+    projection: Option<evidence::Projection>,
+    grade: Option<evidence::Grade>,
+    citations: Vec<evidence::Citation>,
+    risk_warnings: Vec<evidence::RiskWarning>,
+    lesions: Vec<render::LesionChange>,
+    modelling_assumption: &'a str,
+}
+
+fn project(args: &ProjectArgs) -> Result<(), String> {
+    let profile = load_profile(args.profile.as_deref())?;
+    let photo = load_photo(&args.photo)?;
+    let user_mask = match &args.mask {
+        Some(m) => Some((
+            load_mask(m, photo.width(), photo.height())?,
+            UserMaskMode::Restrict,
+        )),
+        None => None,
+    };
+    let a = analysis::analyze(
+        &photo,
+        &AnalysisOptions {
+            user_mask,
+            white_reference: None,
+        },
+    );
+    let (fractions, projection, outcome) = match (&args.treatment, &args.concern, args.weeks) {
+        (Some(t), Some(c), Some(w)) => {
+            let outcome = match profile.coverage(t, c) {
+                evidence::Coverage::Evidence(o) => o,
+                evidence::Coverage::Gap(g) => return Err(format!("no evidence to project {t} for {c}: {}", g.reason)),
+                evidence::Coverage::NotListed => return Err(format!("the profile has nothing on {t} for {c}; see `skin-preview treatments`")),
+            };
+            let scenario = match args.scenario {
+                ScenarioArg::Low => evidence::Scenario::Low,
+                ScenarioArg::Typical => evidence::Scenario::Typical,
+                ScenarioArg::High => evidence::Scenario::High,
+            };
+            let p = outcome.fractions_at(w, scenario);
+            let f = Fractions { pigment: p.pigment as f32, redness: p.redness as f32, texture: p.texture as f32 };
+            (f, Some(p), Some(outcome))
+        }
+        _ if args.pigment.is_some() || args.redness.is_some() || args.texture.is_some() => (
+            Fractions { pigment: args.pigment.unwrap_or(0.0), redness: args.redness.unwrap_or(0.0), texture: args.texture.unwrap_or(0.0) },
+            None,
+            None,
+        ),
+        _ => return Err("say what to project: --treatment ID --concern ID --weeks N, or --pigment/--redness/--texture fractions".into()),
+    };
+    let out = Projector::new(&a).render(&photo, fractions);
+    image::save_buffer(
+        &args.out,
+        &out,
+        photo.width(),
+        photo.height(),
+        image::ExtendedColorType::Rgba8,
+    )
+    .map_err(|e| format!("cannot write {}: {e}", args.out.display()))?;
+    let lesions = render::lesion_changes(&a, &photo, &out);
+    let visible = lesions.iter().filter(|l| l.visible).count();
+    println!(
+        "fractions:   pigment {:.3}, redness {:.3}, texture {:.3}",
+        fractions.pigment, fractions.redness, fractions.texture
+    );
+    if let Some(p) = &projection {
+        println!(
+            "evidence:    grade {}{}",
+            p.grade.as_str(),
+            if p.extrapolated {
+                ", extrapolated past the last cited week"
+            } else {
+                ""
+            }
+        );
+    }
+    println!(
+        "lesions:     {} found, {visible} visibly changed",
+        lesions.len()
+    );
+    println!("wrote:       {}", args.out.display());
+    if let Some(path) = &args.json {
+        let ita = a.report.ita.unwrap_or(90.0);
+        let report = ProjectReport {
+            treatment: args.treatment.as_deref(),
+            concern: args.concern.as_deref(),
+            weeks: args.weeks,
+            fractions,
+            projection,
+            grade: outcome.map(|o| o.grade),
+            citations: outcome.map(|o| o.citations.clone()).unwrap_or_default(),
+            risk_warnings: args
+                .treatment
+                .as_deref()
+                .map(|t| profile.risk_warnings(t, ita))
+                .unwrap_or_default(),
+            lesions,
+            modelling_assumption: profile.modelling_assumption(),
+        };
+        std::fs::write(path, to_json(&report)?)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    Ok(())
 }

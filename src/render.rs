@@ -51,7 +51,8 @@ impl Projector {
     /// so pore-scale texture (and the shading estimate's noise) stays as it was.
     pub fn new(a: &Analysis) -> Self {
         let n = a.skin.binary.len();
-        let relief_sigma = 2.0 * crate::skin_mask::feather_sigma(a.pits.soft.width, a.pits.soft.height);
+        let relief_sigma =
+            2.0 * crate::skin_mask::feather_sigma(a.pits.soft.width, a.pits.soft.height);
         let smooth = |p: &crate::planes::Plane| {
             let mut q = p.clone();
             q.blur(relief_sigma);
@@ -67,10 +68,13 @@ impl Projector {
             h: a.chrom.vectors.hemoglobin,
         };
         for i in 0..n {
-            let raw = |plane: &crate::planes::Plane, base: &crate::planes::Plane| plane.data[i] - base.data[i];
+            let raw = |plane: &crate::planes::Plane, base: &crate::planes::Plane| {
+                plane.data[i] - base.data[i]
+            };
             let dm = a.pigment.soft.data[i] * raw(&a.chrom.melanin, &a.pigment.baseline);
             let dh = a.redness.soft.data[i] * raw(&a.chrom.hemoglobin, &a.redness.baseline);
-            let ds = a.pits.soft.data[i] * pits.data[i].max(0.0) + a.raised.soft.data[i] * raised.data[i].min(0.0);
+            let ds = a.pits.soft.data[i] * pits.data[i].max(0.0)
+                + a.raised.soft.data[i] * raised.data[i].min(0.0);
             if dm != 0.0 || dh != 0.0 || ds != 0.0 {
                 p.active.push(i as u32);
                 p.melanin.push(dm);

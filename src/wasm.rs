@@ -1,7 +1,12 @@
 //! Thin wasm-bindgen layer: handles and plain JS objects, no maths here.
 
+use crate::analysis::{self, Analysis, AnalysisOptions};
 use crate::decode::{self, DecodeInfo, DecodeLimits};
+use crate::evidence::{Coverage, Profile, Scenario};
 use crate::photo::Photo;
+use crate::render::{self, Fractions, Projector};
+use crate::skin_mask::UserMaskMode;
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 /// Installs the panic hook so a panic reaches the console with its message.
@@ -14,12 +19,21 @@ fn js_err(e: impl std::fmt::Display) -> JsError {
     JsError::new(&e.to_string())
 }
 
+fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsError> {
+    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(js_err)
+}
+
 /// A photo kept in WASM memory; JS holds only this handle.
 #[wasm_bindgen]
 pub struct PhotoHandle {
     photo: Photo,
     info: Option<DecodeInfo>,
     output: Vec<u8>,
+    analysis: Option<Analysis>,
+    projector: Option<Projector>,
+    /// The output holds pixels of an older projector: reset before the next render.
+    stale_output: bool,
 }
 
 #[wasm_bindgen]
@@ -45,6 +59,9 @@ impl PhotoHandle {
             photo,
             info,
             output,
+            analysis: None,
+            projector: None,
+            stale_output: false,
         }
     }
 
@@ -90,10 +107,192 @@ impl PhotoHandle {
     #[wasm_bindgen(js_name = renderOriginal)]
     pub fn render_original(&mut self) {
         self.output.copy_from_slice(self.photo.rgba());
+        self.stale_output = false;
+    }
+
+    /// Runs the analysis; `mask` (one byte a pixel, non-zero = skin) replaces the
+    /// automatic skin mask; `white_x`/`white_y` name a white or grey reference pixel.
+    /// Returns the report (scores, lesions, lighting).
+    pub fn analyze(
+        &mut self,
+        mask: Option<Vec<u8>>,
+        white_x: Option<u32>,
+        white_y: Option<u32>,
+    ) -> Result<JsValue, JsError> {
+        let n = self.photo.pixel_count();
+        let user_mask = match mask {
+            Some(m) if m.len() != n => {
+                return Err(JsError::new(&format!(
+                    "The mask has {} values but the photo has {n} pixels.",
+                    m.len()
+                )));
+            }
+            Some(m) => Some((m.iter().map(|&v| v != 0).collect(), UserMaskMode::Override)),
+            None => None,
+        };
+        let white_reference = match (white_x, white_y) {
+            (Some(x), Some(y)) if x < self.photo.width() && y < self.photo.height() => Some((x, y)),
+            (Some(_), Some(_)) => {
+                return Err(JsError::new("The white reference is outside the photo."))
+            }
+            _ => None,
+        };
+        let result = analysis::analyze(
+            &self.photo,
+            &AnalysisOptions {
+                user_mask,
+                white_reference,
+            },
+        );
+        let report = to_js(&result.report)?;
+        self.projector = Some(Projector::new(&result));
+        self.analysis = Some(result);
+        self.stale_output = true;
+        Ok(report)
+    }
+
+    /// Renders the projection with the given fractions (0..1) into the output buffer.
+    #[wasm_bindgen(js_name = renderProjection)]
+    pub fn render_projection(
+        &mut self,
+        pigment: f32,
+        redness: f32,
+        texture: f32,
+    ) -> Result<(), JsError> {
+        let projector = self
+            .projector
+            .as_ref()
+            .ok_or_else(|| JsError::new("Analyse the photo before projecting."))?;
+        if self.stale_output {
+            self.output.copy_from_slice(self.photo.rgba());
+            self.stale_output = false;
+        }
+        projector.render_into(
+            &self.photo,
+            &mut self.output,
+            Fractions {
+                pigment,
+                redness,
+                texture,
+            },
+        );
+        Ok(())
+    }
+
+    /// Per-lesion ΔE00 between the photo and the current output, with visibility verdicts.
+    #[wasm_bindgen(js_name = lesionChanges)]
+    pub fn lesion_changes(&self) -> Result<JsValue, JsError> {
+        let a = self
+            .analysis
+            .as_ref()
+            .ok_or_else(|| JsError::new("Analyse the photo first."))?;
+        to_js(&render::lesion_changes(a, &self.photo, &self.output))
+    }
+
+    /// One analysis map as 8-bit grayscale (w×h): skin, melanin, hemoglobin, shading,
+    /// pigment, redness or texture.
+    #[wasm_bindgen(js_name = mapGray)]
+    pub fn map_gray(&self, name: &str) -> Result<Vec<u8>, JsError> {
+        let a = self
+            .analysis
+            .as_ref()
+            .ok_or_else(|| JsError::new("Analyse the photo first."))?;
+        crate::maps::named_maps(a)
+            .into_iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v)
+            .ok_or_else(|| JsError::new(&format!("There is no map called '{name}'.")))
     }
 }
 
-use serde::Serialize;
+/// An evidence profile (the built-in one, or a clinic's own) for the page.
+#[wasm_bindgen]
+pub struct Evidence {
+    profile: Profile,
+}
+
+#[wasm_bindgen]
+impl Evidence {
+    /// The built-in profile.
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> Evidence {
+        Evidence {
+            profile: Profile::builtin().clone(),
+        }
+    }
+
+    /// Parses and validates a clinic's profile; the error names the field and the problem.
+    #[wasm_bindgen(js_name = fromJson)]
+    pub fn from_json(text: &str) -> Result<Evidence, JsError> {
+        Ok(Evidence {
+            profile: Profile::from_json(text).map_err(js_err)?,
+        })
+    }
+
+    /// The whole profile as a plain object (treatments, concerns, outcomes, gaps, rules).
+    pub fn profile(&self) -> Result<JsValue, JsError> {
+        to_js(&self.profile)
+    }
+
+    /// What the profile says about a pair: `{kind: "evidence", outcome}`, `{kind: "gap", gap}`
+    /// or `{kind: "not-listed"}`.
+    pub fn coverage(&self, treatment: &str, concern: &str) -> Result<JsValue, JsError> {
+        #[derive(Serialize)]
+        #[serde(tag = "kind", rename_all = "kebab-case")]
+        enum View<'a> {
+            Evidence {
+                outcome: &'a crate::evidence::Outcome,
+            },
+            Gap {
+                gap: &'a crate::evidence::Gap,
+            },
+            NotListed,
+        }
+        to_js(&match self.profile.coverage(treatment, concern) {
+            Coverage::Evidence(outcome) => View::Evidence { outcome },
+            Coverage::Gap(gap) => View::Gap { gap },
+            Coverage::NotListed => View::NotListed,
+        })
+    }
+
+    /// Fractions removed at `week` for a scenario ("low", "typical", "high"), or `null`
+    /// when the profile has no outcome for the pair.
+    #[wasm_bindgen(js_name = fractionsAt)]
+    pub fn fractions_at(
+        &self,
+        treatment: &str,
+        concern: &str,
+        week: f64,
+        scenario: &str,
+    ) -> Result<JsValue, JsError> {
+        let scenario = match scenario {
+            "low" => Scenario::Low,
+            "typical" => Scenario::Typical,
+            "high" => Scenario::High,
+            other => {
+                return Err(JsError::new(&format!(
+                    "Unknown scenario '{other}': use low, typical or high."
+                )))
+            }
+        };
+        match self.profile.outcome(treatment, concern) {
+            Some(o) => to_js(&o.fractions_at(week, scenario)),
+            None => Ok(JsValue::NULL),
+        }
+    }
+
+    /// PIH and other risk warnings for a treatment on skin of this ITA°.
+    #[wasm_bindgen(js_name = riskWarnings)]
+    pub fn risk_warnings(&self, treatment: &str, ita: f64) -> Result<JsValue, JsError> {
+        to_js(&self.profile.risk_warnings(treatment, ita))
+    }
+}
+
+impl Default for Evidence {
+    fn default() -> Self {
+        Self::new()
+    }
+}
 
 /// Checks format, size and limits from the header alone; throws a typed error if refused.
 #[wasm_bindgen(js_name = probeImage)]
