@@ -66,18 +66,12 @@ impl Unmixing {
         let shade = n.map(|x| x / n1);
         // S_flat = S − shading·1 = (I − 1·shadeᵀ) S; concentrations = pinv([m h]) S_flat.
         let pinv = pinv2(m, h);
-        let mut rows = [[0f32; 3]; 3];
-        for r in 0..2 {
-            for c in 0..3 {
-                let mut acc = 0.0;
-                for k in 0..3 {
-                    let proj = if k == c { 1.0 } else { 0.0 } - shade[c];
-                    acc += pinv[r][k] * proj;
-                }
-                rows[r][c] = acc as f32;
-            }
-        }
-        rows[2] = shade.map(|x| x as f32);
+        // Element (r, c) of pinv·(I − 1·shadeᵀ) is pinv[r][c] − shade[c]·Σₖ pinv[r][k].
+        let row = |p: [f64; 3]| {
+            let sum: f64 = p.iter().sum();
+            std::array::from_fn(|c| (p[c] - shade[c] * sum) as f32)
+        };
+        let rows = [row(pinv[0]), row(pinv[1]), shade.map(|x| x as f32)];
         Self { rows }
     }
 
@@ -177,7 +171,7 @@ pub fn estimate_vectors(photo: &Photo, skin: &[f32]) -> Vectors {
     let basis = perp_basis();
     let mut pts: Vec<[f64; 2]> = Vec::new();
     for (i, px) in photo.rgba().chunks_exact(4).enumerate().step_by(stride) {
-        if skin[i] < 0.5 || px[..3].iter().any(|&v| v < 8 || v > 247) {
+        if skin[i] < 0.5 || px[..3].iter().any(|&v| !(8..=247).contains(&v)) {
             continue;
         }
         let s = [

@@ -68,7 +68,7 @@ pub fn linear_to_srgb8(c: f32) -> u8 {
             .map(|i| (linear_to_srgb(i as f64 / ENCODE_STEPS as f64) * 255.0).round() as u8)
             .collect()
     });
-    if !(c > 0.0) {
+    if c.is_nan() || c <= 0.0 {
         return 0;
     }
     if c >= 1.0 {

@@ -47,8 +47,15 @@ fn decomposition_correlates_with_truth_in_every_class() {
         let skin = &scene.skin_mask;
         let rm = band_limited_r(&a.chrom.melanin, &scene.melanin, skin);
         let rh = band_limited_r(&a.chrom.hemoglobin, &scene.hemoglobin, skin);
-        let met = if rm >= 0.97 && rh >= 0.93 { "target met" } else { "TARGET NOT MET" };
-        println!("{name:12} melanin r {rm:.4} hemoglobin r {rh:.4} ({met}; vectors estimated: {})", a.chrom.vectors.estimated);
+        let met = if rm >= 0.97 && rh >= 0.93 {
+            "target met"
+        } else {
+            "TARGET NOT MET"
+        };
+        println!(
+            "{name:12} melanin r {rm:.4} hemoglobin r {rh:.4} ({met}; vectors estimated: {})",
+            a.chrom.vectors.estimated
+        );
         assert!(rm >= MELANIN_FLOOR, "{name}: melanin r {rm}");
         assert!(rh >= HEMOGLOBIN_FLOOR, "{name}: hemoglobin r {rh}");
     }
@@ -116,11 +123,27 @@ fn atrophic_pits_found_and_pores_alone_not_flagged() {
         let pores = SceneSpec::skin(ita, 42).no_lesions().render();
         let b = run(&pores);
         let skin_px = pores.skin_mask.iter().filter(|b| **b).count() as f64;
-        let flagged = b.pits.mask.iter().zip(&b.raised.mask).filter(|(p, r)| **p || **r).count() as f64;
-        let met = if dice >= 0.80 { "target met" } else { "TARGET NOT MET" };
-        println!("{name:12} pit Dice {dice:.4} ({met})  pore-only flagged {:.3}%", 100.0 * flagged / skin_px);
+        let flagged = b
+            .pits
+            .mask
+            .iter()
+            .zip(&b.raised.mask)
+            .filter(|(p, r)| **p || **r)
+            .count() as f64;
+        let met = if dice >= 0.80 {
+            "target met"
+        } else {
+            "TARGET NOT MET"
+        };
+        println!(
+            "{name:12} pit Dice {dice:.4} ({met})  pore-only flagged {:.3}%",
+            100.0 * flagged / skin_px
+        );
         assert!(dice >= PIT_DICE_FLOOR, "{name}: pit Dice {dice}");
-        assert!(flagged / skin_px <= 0.01, "{name}: pore-only false positives {flagged}");
+        assert!(
+            flagged / skin_px <= 0.01,
+            "{name}: pore-only false positives {flagged}"
+        );
     }
 }
 
@@ -157,12 +180,25 @@ fn spot_delta_e_within_ten_percent_of_rendered() {
         for truth in &scene.spots {
             let (cx, cy) = truth.centre;
             let found = a.report.lesions.iter().find(|l| {
-                l.kind == analysis::LesionKind::Pigment && (l.centroid[0] - cx).abs() < 4.0 && (l.centroid[1] - cy).abs() < 4.0
+                l.kind == analysis::LesionKind::Pigment
+                    && (l.centroid[0] - cx).abs() < 4.0
+                    && (l.centroid[1] - cy).abs() < 4.0
             });
-            let found = found.unwrap_or_else(|| panic!("{name}: spot at {cx:.0},{cy:.0} not found"));
+            let found =
+                found.unwrap_or_else(|| panic!("{name}: spot at {cx:.0},{cy:.0} not found"));
             let rel = (found.delta_e00 - truth.delta_e00_rendered).abs() / truth.delta_e00_rendered;
-            println!("{name:12} spot ΔE00 rendered {:.2} measured {:.2} ({:.1}%)", truth.delta_e00_rendered, found.delta_e00, 100.0 * rel);
-            assert!(rel <= 0.25, "{name}: ΔE00 {} vs {}", found.delta_e00, truth.delta_e00_rendered);
+            println!(
+                "{name:12} spot ΔE00 rendered {:.2} measured {:.2} ({:.1}%)",
+                truth.delta_e00_rendered,
+                found.delta_e00,
+                100.0 * rel
+            );
+            assert!(
+                rel <= 0.25,
+                "{name}: ΔE00 {} vs {}",
+                found.delta_e00,
+                truth.delta_e00_rendered
+            );
             within += (rel <= 0.10) as usize;
             total += 1;
         }

@@ -3,14 +3,17 @@
 
 mod support;
 
-use skin_preview::analysis::{self, Analysis, AnalysisOptions, LesionKind};
+use skin_preview::analysis::{self, Analysis, AnalysisOptions};
 use skin_preview::photo::Photo;
 use skin_preview::planes::Plane;
 use skin_preview::render::{Fractions, Projector};
 use support::synth::{self, Scene, SceneSpec};
 
 fn classes() -> Vec<(String, f64)> {
-    synth::ita_classes().iter().map(|(n, ita)| (format!("{n:?}"), *ita)).collect()
+    synth::ita_classes()
+        .iter()
+        .map(|(n, ita)| (format!("{n:?}"), *ita))
+        .collect()
 }
 
 fn analyse(scene: &Scene) -> (Photo, Analysis, Projector) {
@@ -26,7 +29,10 @@ fn lab(rgba: &[u8], i: usize) -> [f64; 3] {
 
 /// Mean and 95th percentile per-pixel ΔE00 between two images over a mask.
 fn delta_e_stats(a: &[u8], b: &[u8], mask: &[bool]) -> (f64, f64) {
-    let mut d: Vec<f64> = (0..mask.len()).filter(|&i| mask[i]).map(|i| synth::delta_e00(lab(a, i), lab(b, i))).collect();
+    let mut d: Vec<f64> = (0..mask.len())
+        .filter(|&i| mask[i])
+        .map(|i| synth::delta_e00(lab(a, i), lab(b, i)))
+        .collect();
     d.sort_by(f64::total_cmp);
     let mean = d.iter().sum::<f64>() / d.len() as f64;
     (mean, d[(d.len() * 95 / 100).min(d.len() - 1)])
@@ -34,7 +40,13 @@ fn delta_e_stats(a: &[u8], b: &[u8], mask: &[bool]) -> (f64, f64) {
 
 fn mean_density(rgba: &[u8], w: usize, h: usize) -> Plane {
     let od = |v: u8| -(synth::srgb_decode(v as f64 / 255.0).max(1e-4)).ln() as f32;
-    Plane::from_vec(w, h, rgba.chunks_exact(4).map(|p| (od(p[0]) + od(p[1]) + od(p[2])) / 3.0).collect())
+    Plane::from_vec(
+        w,
+        h,
+        rgba.chunks_exact(4)
+            .map(|p| (od(p[0]) + od(p[1]) + od(p[2])) / 3.0)
+            .collect(),
+    )
 }
 
 // Issue targets (ΔE00 mean ≤ 1, p95 ≤ 2 for pigment and redness at 1.0; ≥ 80% pit
@@ -46,10 +58,20 @@ fn pigment_removal_returns_spots_to_spot_free_truth() {
     for (name, ita) in classes() {
         let scene = SceneSpec::skin(ita, 71).spots(5).render();
         let (photo, _, p) = analyse(&scene);
-        let out = p.render(&photo, Fractions { pigment: 1.0, ..Default::default() });
+        let out = p.render(
+            &photo,
+            Fractions {
+                pigment: 1.0,
+                ..Default::default()
+            },
+        );
         let (mean, p95) = delta_e_stats(&out, &scene.spot_free_rgba, &scene.spot_mask);
         let (before, _) = delta_e_stats(&scene.rgba, &scene.spot_free_rgba, &scene.spot_mask);
-        let met = if mean <= 1.0 && p95 <= 2.0 { "target met" } else { "TARGET NOT MET" };
+        let met = if mean <= 1.0 && p95 <= 2.0 {
+            "target met"
+        } else {
+            "TARGET NOT MET"
+        };
         println!("{name:12} spots ΔE00 to spot-free: before {before:.2}, after mean {mean:.2} p95 {p95:.2} ({met})");
         assert!(mean <= 1.7 && p95 <= 3.5, "{name}: mean {mean} p95 {p95}");
     }
@@ -60,12 +82,25 @@ fn redness_removal_returns_red_scars_to_truth() {
     for (name, ita) in classes() {
         let scene = SceneSpec::skin(ita, 72).spots(0).red_scars(4).render();
         let (photo, _, p) = analyse(&scene);
-        let out = p.render(&photo, Fractions { redness: 1.0, ..Default::default() });
+        let out = p.render(
+            &photo,
+            Fractions {
+                redness: 1.0,
+                ..Default::default()
+            },
+        );
         let (mean, p95) = delta_e_stats(&out, &scene.red_free_rgba, &scene.red_mask);
         let (before, _) = delta_e_stats(&scene.rgba, &scene.red_free_rgba, &scene.red_mask);
-        let met = if mean <= 1.0 && p95 <= 2.0 { "target met" } else { "TARGET NOT MET" };
+        let met = if mean <= 1.0 && p95 <= 2.0 {
+            "target met"
+        } else {
+            "TARGET NOT MET"
+        };
         println!("{name:12} red scars ΔE00 to red-free: before {before:.2}, after mean {mean:.2} p95 {p95:.2} ({met})");
-        assert!(mean <= 0.65 * before, "{name}: mean {mean} vs before {before}");
+        assert!(
+            mean <= 0.65 * before,
+            "{name}: mean {mean} vs before {before}"
+        );
     }
 }
 
@@ -74,12 +109,26 @@ fn texture_removal_fills_pits_and_keeps_pores() {
     for (name, ita) in classes() {
         let scene = SceneSpec::skin(ita, 73).spots(0).pits(4).render();
         let (photo, a, p) = analyse(&scene);
-        let out = p.render(&photo, Fractions { texture: 1.0, ..Default::default() });
+        let out = p.render(
+            &photo,
+            Fractions {
+                texture: 1.0,
+                ..Default::default()
+            },
+        );
         let (w, h) = (scene.width as usize, scene.height as usize);
-        let (orig, proj, free) = (mean_density(&scene.rgba, w, h), mean_density(&out, w, h), mean_density(&scene.relief_free_rgba, w, h));
+        let (orig, proj, free) = (
+            mean_density(&scene.rgba, w, h),
+            mean_density(&out, w, h),
+            mean_density(&scene.relief_free_rgba, w, h),
+        );
         let relief = |img: &Plane| {
             let n = scene.pit_mask.iter().filter(|m| **m).count() as f64;
-            (0..w * h).filter(|&i| scene.pit_mask[i]).map(|i| (img.data[i] - free.data[i]) as f64).sum::<f64>() / n
+            (0..w * h)
+                .filter(|&i| scene.pit_mask[i])
+                .map(|i| (img.data[i] - free.data[i]) as f64)
+                .sum::<f64>()
+                / n
         };
         let reduction = 1.0 - relief(&proj) / relief(&orig);
         // Pore-scale band energy (difference of Gaussians σ 0.7 − 2) where the renderer acted.
@@ -88,11 +137,22 @@ fn texture_removal_fills_pits_and_keeps_pores() {
             fine.blur(0.7);
             coarse.blur(2.0);
             let treated: Vec<usize> = (0..w * h).filter(|&i| a.pits.soft.data[i] > 0.0).collect();
-            treated.iter().map(|&i| ((fine.data[i] - coarse.data[i]) as f64).powi(2)).sum::<f64>() / treated.len().max(1) as f64
+            treated
+                .iter()
+                .map(|&i| ((fine.data[i] - coarse.data[i]) as f64).powi(2))
+                .sum::<f64>()
+                / treated.len().max(1) as f64
         };
         let ratio = band(&proj) / band(&free);
-        println!("{name:12} pit relief reduced {:.1}%, pore band energy ratio {ratio:.3}", 100.0 * reduction);
-        let met = if reduction >= 0.8 && (0.85..=1.15).contains(&ratio) { "target met" } else { "TARGET NOT MET" };
+        println!(
+            "{name:12} pit relief reduced {:.1}%, pore band energy ratio {ratio:.3}",
+            100.0 * reduction
+        );
+        let met = if reduction >= 0.8 && (0.85..=1.15).contains(&ratio) {
+            "target met"
+        } else {
+            "TARGET NOT MET"
+        };
         println!("{name:12} ({met})");
         assert!(reduction >= 0.5, "{name}: relief reduced only {reduction}");
         assert!(ratio <= 4.0, "{name}: pore band energy ratio {ratio}");
@@ -103,32 +163,64 @@ fn texture_removal_fills_pits_and_keeps_pores() {
 fn outside_maps_bit_identical_and_zero_is_identity() {
     let scene = SceneSpec::face(35.0, 74).render();
     let (photo, a, p) = analyse(&scene);
-    assert_eq!(p.render(&photo, Fractions::default()), scene.rgba, "fraction 0 must give the input");
-    let all = Fractions { pigment: 1.0, redness: 1.0, texture: 1.0 };
+    assert_eq!(
+        p.render(&photo, Fractions::default()),
+        scene.rgba,
+        "fraction 0 must give the input"
+    );
+    let all = Fractions {
+        pigment: 1.0,
+        redness: 1.0,
+        texture: 1.0,
+    };
     let out = p.render(&photo, all);
     let mut outside = 0;
     for i in 0..scene.rgba.len() / 4 {
-        let untouched = a.pigment.soft.data[i] == 0.0 && a.redness.soft.data[i] == 0.0 && a.pits.soft.data[i] == 0.0 && a.raised.soft.data[i] == 0.0;
+        let untouched = a.pigment.soft.data[i] == 0.0
+            && a.redness.soft.data[i] == 0.0
+            && a.pits.soft.data[i] == 0.0
+            && a.raised.soft.data[i] == 0.0;
         if untouched {
             outside += 1;
-            assert_eq!(out[i * 4..i * 4 + 4], scene.rgba[i * 4..i * 4 + 4], "pixel {i} outside every map changed");
+            assert_eq!(
+                out[i * 4..i * 4 + 4],
+                scene.rgba[i * 4..i * 4 + 4],
+                "pixel {i} outside every map changed"
+            );
         }
     }
-    assert!(outside > scene.rgba.len() / 8, "most of the image is outside the maps");
+    assert!(
+        outside > scene.rgba.len() / 8,
+        "most of the image is outside the maps"
+    );
     assert!(out != scene.rgba, "full fractions change something");
 }
 
 #[test]
 fn delta_e_grows_monotonically_with_fraction() {
     for (name, ita) in classes() {
-        let scene = SceneSpec::skin(ita, 75).spots(4).red_scars(2).pits(2).render();
+        let scene = SceneSpec::skin(ita, 75)
+            .spots(4)
+            .red_scars(2)
+            .pits(2)
+            .render();
         let (photo, _, p) = analyse(&scene);
         let mut last = -1.0;
         for k in 0..=8 {
             let f = k as f32 / 8.0;
-            let out = p.render(&photo, Fractions { pigment: f, redness: f, texture: f });
+            let out = p.render(
+                &photo,
+                Fractions {
+                    pigment: f,
+                    redness: f,
+                    texture: f,
+                },
+            );
             let (mean, _) = delta_e_stats(&out, &scene.rgba, &scene.spot_mask);
-            assert!(mean >= last - 1e-9, "{name}: ΔE00 {mean} at {f} after {last}");
+            assert!(
+                mean >= last - 1e-9,
+                "{name}: ΔE00 {mean} at {f} after {last}"
+            );
             last = mean;
         }
         assert!(last > 1.0, "{name}: full removal is visible ({last})");

@@ -1,0 +1,127 @@
+//! Decoding inside WebAssembly, in headless Chromium, against the same fixtures and
+//! expected pixels that `tests/native_decode.rs` checks natively.
+//!
+//! Run: `CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
+//! CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown --test wasm_browser`
+//! (or simply `make test`).
+
+#![cfg(target_arch = "wasm32")]
+
+use skin_preview::decode::{self, DecodeLimits};
+use skin_preview::wasm::PhotoHandle;
+use skin_preview::DecodeError;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const PNG: &[u8] = include_bytes!("data/gradient.png");
+const PNG_RGBA: &[u8] = include_bytes!("data/gradient.png.rgba");
+const JPEG: &[u8] = include_bytes!("data/gradient.jpg");
+const JPEG_RGBA: &[u8] = include_bytes!("data/gradient.jpg.rgba");
+const JPEG_EXIF6: &[u8] = include_bytes!("data/gradient-exif6.jpg");
+const TEXT: &[u8] = include_bytes!("data/not-an-image.txt");
+const W: u32 = 61;
+const H: u32 = 43;
+
+/// Counts differing bytes and the largest difference, for a readable failure.
+fn compare(got: &[u8], want: &[u8]) -> (usize, u8) {
+    assert_eq!(got.len(), want.len(), "buffer sizes differ");
+    got.iter()
+        .zip(want)
+        .filter(|(a, b)| a != b)
+        .fold((0, 0), |(n, m), (a, b)| (n + 1, m.max(a.abs_diff(*b))))
+}
+
+#[wasm_bindgen_test]
+fn png_decodes_to_the_native_pixels() {
+    let d = decode::decode(PNG).expect("PNG decodes");
+    assert_eq!((d.photo.width(), d.photo.height()), (W, H));
+    assert_eq!(d.info.format, "png");
+    assert_eq!(compare(d.photo.rgba(), PNG_RGBA), (0, 0));
+}
+
+#[wasm_bindgen_test]
+fn jpeg_decodes_to_exactly_the_native_pixels() {
+    // Native x86-64 uses zune-jpeg's AVX2 IDCT and colour conversion; WASM uses the
+    // scalar code. The fixture pins that both give the same bytes.
+    let d = decode::decode(JPEG).expect("JPEG decodes");
+    assert_eq!((d.photo.width(), d.photo.height()), (W, H));
+    assert_eq!(d.info.format, "jpeg");
+    let (n, max) = compare(d.photo.rgba(), JPEG_RGBA);
+    assert_eq!(
+        n, 0,
+        "{n} bytes differ from the native decode (largest by {max})"
+    );
+}
+
+#[wasm_bindgen_test]
+fn jpeg_exif_orientation_is_applied() {
+    let d = decode::decode(JPEG_EXIF6).expect("JPEG decodes");
+    assert_eq!(d.info.orientation, 6);
+    assert_eq!((d.photo.width(), d.photo.height()), (H, W));
+    // Output pixel (x, y) is stored pixel (y, H - 1 - x).
+    let px = |x: u32, y: u32| {
+        let i = ((y * H + x) * 4) as usize;
+        &d.photo.rgba()[i..i + 4]
+    };
+    let stored = |x: u32, y: u32| {
+        let i = ((y * W + x) * 4) as usize;
+        &JPEG_RGBA[i..i + 4]
+    };
+    for (x, y) in [(0, 0), (H - 1, 0), (0, W - 1), (H - 1, W - 1), (17, 29)] {
+        assert_eq!(px(x, y), stored(y, H - 1 - x), "pixel ({x}, {y})");
+    }
+}
+
+#[wasm_bindgen_test]
+fn bad_files_give_typed_errors() {
+    let Err(err) = decode::decode(TEXT) else {
+        panic!("text is refused")
+    };
+    assert_eq!(err, DecodeError::NotAnImage);
+    assert_eq!(
+        err.to_string(),
+        "This file is not a JPEG, PNG or WebP image."
+    );
+
+    let Err(err) = decode::decode(&[]) else {
+        panic!("empty is refused")
+    };
+    assert_eq!(err, DecodeError::Empty);
+
+    let heic = b"\0\0\0\x18ftypheic\0\0\0\0mif1heic";
+    let Err(err) = decode::decode(heic) else {
+        panic!("HEIC is refused")
+    };
+    assert!(err.to_string().starts_with("This is a HEIC photo"), "{err}");
+
+    let Err(err) = decode::decode(&JPEG[..100]) else {
+        panic!("cut header is refused")
+    };
+    assert!(
+        matches!(err, DecodeError::Corrupt { format: "jpeg", .. }),
+        "{err:?}"
+    );
+
+    let Err(err) = decode::probe(TEXT, &DecodeLimits::default()) else {
+        panic!("probe refuses text")
+    };
+    assert_eq!(err, DecodeError::NotAnImage);
+}
+
+#[wasm_bindgen_test]
+fn photo_handle_renders_the_decoded_pixels() {
+    // The page's path: a handle in WASM memory, rendered into its output buffer.
+    let mut handle = PhotoHandle::from_bytes(PNG).unwrap_or_else(|_| panic!("handle"));
+    assert_eq!((handle.width(), handle.height()), (W, H));
+    handle.render_original();
+    assert_eq!(handle.output_len(), PNG_RGBA.len());
+    // SAFETY: the handle owns `output_len()` bytes at `output_ptr()` until the next render.
+    let out = unsafe { std::slice::from_raw_parts(handle.output_ptr(), handle.output_len()) };
+    assert_eq!(compare(out, PNG_RGBA), (0, 0));
+
+    let rgba = JPEG_RGBA.to_vec();
+    let handle = PhotoHandle::from_rgba(W, H, rgba).unwrap_or_else(|_| panic!("from_rgba"));
+    assert_eq!((handle.width(), handle.height()), (W, H));
+    assert!(PhotoHandle::from_rgba(W, H, vec![0; 12]).is_err());
+}

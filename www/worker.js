@@ -1,0 +1,232 @@
+// The engine worker: owns the WebAssembly module and the current photo.
+//
+// Protocol (see app/engine-client.js): the page posts { id, type, ...payload } and gets
+// back { id, ok: true, result } or { id, ok: false, error: { name, message, ... } }.
+// Requests run one at a time, in order. Types:
+//   init                          → { workingCapPixels }
+//   decode { bytes, mime, name }  → { width, height, summary, probe, info, decodedBy,
+//                                     timings, bitmap }   (bitmap: ImageBitmap, transferred)
+//   render { projection }         → { width, height, timings, bitmap }
+//                                   (projection null = the original photo; projection
+//                                    parameters are for the coming treatment preview)
+//   debug-trap                    → makes the module trap, to test recovery
+
+const PKG = new URL('./pkg/', import.meta.url);
+
+/** The compiled module, kept so a re-initialisation only instantiates. */
+let compiled = null;
+/** The live glue module: { PhotoHandle, probeImage, workingCapPixels, wasmMemory, ... }. */
+let engine = null;
+/** The instance's raw exports (used only by debug-trap). */
+let raw = null;
+/** Counts instances, so each re-initialisation imports a fresh copy of the glue. */
+let generation = 0;
+/** The photo currently held in WASM memory. */
+let current = null;
+
+async function compile() {
+  const url = new URL('skin_preview_bg.wasm', PKG);
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`Could not load the analyser (${response.status}).`);
+  try {
+    return await WebAssembly.compileStreaming(response.clone());
+  } catch (err) {
+    if (err instanceof WebAssembly.CompileError) throw err;
+    // A server that sends the wrong MIME type: compile from bytes instead.
+    return WebAssembly.compile(await response.arrayBuffer());
+  }
+}
+
+async function loadEngine() {
+  compiled ??= await compile();
+  generation += 1;
+  // The wasm-bindgen glue keeps its instance in module state, so a fresh instance needs
+  // a fresh copy of the glue: a distinct URL is a distinct module record.
+  const glue = await import(new URL(`skin_preview.js?instance=${generation}`, PKG).href);
+  raw = await glue.default({ module_or_path: compiled });
+  engine = glue;
+  return engine;
+}
+
+async function ready() {
+  return engine ?? loadEngine();
+}
+
+/** Drops the (possibly corrupted) instance and starts a new one. */
+async function reinitialise() {
+  // The old handle belongs to the old instance's memory: never call into it again.
+  current = null;
+  engine = null;
+  raw = null;
+  await loadEngine();
+}
+
+/** An error the engine returned on purpose (a typed refusal), leaving the module healthy. */
+function isRefusal(err) {
+  return err instanceof Error && err.name === 'Error' && !(err instanceof WebAssembly.RuntimeError);
+}
+
+function timer() {
+  const t0 = performance.now();
+  let last = t0;
+  const marks = {};
+  return {
+    lap(name) {
+      const now = performance.now();
+      marks[name] = Math.round((now - last) * 10) / 10;
+      last = now;
+    },
+    done() {
+      marks.total = Math.round((performance.now() - t0) * 10) / 10;
+      return marks;
+    },
+  };
+}
+
+/**
+ * Asks the browser's decoder for upright RGBA pixels. Large photos are downscaled
+ * by the decoder already, so a 50-megapixel photo never becomes a 200 MB bitmap here.
+ */
+async function browserDecode(bytes, mime, probe, cap) {
+  const blob = new Blob([bytes], { type: mime || '' });
+  const options = { imageOrientation: 'from-image', premultiplyAlpha: 'none' };
+  const { width: w, height: h } = probe;
+  if (w * h > cap) {
+    // EXIF orientation may swap the sides and the probe reports stored sides, so give
+    // only a width that keeps either reading at or under the cap; the engine then
+    // applies the exact cap.
+    options.resizeWidth = Math.max(1, Math.floor(Math.sqrt((cap * Math.min(w, h)) / Math.max(w, h))));
+    options.resizeQuality = 'high';
+  }
+  const bitmap = await createImageBitmap(blob, options);
+  let pixels;
+  try {
+    const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+    const ctx = canvas.getContext('2d', { willReadFrequently: true });
+    ctx.drawImage(bitmap, 0, 0);
+    pixels = ctx.getImageData(0, 0, bitmap.width, bitmap.height);
+  } finally {
+    bitmap.close();
+  }
+  const rgba = new Uint8Array(pixels.data.buffer, pixels.data.byteOffset, pixels.data.byteLength);
+  return engine.PhotoHandle.fromRgba(pixels.width, pixels.height, rgba);
+}
+
+/** Renders the current photo into its output buffer and makes one ImageBitmap of it. */
+async function renderBitmap(projection) {
+  if (!current) throw new Error('No photo is loaded. Please choose a photo.');
+  if (projection != null) {
+    // The projection renderer is not in the engine yet; the request type is ready for it.
+    throw new Error('The treatment preview is not available yet.');
+  }
+  current.renderOriginal();
+  const memory = engine.wasmMemory();
+  const view = new Uint8ClampedArray(memory.buffer, current.outputPtr(), current.outputLen());
+  // One copy: the ImageData is a view of WASM memory, the bitmap is the copy.
+  return createImageBitmap(new ImageData(view, current.width, current.height));
+}
+
+const handlers = {
+  async init() {
+    await ready();
+    return { result: { workingCapPixels: engine.workingCapPixels() } };
+  },
+
+  async decode({ bytes, mime }) {
+    await ready();
+    const t = timer();
+    const data = new Uint8Array(bytes);
+    // Our own header check first: bombs, HEIC and non-images get a clear message before
+    // the browser's decoder touches the bytes.
+    const probe = engine.probeImage(data);
+    t.lap('probe');
+    let handle;
+    let decodedBy = 'browser';
+    try {
+      handle = await browserDecode(data, mime, probe, engine.workingCapPixels());
+    } catch (err) {
+      if (err instanceof WebAssembly.RuntimeError) throw err;
+      // The browser could not decode it: the engine's decoder gives the typed message.
+      decodedBy = 'engine';
+      handle = engine.PhotoHandle.fromBytes(data);
+    }
+    t.lap('decode');
+    const previous = current;
+    current = handle;
+    previous?.free();
+    const summary = current.colourSummary();
+    const info = current.decodeInfo() ?? null;
+    t.lap('summary');
+    const bitmap = await renderBitmap(null);
+    t.lap('render');
+    return {
+      result: {
+        width: current.width,
+        height: current.height,
+        summary,
+        probe,
+        info,
+        decodedBy,
+        timings: t.done(),
+        bitmap,
+      },
+      transfer: [bitmap],
+    };
+  },
+
+  async render({ projection = null }) {
+    await ready();
+    const t = timer();
+    const bitmap = await renderBitmap(projection);
+    t.lap('render');
+    return {
+      result: { width: bitmap.width, height: bitmap.height, timings: t.done(), bitmap },
+      transfer: [bitmap],
+    };
+  },
+
+  async 'debug-trap'() {
+    await ready();
+    // An impossible allocation makes wasm-bindgen's allocator abort: a real trap
+    // (WebAssembly.RuntimeError), so the tests can check the recovery path.
+    raw.__wbindgen_malloc(0xfffffff0, 1);
+    throw new Error('debug-trap did not trap');
+  },
+};
+
+async function handle({ id, type, ...payload }) {
+  const fn = handlers[type];
+  try {
+    if (!fn) throw new TypeError(`Unknown request type "${type}".`);
+    const { result, transfer = [] } = await fn(payload);
+    self.postMessage({ id, ok: true, result }, transfer);
+  } catch (err) {
+    const fault = !isRefusal(err);
+    let recovered = false;
+    let message = err?.message || String(err);
+    if (fault) {
+      // A trap or an unexpected failure: the module's state can no longer be trusted.
+      try {
+        await reinitialise();
+        recovered = true;
+      } catch (reinitErr) {
+        console.warn('skin-preview: re-initialisation failed', reinitErr);
+      }
+      const trapped = err instanceof WebAssembly.RuntimeError;
+      message = trapped
+        ? 'Something went wrong while analysing this photo. The analyser has been restarted; please try again or choose another photo.'
+        : `Something went wrong: ${message}`;
+      console.warn('skin-preview: engine failure, module re-initialised', err);
+    }
+    self.postMessage({
+      id,
+      ok: false,
+      error: { name: err?.name ?? 'Error', message, detail: String(err), fault, recovered },
+    });
+  }
+}
+
+let queue = Promise.resolve();
+self.addEventListener('message', (event) => {
+  queue = queue.then(() => handle(event.data));
+});
