@@ -96,12 +96,21 @@ pub fn feather_sigma(w: usize, h: usize) -> f32 {
     (w.min(h) as f32 * 0.004).max(1.0)
 }
 
-/// Whether an 8-bit colour is loosely skin-hued (any tone), for seeding only.
-fn skin_hued(rgb: [u8; 3]) -> bool {
+/// How skin-like an 8-bit colour is for seeding (0 = not at all): skin of every tone has
+/// a hue of about 12–80° and, from the blood in it, a clearly red a*; beige walls,
+/// wood and sand mostly do not.
+fn seed_weight(rgb: [u8; 3]) -> f32 {
     let lab = colour::srgb8_to_lab(rgb);
     let chroma = lab.a.hypot(lab.b);
     let hue = lab.b.atan2(lab.a).to_degrees();
-    (8.0..=96.0).contains(&lab.l) && (6.0..=50.0).contains(&chroma) && (12.0..=80.0).contains(&hue)
+    let plausible = (8.0..=96.0).contains(&lab.l)
+        && (6.0..=50.0).contains(&chroma)
+        && (12.0..=80.0).contains(&hue);
+    if plausible {
+        ((lab.a - 5.0) / 6.0).clamp(0.0, 1.0) as f32
+    } else {
+        0.0
+    }
 }
 
 /// Fine-scale texture energy of the shading plane: mean |s − blur(s)| nearby.
@@ -127,17 +136,18 @@ fn learn_model(photo: &Photo, chrom: &Chromophores) -> Option<SkinModel> {
     let (w, h) = (photo.width() as usize, photo.height() as usize);
     let stride = (w * h / 60_000).max(1);
     // Portraits put the face in the upper middle; the prior is broad.
-    let (cx, cy, sigma) = (w as f32 / 2.0, h as f32 * 0.42, 0.4 * w.min(h) as f32);
+    let (cx, cy, sigma) = (w as f32 / 2.0, h as f32 * 0.38, 0.25 * w.min(h) as f32);
     let texture = texture_energy(&chrom.shading);
     // Seeds: skin-hued samples, weighted toward the centre and toward textured surfaces.
     let mut seeds: Vec<([f32; 2], f32)> = Vec::new();
     let mut tex = Vec::new();
     for (i, px) in photo.rgba().chunks_exact(4).enumerate().step_by(stride) {
-        if px[3] < 128 || !skin_hued([px[0], px[1], px[2]]) {
+        let hue_weight = seed_weight([px[0], px[1], px[2]]);
+        if px[3] < 128 || hue_weight <= 0.0 {
             continue;
         }
         let (x, y) = ((i % w) as f32 - cx, (i / w) as f32 - cy);
-        let weight = (-(x * x + y * y) / (2.0 * sigma * sigma)).exp();
+        let weight = hue_weight * (-(x * x + y * y) / (2.0 * sigma * sigma)).exp();
         seeds.push(([chrom.melanin.data[i], chrom.hemoglobin.data[i]], weight));
         tex.push(texture.data[i]);
     }
@@ -158,15 +168,20 @@ fn learn_model(photo: &Photo, chrom: &Chromophores) -> Option<SkinModel> {
         return None;
     }
     let mode = weighted_mode(&seeds);
-    // Start tight around the mode, then refit with trimming.
+    // Mean-shift from the mode inside a fixed window (σ 0.18 per axis), so the model
+    // cannot grow into neighbouring clusters (walls, cloth); then one covariance fit.
+    let window = [1.0 / 0.0324, 0.0, 1.0 / 0.0324];
     let mut model = SkinModel {
         mean: mode,
-        inv_cov: [1.0 / 0.01, 0.0, 1.0 / 0.01],
+        inv_cov: window,
     };
-    for _ in 0..6 {
-        model = fit(&seeds, &model, 6.0)?;
+    for _ in 0..4 {
+        model = SkinModel {
+            mean: fit(&seeds, &model, 6.0)?.mean,
+            inv_cov: window,
+        };
     }
-    Some(model)
+    fit(&seeds, &model, 6.0)
 }
 
 /// Peak of a weighted 2-D histogram of seed features (the dominant skin colour).
@@ -258,11 +273,31 @@ fn lesion_tolerant_distance2(m: &SkinModel, f: [f32; 2]) -> f32 {
     )
 }
 
+/// Whether a colour could be skin of any tone at all (hue, chroma and lightness box),
+/// from a 32×32×32 table so the full-resolution pass stays cheap.
+fn plausible(px: &[u8]) -> bool {
+    static LUT: std::sync::OnceLock<Vec<bool>> = std::sync::OnceLock::new();
+    let lut = LUT.get_or_init(|| {
+        (0..32 * 32 * 32)
+            .map(|i| {
+                let q = |v: usize| (v * 8 + 4) as u8;
+                let lab = colour::srgb8_to_lab([q(i >> 10), q((i >> 5) & 31), q(i & 31)]);
+                let chroma = lab.a.hypot(lab.b);
+                let hue = lab.b.atan2(lab.a).to_degrees();
+                (6.0..=97.0).contains(&lab.l)
+                    && (4.0..=55.0).contains(&chroma)
+                    && (5.0..=85.0).contains(&hue)
+            })
+            .collect()
+    });
+    lut[((px[0] as usize >> 3) << 10) | ((px[1] as usize >> 3) << 5) | (px[2] as usize >> 3)]
+}
+
 fn classify(photo: &Photo, chrom: &Chromophores, model: &SkinModel) -> Vec<bool> {
     let (w, h) = (photo.width() as usize, photo.height() as usize);
     let mut score = Plane::filled(w, h, 0.0);
     for (i, px) in photo.rgba().chunks_exact(4).enumerate() {
-        if px[3] < 128 {
+        if px[3] < 128 || !plausible(px) {
             continue;
         }
         let d2 =
@@ -283,7 +318,7 @@ fn clean(binary: &mut [bool], w: usize, h: usize) {
     let largest = comps.iter().map(|c| c.area).max().unwrap_or(0);
     let keep: Vec<bool> = comps
         .iter()
-        .map(|c| c.area * 20 >= largest && c.area * 1000 >= total)
+        .map(|c| c.area * 5 >= largest && c.area * 1000 >= total)
         .collect();
     for (b, &l) in binary.iter_mut().zip(&labels) {
         if l > 0 && !keep[l as usize - 1] {
