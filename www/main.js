@@ -6,16 +6,56 @@ import { createStatusView } from './app/status-view.js';
 import { drawBitmap } from './app/canvas-view.js';
 import { renderScores } from './app/scores-view.js';
 import { attachPhotoSources } from './app/photo-sources.js';
+import { createCompareView } from './app/compare-view.js';
+import { drawOverlays, renderLesions, renderReport } from './app/analysis-view.js';
+import {
+  coverageOf,
+  fillConcerns,
+  fillTreatments,
+  planFacts,
+  renderEvidence,
+  renderTicks,
+} from './app/plan-view.js';
+import { createMaskEditor } from './app/mask-editor.js';
+import { exportPng, exportStrip } from './app/export.js';
+import { forgetPhoto, keepPhoto, keptPhoto } from './app/photo-store.js';
 
 const SAMPLE = { url: 'sample/astronaut.png', name: 'the sample photo' };
+const SETTINGS_KEY = 'skin-preview:settings';
 
 const $ = (id) => document.getElementById(id);
 const ui = {
   input: $('photo-input'),
+  camera: $('camera-input'),
   before: $('before-canvas'),
   after: $('after-canvas'),
+  overlay: $('overlay-canvas'),
+  mask: $('mask-canvas'),
   scores: $('scores'),
   note: $('photo-note'),
+  concern: $('concern-select'),
+  treatment: $('treatment-select'),
+  scenario: $('scenario-select'),
+  week: $('week-slider'),
+  weekOut: $('week-output'),
+  ticks: $('week-ticks'),
+  planB: $('plan-b-select'),
+  evidenceBody: $('evidence-body'),
+  risk: $('risk-warning'),
+  visibility: $('visibility'),
+  plans: $('compare-plans'),
+  planACanvas: $('plan-a-canvas'),
+  planBCanvas: $('plan-b-canvas'),
+  planACaption: $('plan-a-caption'),
+  planBCaption: $('plan-b-caption'),
+  planAFacts: $('plan-a-facts'),
+  planBFacts: $('plan-b-facts'),
+  lesions: $('lesion-list'),
+  overlays: ['pigment', 'redness', 'texture'].map((n) => $(`overlay-${n}`)),
+  profileInput: $('profile-input'),
+  profileReset: $('profile-reset'),
+  profileName: $('profile-name'),
+  exportBtn: $('export-png'),
 };
 const status = createStatusView({ statusText: $('status-text'), error: $('error'), main: $('main') });
 const engine = new EngineClient(new URL('./worker.js', import.meta.url));
@@ -24,25 +64,111 @@ const engine = new EngineClient(new URL('./worker.js', import.meta.url));
 let latest = 0;
 /** Name of the photo on screen, if any. */
 let shown = null;
+/** The evidence profile in use (plain object), its analysis report and maps. */
+let profile = null;
+let report = null;
+let maps = null;
+/** The last rendered plans (for the export watermark and the panel). */
+let lastPlans = null;
+/** The photo file on screen (not the sample), so the person can choose to keep it. */
+let currentFile = null;
 
-/**
- * The after view's parameters. `null` shows the photo itself; the treatment preview will
- * set projection parameters here and call renderAfter().
- */
-let projection = null;
+// ---------------------------------------------------------------- settings (no photo)
+
+function loadSettings() {
+  try {
+    return JSON.parse(localStorage.getItem(SETTINGS_KEY) ?? '{}') ?? {};
+  } catch {
+    return {};
+  }
+}
+const saved = loadSettings();
+function saveSettings() {
+  try {
+    localStorage.setItem(
+      SETTINGS_KEY,
+      JSON.stringify({
+        concern: ui.concern.value,
+        treatment: ui.treatment.value,
+        planB: ui.planB.value,
+        scenario: ui.scenario.value,
+        week: Number(ui.week.value),
+        view: compare.state.view,
+      }),
+    );
+  } catch {
+    // Storage may be off (private mode); settings then last for this visit only.
+  }
+}
+
+// ---------------------------------------------------------------- compare view
+
+const compare = createCompareView({
+  root: $('compare'),
+  stage: $('stage'),
+  handle: $('compare-slider'),
+  zoomLevel: $('zoom-level'),
+  canvas: ui.before,
+  onPaint: (phase, point) => maskEditor.paint(phase, point),
+  onViewChange: (view) => {
+    for (const b of document.querySelectorAll('.seg')) b.setAttribute('aria-checked', String(b.dataset.view === view));
+    saveSettings();
+  },
+});
+for (const b of document.querySelectorAll('.seg')) b.addEventListener('click', () => compare.setView(b.dataset.view));
+$('zoom-in').addEventListener('click', () => compare.zoomIn());
+$('zoom-out').addEventListener('click', () => compare.zoomOut());
+$('zoom-reset').addEventListener('click', () => compare.reset());
+if (['split', 'side', 'single'].includes(saved.view)) compare.setView(saved.view);
+
+// ---------------------------------------------------------------- consultant mask tools
+
+const maskEditor = createMaskEditor({
+  canvas: ui.mask,
+  size: $('brush-size'),
+  undo: $('undo'),
+  redo: $('redo'),
+  onCommit: (mask) => reanalyse(mask),
+});
+const tools = { pan: $('pan-tool'), brush: $('brush-tool'), eraser: $('eraser-tool') };
+for (const [name, button] of Object.entries(tools)) {
+  button.addEventListener('click', () => {
+    for (const [n, b] of Object.entries(tools)) b.setAttribute('aria-pressed', String(n === name));
+    compare.setTool(name);
+    maskEditor.setMode(name);
+  });
+}
+$('undo').addEventListener('click', () => maskEditor.undo());
+$('redo').addEventListener('click', () => maskEditor.redo());
+$('mask-reset').addEventListener('click', async () => {
+  if (!report) return;
+  const token = latest;
+  status.loading('Going back to the automatic skin area…');
+  if (await runAnalysis(token, null)) status.ready(`Showing ${shown}, with the automatic skin area.`);
+});
+
+// ---------------------------------------------------------------- photo → analysis
 
 function describe(result, name) {
   const { width, height, decodedBy, timings } = result;
   const size = `${width} × ${height} pixels`;
   const by = decodedBy === 'browser' ? 'decoded by your browser' : 'decoded by the analyser';
   const title = name === SAMPLE.name ? 'The sample photo' : name;
-  return `${title}: ${size}, ${by}, analysed in ${Math.round(timings.total)} ms on this device.`;
+  return `${title}: ${size}, ${by} in ${Math.round(timings.total)} ms on this device.`;
+}
+
+function qualityWarnings(result, rep) {
+  const warnings = [];
+  if (result.width * result.height < 300 * 300) warnings.push('This photo is small; the analysis needs more detail to be useful (at least 300 × 300 pixels).');
+  if (rep?.lighting?.too_dark) warnings.push('This photo is too dark for a useful analysis.');
+  if (rep && !rep.skin_found) warnings.push('No skin was found in this photo.');
+  return warnings.join(' ');
 }
 
 /** Sends photo bytes to the worker and shows the result. */
 async function analyse(bytes, { name, mime }) {
   const token = ++latest;
-  status.loading(`Analysing ${name}…`);
+  status.loading(`Reading ${name}…`);
   const start = performance.now();
   let result;
   try {
@@ -62,32 +188,304 @@ async function analyse(bytes, { name, mime }) {
     end,
     detail: { name, worker: result.timings, decodedBy: result.decodedBy },
   });
-  showOriginal(result.bitmap, name);
+  drawBitmap(ui.before, result.bitmap, `Your photo: ${name}`);
+  drawBitmap(ui.after, result.bitmap, `Your photo: ${name} (no projection yet)`);
+  result.bitmap.close();
+  compare.setAspect(result.width, result.height);
   shown = name;
+  report = null;
+  maps = null;
   renderScores(ui.scores, result.summary);
   ui.note.textContent = describe(result, name);
-  status.ready(`Showing ${name}.`);
-  if (projection) await renderAfter();
+  status.loading(`Analysing the skin in ${name}…`);
+  const ok = await runAnalysis(token, null);
+  if (!ok || token !== latest) return;
+  const warn = qualityWarnings(result, report);
+  ui.note.textContent = `${describe(result, name)}${warn ? ` ${warn}` : ''}`;
+  status.ready(`Showing ${name}.${warn ? ` ${warn}` : ''}`);
 }
 
-/** Draws the decoded photo: before always; after too while there is no projection. */
-function showOriginal(bitmap, name) {
-  drawBitmap(ui.before, bitmap, `Your photo: ${name}`);
-  if (!projection) drawBitmap(ui.after, bitmap, `Your photo: ${name} (no projection yet)`);
-  bitmap.close();
+/** Runs the engine's analysis (with the consultant's mask, if any) and the first render. */
+async function runAnalysis(token, mask, { keepHistory = false } = {}) {
+  const start = performance.now();
+  let res;
+  try {
+    res = await engine.request('analyze', { mask }, mask ? [mask.buffer] : []);
+  } catch (err) {
+    if (token !== latest) return false;
+    status.error(err.message || String(err), shown);
+    return false;
+  }
+  if (token !== latest) return false;
+  performance.measure('skin-preview:analyze', { start, end: performance.now(), detail: { worker: res.timings } });
+  report = res.report;
+  maps = res.maps;
+  renderReport(ui.scores, report);
+  renderLesions(ui.lesions, report.lesions ?? [], (lesion) => {
+    compare.zoomToBox(lesion.bbox);
+    $('compare').scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+  });
+  if (!mask && !keepHistory) maskEditor.reset(maps.skin, { width: report.width, height: report.height });
+  redrawOverlays();
+  await renderNow();
+  return token === latest;
 }
 
-/** Asks the worker for the after view with the current projection parameters. */
-async function renderAfter() {
+async function reanalyse(mask) {
+  if (!report) return;
   const token = latest;
-  const { bitmap } = await engine.request('render', { projection });
-  if (token !== latest) return bitmap.close();
-  drawBitmap(ui.after, bitmap, 'Projected result');
-  bitmap.close();
+  status.loading('Updating the analysis for the edited area…');
+  // null = back to the automatic area (undo to the start): keep the undo/redo history.
+  const ok = await runAnalysis(token, mask, { keepHistory: true });
+  if (ok) status.ready(mask ? `Showing ${shown}, with your edited area.` : `Showing ${shown}, with the automatic skin area.`);
 }
 
-async function analyseFile(file) {
+function redrawOverlays() {
+  const names = ui.overlays.filter((c) => c.checked).map((c) => c.id.replace('overlay-', ''));
+  drawOverlays(ui.overlay, maps, names, ui.before.width, ui.before.height);
+}
+for (const c of ui.overlays) {
+  c.addEventListener('change', () => {
+    redrawOverlays();
+    // Overlays are drawn on the before photo: show all of it when one is turned on.
+    if (c.checked) {
+      if (compare.state.view === 'single') compare.setView('split');
+      if (compare.state.view === 'split') compare.setSplit(100);
+    }
+  });
+}
+
+// ---------------------------------------------------------------- projection
+
+function planOf(treatment) {
+  return {
+    treatment,
+    concern: ui.concern.value,
+    week: Number(ui.week.value),
+    scenario: ui.scenario.value,
+  };
+}
+
+let rendering = null;
+let pending = false;
+
+/** Asks for a render; while one runs, only the latest request is kept (slider coalescing). */
+function requestRender() {
+  pending = true;
+  if (!rendering) rendering = pump();
+  return rendering;
+}
+async function pump() {
+  try {
+    while (pending) {
+      pending = false;
+      await renderOnce();
+    }
+  } finally {
+    rendering = null;
+  }
+}
+function renderNow() {
+  return requestRender();
+}
+
+async function renderOnce() {
+  if (!report || !profile) return;
+  const token = latest;
+  const a = planOf(ui.treatment.value);
+  const b = ui.planB.value ? planOf(ui.planB.value) : null;
+  const start = performance.now();
+  let res;
+  try {
+    res = await engine.request('project', { a, b });
+  } catch (err) {
+    if (token === latest) status.error(err.message || String(err), shown);
+    return;
+  }
+  if (token !== latest) {
+    res.a.bitmap.close();
+    res.b?.bitmap.close();
+    return;
+  }
+  drawBitmap(ui.after, res.a.bitmap, a.treatment ? `Projected result at week ${a.week}` : 'Your photo (no treatment chosen)');
+  drawBitmap(ui.planACanvas, res.a.bitmap, 'Plan A');
+  res.a.bitmap.close();
+  if (res.b) {
+    drawBitmap(ui.planBCanvas, res.b.bitmap, 'Plan B');
+    res.b.bitmap.close();
+  }
+  performance.measure('skin-preview:render', {
+    start,
+    end: performance.now(),
+    detail: { worker: res.timings, week: a.week, planB: Boolean(b) },
+  });
+  lastPlans = res;
+  showPlans(res);
+}
+
+function planName(id) {
+  return profile.treatments.find((t) => t.id === id)?.name ?? 'No treatment';
+}
+
+function showPlans({ a, b }) {
+  renderEvidence(ui.evidenceBody, ui.risk, a, profile);
+  // Visibility verdict for plan A.
+  if (a.fractions) {
+    const visible = a.changes.filter((c) => c.visible).length;
+    ui.visibility.textContent =
+      visible === 0
+        ? 'Change not visible: at this week the simulated change is too small for the eye to see.'
+        : `Visible change in ${visible} of ${a.changes.length} areas (compared with the photo).`;
+    ui.visibility.dataset.visible = String(visible > 0);
+  } else {
+    ui.visibility.textContent = a.treatment
+      ? 'No change is shown: there is no evidence to project for this plan.'
+      : 'Choose a treatment under “Treatment preview” to see how it might change this photo.';
+    delete ui.visibility.dataset.visible;
+  }
+  ui.plans.hidden = !b;
+  if (b) {
+    ui.planACaption.textContent = `Plan A: ${planName(a.treatment)}, week ${a.week}`;
+    ui.planBCaption.textContent = `Plan B: ${planName(b.treatment)}, week ${b.week}`;
+    planFacts(ui.planAFacts, a, profile);
+    planFacts(ui.planBFacts, b, profile);
+  }
+}
+
+function updateWeekLabel() {
+  const week = Number(ui.week.value);
+  const cov = profile ? coverageOf(profile, ui.treatment.value, ui.concern.value) : null;
+  const outcome = cov?.kind === 'evidence' ? cov.outcome : null;
+  renderTicks(ui.ticks, outcome);
+  const last = outcome?.points?.at(-1)?.week;
+  const cited = outcome?.points?.some((p) => p.week === week);
+  let text = `week ${week}`;
+  if (outcome && last != null && week > last) text += ' (extrapolated)';
+  else if (cited) text += ' (measured in studies)';
+  ui.weekOut.textContent = text;
+  ui.week.setAttribute('aria-valuetext', text);
+}
+
+function refreshTreatments() {
+  fillTreatments(ui.treatment, profile, ui.concern.value, ui.treatment.value || saved.treatment, 'No treatment (photo as it is)');
+  fillTreatments(ui.planB, profile, ui.concern.value, ui.planB.value || saved.planB, 'No plan B');
+  updateWeekLabel();
+}
+
+function applyProfile(next, name) {
+  profile = next;
+  fillConcerns(ui.concern, profile, ui.concern.value || saved.concern);
+  refreshTreatments();
+  ui.profileName.textContent = name ? `Using: ${name}` : `Using: ${profile.name}`;
+}
+
+ui.concern.addEventListener('change', () => {
+  refreshTreatments();
+  saveSettings();
+  requestRender();
+});
+for (const select of [ui.treatment, ui.planB, ui.scenario]) {
+  select.addEventListener('change', () => {
+    updateWeekLabel();
+    saveSettings();
+    requestRender();
+  });
+}
+ui.week.addEventListener('input', () => {
+  updateWeekLabel();
+  requestRender();
+});
+ui.week.addEventListener('change', saveSettings);
+
+// ---------------------------------------------------------------- profile, export, print
+
+ui.profileInput.addEventListener('change', async () => {
+  const file = ui.profileInput.files?.[0];
+  ui.profileInput.value = '';
+  if (!file) return;
+  let text;
+  try {
+    text = await file.text();
+  } catch {
+    status.error(`${file.name} could not be read.`, shown);
+    return;
+  }
+  status.loading(`Checking ${file.name}…`);
+  try {
+    const { profile: next } = await engine.request('profile', { json: text });
+    applyProfile(next, file.name);
+    await requestRender();
+    status.ready(`Using the evidence profile from ${file.name}.`);
+  } catch (err) {
+    status.error(`${file.name} was not loaded: ${err.message || String(err)}`, shown);
+  }
+});
+ui.profileReset.addEventListener('click', async () => {
+  const { profile: next } = await engine.request('profile', { json: null });
+  applyProfile(next, null);
+  await requestRender();
+  status.ready('Using the built-in evidence profile.');
+});
+
+ui.exportBtn.addEventListener('click', async () => {
+  if (!report) return;
+  const a = planOf(ui.treatment.value);
+  const scenarioText = ui.scenario.selectedOptions[0]?.textContent ?? a.scenario;
+  await exportPng({
+    before: ui.before,
+    after: ui.after,
+    watermark: [
+      `Skin preview simulation, not a guarantee`,
+      `Plan: ${a.treatment ? planName(a.treatment) : 'none'} · ${profile.concerns.find((c) => c.id === a.concern)?.name ?? ''}`,
+      `Week ${a.week} · ${scenarioText} scenario · ${new Date().toISOString().slice(0, 10)}`,
+    ],
+  });
+});
+$('export-strip').addEventListener('click', async () => {
+  if (!report) return;
+  await rendering;
+  const token = latest;
+  status.loading('Making the timeline…');
+  const frames = [];
+  try {
+    for (const week of [0, 4, 12, 26]) {
+      const { a } = await engine.request('project', { a: { ...planOf(ui.treatment.value), week } });
+      frames.push({ bitmap: a.bitmap, label: week === 0 ? 'Week 0 (your photo)' : `Week ${week}` });
+    }
+    if (token !== latest) return;
+    const a = planOf(ui.treatment.value);
+    await exportStrip({
+      frames,
+      watermark: [
+        `Skin preview simulation, not a guarantee`,
+        `Plan: ${a.treatment ? planName(a.treatment) : 'none'} · ${ui.scenario.selectedOptions[0]?.textContent ?? a.scenario} scenario · ${new Date().toISOString().slice(0, 10)}`,
+      ],
+    });
+    status.ready('The timeline was saved to your downloads.');
+  } catch (err) {
+    status.error(err.message || String(err), shown);
+  } finally {
+    for (const f of frames) f.bitmap.close();
+    // The worker's output now holds week 26: draw the current week again.
+    requestRender();
+  }
+});
+$('print').addEventListener('click', () => window.print());
+$('forget').addEventListener('click', () => {
+  try {
+    localStorage.removeItem(SETTINGS_KEY);
+  } catch {
+    // Nothing stored.
+  }
+  status.ready('Your saved settings are forgotten. Nothing else was stored.');
+});
+
+// ---------------------------------------------------------------- start
+
+async function analyseFile(file, { kept = false } = {}) {
   const name = file.name || 'Pasted photo';
+  currentFile = file;
+  updateKeep(kept);
   let bytes;
   try {
     bytes = await file.arrayBuffer();
@@ -98,7 +496,29 @@ async function analyseFile(file) {
   await analyse(bytes, { name, mime: file.type });
 }
 
+function updateKeep(kept) {
+  $('keep-photo').hidden = !currentFile || kept;
+  $('forget-photo').hidden = !kept;
+  $('kept-note').textContent = kept ? 'This photo is kept on this device (in this browser) until you forget it.' : '';
+}
+$('keep-photo').addEventListener('click', async () => {
+  if (!currentFile) return;
+  try {
+    await keepPhoto({ name: currentFile.name || 'Kept photo', type: currentFile.type, blob: currentFile });
+    updateKeep(true);
+  } catch {
+    status.error('This browser would not keep the photo (storage may be off).', shown);
+  }
+});
+$('forget-photo').addEventListener('click', async () => {
+  await forgetPhoto().catch(() => {});
+  updateKeep(false);
+  $('kept-note').textContent = 'The kept photo is deleted from this device.';
+});
+
 async function loadSample() {
+  currentFile = null;
+  updateKeep(false);
   status.loading('Loading the sample photo…');
   const response = await fetch(SAMPLE.url);
   if (!response.ok) throw new Error(`The sample photo could not be loaded (${response.status}).`);
@@ -106,16 +526,44 @@ async function loadSample() {
   await analyse(bytes, { name: SAMPLE.name, mime: response.headers.get('Content-Type') ?? '' });
 }
 
+function restoreControls() {
+  if (['low', 'typical', 'high'].includes(saved.scenario)) ui.scenario.value = saved.scenario;
+  if (Number.isFinite(saved.week)) ui.week.value = String(saved.week);
+}
+
 async function start() {
   attachPhotoSources({ input: ui.input, onPhoto: analyseFile });
+  ui.camera.addEventListener('change', () => {
+    const file = ui.camera.files?.[0];
+    ui.camera.value = '';
+    if (file) analyseFile(file);
+  });
+  restoreControls();
   status.loading('Loading the analyser…');
   try {
     await engine.request('init');
+    const { profile: builtin } = await engine.request('profile', { json: null });
+    applyProfile(builtin, null);
     // A photo chosen while the analyser was loading wins over the sample.
-    if (latest === 0) await loadSample();
+    if (latest === 0) {
+      const kept = await keptPhoto();
+      if (kept?.blob) await analyseFile(new File([kept.blob], kept.name, { type: kept.type }), { kept: true });
+      else await loadSample();
+    }
   } catch (err) {
     status.error(err.message || String(err));
   }
+}
+
+function registerServiceWorker() {
+  if (!('serviceWorker' in navigator)) return;
+  navigator.serviceWorker
+    .register('sw.js', { scope: './' })
+    .then(() => navigator.serviceWorker.ready)
+    .then(() => {
+      document.documentElement.dataset.offline = 'ready';
+    })
+    .catch((err) => console.warn('skin-preview: offline support is unavailable', err));
 }
 
 // Hooks for the end-to-end tests, only when asked for in the URL (?test-hooks).
@@ -123,7 +571,12 @@ if (new URLSearchParams(location.search).has('test-hooks')) {
   window.skinPreviewTest = {
     trap: () => engine.request('debug-trap'),
     render: (params) => engine.request('render', { projection: params ?? null }),
+    rendered: () => rendering ?? Promise.resolve(),
+    mask: () => maskEditor.mask,
+    profile: () => profile,
+    report: () => report,
   };
 }
 
+registerServiceWorker();
 start();

@@ -9,6 +9,13 @@
 //   render { projection }         → { width, height, timings, bitmap }
 //                                   (projection null = the original photo; projection
 //                                    parameters are for the coming treatment preview)
+//   analyze { mask? }             → { report, maps: { skin, pigment, redness, texture },
+//                                     timings }   (maps: Uint8Array w×h, transferred)
+//   profile { json? }             → { profile }   (json null/absent = the built-in profile;
+//                                     an invalid profile is refused with the field named)
+//   project { a, b?, ita }        → { a, b } where each plan { treatment, concern, week,
+//                                     scenario } comes back with { coverage, fractions,
+//                                     band, risks, changes, bitmap }
 //   debug-trap                    → makes the module trap, to test recovery
 
 const PKG = new URL('./pkg/', import.meta.url);
@@ -23,6 +30,11 @@ let raw = null;
 let generation = 0;
 /** The photo currently held in WASM memory. */
 let current = null;
+/** The last analysis report of `current` (null until analysed). */
+let report = null;
+/** The evidence profile in use, and the clinic JSON it came from (null = built-in). */
+let evidence = null;
+let profileJson = null;
 
 async function compile() {
   const url = new URL('skin_preview_bg.wasm', PKG);
@@ -56,6 +68,8 @@ async function ready() {
 async function reinitialise() {
   // The old handle belongs to the old instance's memory: never call into it again.
   current = null;
+  report = null;
+  evidence = null;
   engine = null;
   raw = null;
   await loadEngine();
@@ -112,14 +126,23 @@ async function browserDecode(bytes, mime, probe, cap) {
   return engine.PhotoHandle.fromRgba(pixels.width, pixels.height, rgba);
 }
 
-/** Renders the current photo into its output buffer and makes one ImageBitmap of it. */
+/** The evidence profile, created on first use (again after a re-initialisation). */
+function getEvidence() {
+  evidence ??= profileJson == null ? new engine.Evidence() : engine.Evidence.fromJson(profileJson);
+  return evidence;
+}
+
+/**
+ * Renders the current photo into its output buffer and makes one ImageBitmap of it.
+ * `projection` null = the original photo; else { pigment, redness, texture } fractions.
+ */
 async function renderBitmap(projection) {
   if (!current) throw new Error('No photo is loaded. Please choose a photo.');
-  if (projection != null) {
-    // The projection renderer is not in the engine yet; the request type is ready for it.
-    throw new Error('The treatment preview is not available yet.');
+  if (projection != null && report) {
+    current.renderProjection(projection.pigment ?? 0, projection.redness ?? 0, projection.texture ?? 0);
+  } else {
+    current.renderOriginal();
   }
-  current.renderOriginal();
   const memory = engine.wasmMemory();
   const view = new Uint8ClampedArray(memory.buffer, current.outputPtr(), current.outputLen());
   // One copy: the ImageData is a view of WASM memory, the bitmap is the copy.
@@ -153,6 +176,7 @@ const handlers = {
     t.lap('decode');
     const previous = current;
     current = handle;
+    report = null;
     previous?.free();
     const summary = current.colourSummary();
     const info = current.decodeInfo() ?? null;
@@ -183,6 +207,62 @@ const handlers = {
       result: { width: bitmap.width, height: bitmap.height, timings: t.done(), bitmap },
       transfer: [bitmap],
     };
+  },
+
+  async analyze({ mask = null }) {
+    await ready();
+    if (!current) throw new Error('No photo is loaded. Please choose a photo.');
+    const t = timer();
+    report = current.analyze(mask ? new Uint8Array(mask) : undefined);
+    t.lap('analyze');
+    const maps = {};
+    for (const name of ['skin', 'pigment', 'redness', 'texture']) maps[name] = current.mapGray(name);
+    t.lap('maps');
+    return {
+      result: { report, maps, timings: t.done() },
+      transfer: Object.values(maps).map((m) => m.buffer),
+    };
+  },
+
+  async profile({ json = null }) {
+    await ready();
+    // Validate first: a refused profile leaves the one in use untouched.
+    const next = json == null ? new engine.Evidence() : engine.Evidence.fromJson(json);
+    evidence?.free();
+    evidence = next;
+    profileJson = json;
+    return { result: { profile: evidence.profile() } };
+  },
+
+  async project({ a, b = null }) {
+    await ready();
+    if (!current) throw new Error('No photo is loaded. Please choose a photo.');
+    if (!report) throw new Error('Analyse the photo before projecting.');
+    const ev = getEvidence();
+    const t = timer();
+    const plan = async (p) => {
+      const out = { ...p, coverage: null, fractions: null, band: null, risks: [], changes: [] };
+      if (p?.treatment && p?.concern) {
+        out.coverage = ev.coverage(p.treatment, p.concern);
+        out.risks = ev.riskWarnings(p.treatment, report.ita ?? 0);
+        if (out.coverage.kind === 'evidence') {
+          out.fractions = ev.fractionsAt(p.treatment, p.concern, p.week, p.scenario);
+          out.band = Object.fromEntries(
+            ['low', 'typical', 'high'].map((s) => [s, ev.fractionsAt(p.treatment, p.concern, p.week, s)]),
+          );
+        }
+      }
+      out.bitmap = await renderBitmap(out.fractions);
+      out.changes = out.fractions ? current.lesionChanges() : [];
+      return out;
+    };
+    const resA = await plan(a);
+    t.lap('a');
+    const resB = b ? await plan(b) : null;
+    t.lap('b');
+    const transfer = [resA.bitmap];
+    if (resB) transfer.push(resB.bitmap);
+    return { result: { a: resA, b: resB, timings: t.done() }, transfer };
   },
 
   async 'debug-trap'() {

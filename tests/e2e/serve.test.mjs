@@ -96,6 +96,16 @@ describe('static server', () => {
     assert.equal((await get(server.port, '/', 'POST')).status, 405);
   });
 
+  it('the service worker precaches every page module', async () => {
+    const sw = await readFile(join(WWW, 'sw.js'), 'utf8');
+    const listed = new Set([...sw.matchAll(/'([^']+)'/g)].map((m) => m[1]));
+    const needed = ['index.html', 'style.css', 'main.js', 'worker.js', 'favicon.svg', 'sample/astronaut.png',
+      'pkg/skin_preview.js', 'pkg/skin_preview_bg.wasm'];
+    for (const f of await readdir(join(WWW, 'app'))) if (f.endsWith('.js')) needed.push(`app/${f}`);
+    const missing = needed.filter((f) => !listed.has(f));
+    assert.deepEqual(missing, []);
+  });
+
   it('finds no external URL in the page sources', async () => {
     const offenders = [];
     for await (const file of walk(WWW)) {

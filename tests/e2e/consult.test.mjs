@@ -1,0 +1,559 @@
+// The consultation page end to end: analysis, projection controls, evidence and risk,
+// compare view (pointer and keyboard), plan A vs B, consultant tools (mask brush, clinic
+// profile), export, offline, and the privacy rule: no request at all after the page has
+// loaded. Screenshots for review go to tests/out/.
+
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DATA, OUT, launch, watch } from './harness.mjs';
+
+const TIMEOUT = 60_000;
+
+let env;
+let context;
+let page;
+let problems;
+let origin;
+/** Every request made after the page finished loading (service-worker fetches included). */
+const afterLoad = [];
+let recording = false;
+
+async function waitReady() {
+  await page.waitForFunction(() => ['ready', 'error'].includes(document.body.dataset.state), null, {
+    timeout: TIMEOUT,
+  });
+  return page.evaluate(() => document.body.dataset.state);
+}
+
+/** Marks the state, runs `act`, waits for the page to settle again. */
+async function settle(act) {
+  await page.evaluate(() => {
+    document.body.dataset.state = 'test-pending';
+  });
+  await act();
+  try {
+    return await waitReady();
+  } catch (err) {
+    const at = await page.evaluate(() => [window.scrollY, document.getElementById('compare').dataset.tool, document.getElementById('status-text').textContent]);
+    throw new Error(`page did not settle (${JSON.stringify(at)}): ${err.message}`);
+  }
+}
+
+/** Waits until no projection render is queued or running. */
+async function rendered() {
+  await page.evaluate(() => new Promise((r) => setTimeout(r, 30)));
+  await page.evaluate(() => window.skinPreviewTest.rendered());
+}
+
+async function choose(testid, value) {
+  await page.selectOption(`[data-testid="${testid}"]`, value);
+  await rendered();
+}
+
+async function setWeek(week) {
+  await page.$eval(
+    '[data-testid="week-slider"]',
+    (el, w) => {
+      el.value = String(w);
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+      el.dispatchEvent(new Event('change', { bubbles: true }));
+    },
+    week,
+  );
+  await rendered();
+}
+
+/** The canvas pixels as a compact fingerprint plus the data (for diffs on the page). */
+function snapshot(testid) {
+  return page.evaluate((id) => {
+    const c = document.querySelector(`[data-testid="${id}"]`);
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    window.__snaps ??= {};
+    const key = `${id}-${Object.keys(window.__snaps).length}`;
+    window.__snaps[key] = d;
+    return key;
+  }, testid);
+}
+
+/** Number of pixels that differ between two snapshots, and the largest channel difference. */
+function compareSnaps(a, b) {
+  return page.evaluate(
+    ([a, b]) => {
+      const x = window.__snaps[a];
+      const y = window.__snaps[b];
+      if (x.length !== y.length) return { changed: Infinity, max: Infinity };
+      let changed = 0;
+      let max = 0;
+      for (let i = 0; i < x.length; i += 4) {
+        const d = Math.max(Math.abs(x[i] - y[i]), Math.abs(x[i + 1] - y[i + 1]), Math.abs(x[i + 2] - y[i + 2]));
+        if (d) changed += 1;
+        max = Math.max(max, d);
+      }
+      return { changed, max };
+    },
+    [a, b],
+  );
+}
+
+function measures(name) {
+  return page.evaluate((n) => performance.getEntriesByName(n, 'measure').map((m) => m.duration), name);
+}
+
+const text = (testid) => page.textContent(`[data-testid="${testid}"]`);
+
+describe('consultation page', () => {
+  before(async () => {
+    env = await launch();
+    origin = new URL(env.server.url).origin;
+    context = await env.browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+    page = await context.newPage();
+    problems = watch(page, origin);
+    context.on('request', (request) => {
+      if (!recording) return;
+      const url = request.url();
+      if (url.startsWith('blob:') || url.startsWith('data:')) return;
+      afterLoad.push(`${request.method()} ${url}${request.serviceWorker() ? ' (service worker)' : ''}`);
+    });
+  });
+
+  after(async () => {
+    await env?.close();
+  });
+
+  it('loads, analyses the sample and installs offline support', async (t) => {
+    await page.goto(`${env.server.url}?test-hooks`);
+    assert.equal(await waitReady(), 'ready', await text('error'));
+    await page.waitForFunction(() => document.documentElement.dataset.offline === 'ready', null, {
+      timeout: TIMEOUT,
+    });
+    await rendered();
+    // From here on the page must not make a single request.
+    recording = true;
+    const analyze = await measures('skin-preview:analyze');
+    const render = await measures('skin-preview:render');
+    assert.equal(analyze.length, 1);
+    assert.ok(render.length >= 1);
+    t.diagnostic(`sample skin-preview:analyze ${analyze[0].toFixed(1)} ms, first skin-preview:render ${render[0].toFixed(1)} ms`);
+    const scores = await text('scores');
+    assert.match(scores, /ITA/);
+    assert.match(scores, /Very light|Light|Intermediate|Tan|Brown|Dark/);
+    assert.match(scores, /not mMASI/);
+    assert.match(scores, /pigment \d+\.\d%/);
+  });
+
+  it('full flow: choose a plan, move the week slider, the after-canvas changes', async (t) => {
+    await choose('concern-select', 'atrophic-acne-scars');
+    await choose('treatment-select', 'fractional-laser');
+    await choose('scenario-select', 'typical');
+    await setWeek(0);
+    const week0 = await snapshot('after-canvas');
+    const orig = await snapshot('before-canvas');
+    assert.equal((await compareSnaps(week0, orig)).changed, 0, 'week 0 is the photo itself');
+    const n = (await measures('skin-preview:render')).length;
+    await setWeek(22);
+    const week22 = await snapshot('after-canvas');
+    const diff = await compareSnaps(week0, week22);
+    assert.ok(diff.changed > 100, `only ${diff.changed} pixels changed at week 22`);
+    assert.ok((await measures('skin-preview:render')).length > n, 'a render measure per render');
+    const panel = await text('evidence-panel');
+    assert.match(panel, /Moderate evidence/);
+    assert.match(panel, /week 22/);
+    assert.match(panel, /typically \d+%/);
+    assert.match(panel, /Simulation, not a guarantee/);
+    assert.match(panel, /assumption, not a measurement/);
+    assert.match(panel, /Lasers|Dermatol|J /, 'citations as text');
+    assert.match(await page.textContent('#week-output'), /measured in studies/);
+    // The sample is very light skin: the fractional-laser PIH rules (ITA ≤ 28°) do not apply.
+    assert.equal(await page.isVisible('[data-testid="risk-warning"]'), false);
+    await setWeek(40);
+    assert.match(await page.textContent('#week-output'), /extrapolated/);
+    assert.match(await text('evidence-panel'), /Extrapolated/);
+    // Low and high scenarios are different pictures.
+    await choose('scenario-select', 'low');
+    const low = await snapshot('after-canvas');
+    await choose('scenario-select', 'high');
+    const high = await snapshot('after-canvas');
+    assert.ok((await compareSnaps(low, high)).changed > 0, 'low and high scenarios differ');
+    await choose('scenario-select', 'typical');
+    t.diagnostic(`week 0 → 22: ${diff.changed} pixels changed (max channel Δ ${diff.max})`);
+  });
+
+  it('coalesces fast slider movement and keeps the latest week', async (t) => {
+    const before = (await measures('skin-preview:render')).length;
+    await page.$eval('[data-testid="week-slider"]', (el) => {
+      for (let w = 0; w <= 52; w++) {
+        el.value = String(w);
+        el.dispatchEvent(new Event('input', { bubbles: true }));
+      }
+      el.value = '12';
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    await rendered();
+    const renders = (await measures('skin-preview:render')).length - before;
+    assert.ok(renders <= 3, `${renders} renders for 54 slider events`);
+    const all = (await measures('skin-preview:render')).sort((a, b) => a - b);
+    t.diagnostic(`skin-preview:render over ${all.length} renders: median ${all[all.length >> 1].toFixed(1)} ms, max ${all.at(-1).toFixed(1)} ms`);
+    assert.match(await text('evidence-panel'), /week 12/);
+  });
+
+  it('shows a gap plainly instead of projecting', async () => {
+    await choose('treatment-select', 'scaffold-stem-cell');
+    const afterSnap = await snapshot('after-canvas');
+    const orig = await snapshot('before-canvas');
+    assert.equal((await compareSnaps(afterSnap, orig)).changed, 0, 'nothing projected for a gap');
+    assert.match(await text('evidence-panel'), /No projection: No controlled data/);
+    await choose('treatment-select', 'fractional-laser');
+  });
+
+  it('plan A vs plan B at the same week, each with its grade and band', async () => {
+    await setWeek(22);
+    await choose('plan-b-select', 'chemical-peel');
+    assert.equal(await page.isVisible('#compare-plans'), true);
+    const a = await snapshot('plan-a-canvas');
+    const b = await snapshot('plan-b-canvas');
+    const afterSnap = await snapshot('after-canvas');
+    assert.equal((await compareSnaps(a, afterSnap)).changed, 0, 'plan A is the after view');
+    assert.ok((await compareSnaps(a, b)).changed > 0, 'plan B is a different picture');
+    const facts = await page.textContent('#compare-plans');
+    assert.match(facts, /Plan A: Fractional CO2 laser.*week 22/);
+    assert.match(facts, /Plan B: Chemical peel, week 22/);
+    assert.match(facts, /Moderate evidence/);
+    assert.match(facts, /Weak evidence/);
+    assert.match(facts, /typically \d+%/);
+    await page.screenshot({ path: join(OUT, 'consult-plans-desktop.png'), fullPage: true });
+  });
+
+  it('operates the compare and week sliders with the keyboard alone', async () => {
+    const slider = page.locator('[data-testid="compare-slider"]');
+    assert.equal(await slider.getAttribute('role'), 'slider');
+    await slider.focus();
+    for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowLeft');
+    assert.equal(await slider.getAttribute('aria-valuenow'), '40');
+    await page.keyboard.press('End');
+    assert.equal(await slider.getAttribute('aria-valuenow'), '100');
+    await page.keyboard.press('Home');
+    assert.equal(await slider.getAttribute('aria-valuenow'), '0');
+    await page.keyboard.press('Shift+ArrowRight');
+    assert.equal(await slider.getAttribute('aria-valuenow'), '10');
+    const split = await page.$eval('#compare', (el) => el.style.getPropertyValue('--split'));
+    assert.equal(split, '10%');
+    // Tab order reaches the divider.
+    await page.focus('[data-testid="week-slider"]');
+    const start = Number(await page.inputValue('[data-testid="week-slider"]'));
+    const first = await snapshot('after-canvas');
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('ArrowLeft');
+    await rendered();
+    assert.equal(Number(await page.inputValue('[data-testid="week-slider"]')), start - 2);
+    const second = await snapshot('after-canvas');
+    assert.ok((await compareSnaps(first, second)).changed > 0, 'keyboard week change re-rendered');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    await rendered();
+    await slider.focus();
+    await page.keyboard.press('End');
+    await page.keyboard.press('ArrowLeft');
+    for (let i = 0; i < 24; i++) await page.keyboard.press('ArrowLeft');
+    assert.equal(await slider.getAttribute('aria-valuenow'), '50');
+  });
+
+  it('drags the divider with a pointer and zooms both sides together', async () => {
+    await page.$eval('#stage', (el) => el.scrollIntoView({ block: 'center' }));
+    const box = await page.locator('#stage').boundingBox();
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.25, box.y + box.height / 2, { steps: 4 });
+    await page.mouse.up();
+    const now = Number(await page.getAttribute('[data-testid="compare-slider"]', 'aria-valuenow'));
+    assert.ok(Math.abs(now - 25) <= 2, `divider at ${now}`);
+    await page.click('#zoom-in');
+    assert.equal(await page.textContent('#zoom-level'), '150%');
+    const transforms = await page.$$eval('#before-canvas, #after-canvas', (cs) => cs.map((c) => getComputedStyle(c).transform));
+    assert.ok(transforms.every((t) => t === transforms[0] && t !== 'none'), 'same transform on both sides');
+    await page.mouse.move(box.x + box.width * 0.7, box.y + box.height / 2);
+    await page.mouse.wheel(0, -300);
+    assert.notEqual(await page.textContent('#zoom-level'), '150%');
+    await page.click('#zoom-reset');
+    assert.equal(await page.textContent('#zoom-level'), '100%');
+    for (const view of ['side', 'single', 'split']) {
+      await page.click(`.seg[data-view="${view}"]`);
+      assert.equal(await page.getAttribute('#compare', 'data-view'), view);
+    }
+  });
+
+  it('draws overlays and zooms to a selected lesion', async () => {
+    for (const o of ['pigment', 'redness', 'texture']) await page.check(`[data-testid="overlay-${o}"]`);
+    const affected = await page.evaluate(() => {
+      const a = window.skinPreviewTest.report().affected_percent;
+      return a.pigment + a.redness + a.texture;
+    });
+    const alpha = await page.evaluate(() => {
+      const c = document.getElementById('overlay-canvas');
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 3; i < d.length; i += 4) if (d[i]) n += 1;
+      return n;
+    });
+    if (affected > 0) assert.ok(alpha > 50, `overlay has ${alpha} tinted pixels`);
+    await page.$eval('#stage', (el) => el.scrollIntoView({ block: 'center' }));
+    await page.screenshot({ path: join(OUT, 'consult-overlay-desktop.png') });
+    for (const o of ['pigment', 'redness', 'texture']) await page.uncheck(`[data-testid="overlay-${o}"]`);
+    await page.click('#lesion-list button >> nth=0');
+    assert.notEqual(await page.textContent('#zoom-level'), '100%');
+    await page.click('#zoom-reset');
+  });
+
+  it('brush and eraser change the analysed area and the projection; undo restores it', async () => {
+    await page.click('#mask-tools summary');
+    await page.click('[data-testid="eraser-tool"]');
+    await page.fill('#brush-size', '80');
+    await page.$eval('#stage', (el) => el.scrollIntoView({ block: 'center' }));
+    const scoresBefore = await text('scores');
+    const projBefore = await snapshot('after-canvas');
+    let box = await page.locator('#stage').boundingBox();
+    const state = await settle(async () => {
+      // Erase a band across the face.
+      await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.25);
+      await page.mouse.down();
+      for (let i = 0; i <= 10; i++) {
+        await page.mouse.move(box.x + box.width * (0.3 + i * 0.025), box.y + box.height * (0.25 + (i % 2) * 0.05));
+      }
+      await page.mouse.up();
+    });
+    assert.equal(state, 'ready', await text('error'));
+    await rendered();
+    assert.notEqual(await text('scores'), scoresBefore, 'the analysis changed');
+    const projAfter = await snapshot('after-canvas');
+    assert.ok((await compareSnaps(projBefore, projAfter)).changed > 0, 'the projection changed');
+    assert.equal(await page.isEnabled('#undo'), true);
+    await page.screenshot({ path: join(OUT, 'consult-eraser-desktop.png') });
+    await settle(() => page.click('#undo'));
+    await rendered();
+    assert.equal(await text('scores'), scoresBefore, 'undo restored the analysis');
+    await settle(() => page.click('#redo'));
+    assert.notEqual(await text('scores'), scoresBefore);
+    // The brush adds the erased band back.
+    const count = () => page.evaluate(() => window.skinPreviewTest.mask().reduce((a, v) => a + v, 0));
+    const erased = await count();
+    await page.click('[data-testid="brush-tool"]');
+    await page.$eval('#stage', (el) => el.scrollIntoView({ block: 'center' }));
+    box = await page.locator('#stage').boundingBox();
+    await settle(async () => {
+      await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.25);
+      await page.mouse.down();
+      for (let i = 0; i <= 10; i++) {
+        await page.mouse.move(box.x + box.width * (0.3 + i * 0.025), box.y + box.height * (0.25 + (i % 2) * 0.05));
+      }
+      await page.mouse.up();
+    });
+    assert.ok((await count()) > erased, 'the brush added area');
+    await rendered();
+    await settle(() => page.click('#mask-reset'));
+    await page.click('#pan-tool');
+  });
+
+  it('refuses an invalid clinic profile naming the field, and loads a valid one', async () => {
+    const builtin = await page.evaluate(() => window.skinPreviewTest.profile());
+    const bad = structuredClone(builtin);
+    bad.outcomes[0].points[0].texture.low = 2;
+    let state = await settle(() =>
+      page.setInputFiles('[data-testid="profile-input"]', {
+        name: 'clinic-bad.json',
+        mimeType: 'application/json',
+        buffer: Buffer.from(JSON.stringify(bad)),
+      }),
+    );
+    assert.equal(state, 'error');
+    const message = await text('error');
+    assert.match(message, /clinic-bad\.json was not loaded/);
+    assert.match(message, /outcomes/, message);
+    // The page still works with the profile it had.
+    assert.match(await page.inputValue('[data-testid="treatment-select"]'), /fractional-laser/);
+
+    const good = structuredClone(builtin);
+    good.name = 'Test clinic <b>profile</b>';
+    for (const rule of good.risk_rules) rule.max_ita_degrees = 90;
+    good.treatments.find((t) => t.id === 'fractional-laser').name = 'Clinic CO2 laser';
+    state = await settle(() =>
+      page.setInputFiles('[data-testid="profile-input"]', {
+        name: 'clinic.json',
+        mimeType: 'application/json',
+        buffer: Buffer.from(JSON.stringify(good)),
+      }),
+    );
+    assert.equal(state, 'ready', await text('error'));
+    await rendered();
+    const options = await page.$$eval('[data-testid="treatment-select"] option', (os) => os.map((o) => o.textContent));
+    assert.ok(options.some((o) => o.startsWith('Clinic CO2 laser')), 'controls refreshed');
+    // Its risk rules now cover this skin: the warning shows.
+    assert.equal(await page.isVisible('[data-testid="risk-warning"]'), true);
+    assert.match(await text('risk-warning'), /hyperpigmentation/);
+    // Profile text is shown as text, never as markup.
+    assert.equal(await page.$$eval('#profile-name b', (b) => b.length), 0);
+    await page.screenshot({ path: join(OUT, 'consult-risk-desktop.png'), fullPage: true });
+    await page.click('#profile-reset');
+    await rendered();
+    assert.equal(await page.isVisible('[data-testid="risk-warning"]'), false);
+  });
+
+  it('exports a full-resolution PNG holding before and after', async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="export-png"]')]);
+    assert.match(download.suggestedFilename(), /^skin-preview-\d{4}-\d{2}-\d{2}\.png$/);
+    const path = join(OUT, 'export.png');
+    await download.saveAs(path);
+    const png = await readFile(path);
+    assert.equal(png.subarray(1, 4).toString(), 'PNG');
+    assert.equal(png.readUInt32BE(16), 1024, 'width = 2 × 512');
+    assert.equal(png.readUInt32BE(20), 512, 'height = 512');
+    const check = await page.evaluate(async (b64) => {
+      const bin = atob(b64);
+      const bytes = new Uint8Array(bin.length);
+      for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+      const bmp = await createImageBitmap(new Blob([bytes], { type: 'image/png' }));
+      const c = new OffscreenCanvas(bmp.width, bmp.height);
+      const ctx = c.getContext('2d');
+      ctx.drawImage(bmp, 0, 0);
+      const rows = 400; // above the watermark band
+      const read = (id) => {
+        const cv = document.querySelector(`[data-testid="${id}"]`);
+        return cv.getContext('2d').getImageData(0, 0, cv.width, rows).data;
+      };
+      const diff = (a, b2) => {
+        let max = 0;
+        for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b2[i]));
+        return max;
+      };
+      const left = ctx.getImageData(0, 0, 510, rows).data;
+      const right = ctx.getImageData(514, 0, 510, rows).data;
+      const crop = (d) => {
+        const out = new Uint8ClampedArray(510 * rows * 4);
+        for (let y = 0; y < rows; y++) out.set(d.subarray(y * 512 * 4, y * 512 * 4 + 510 * 4), y * 510 * 4);
+        return out;
+      };
+      const cropR = (d) => {
+        const out = new Uint8ClampedArray(510 * rows * 4);
+        for (let y = 0; y < rows; y++) out.set(d.subarray((y * 512 + 2) * 4, (y * 512 + 2) * 4 + 510 * 4), y * 510 * 4);
+        return out;
+      };
+      return { left: diff(left, crop(read('before-canvas'))), right: diff(right, cropR(read('after-canvas'))) };
+    }, png.toString('base64'));
+    assert.ok(check.left <= 1, `left half differs from before by ${check.left}`);
+    assert.ok(check.right <= 1, `right half differs from after by ${check.right}`);
+  });
+
+  it('exports a timeline strip of weeks 0, 4, 12 and 26', async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-strip')]);
+    const path = join(OUT, 'export-timeline.png');
+    await download.saveAs(path);
+    const png = await readFile(path);
+    assert.equal(png.readUInt32BE(16), 4 * 512);
+    assert.equal(png.readUInt32BE(20), 512);
+    await rendered();
+  });
+
+  it('desktop and 360 × 740 phone screenshots, no sideways scrolling', async () => {
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: join(OUT, 'consult-desktop.png'), fullPage: true });
+    await page.setViewportSize({ width: 360, height: 740 });
+    await page.evaluate(() => new Promise((r) => setTimeout(r, 100)));
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `page scrolls sideways by ${overflow} px`);
+    await page.screenshot({ path: join(OUT, 'consult-phone.png'), fullPage: true });
+    await page.screenshot({ path: join(OUT, 'consult-phone-top.png') });
+    await page.emulateMedia({ media: 'print' });
+    await page.setViewportSize({ width: 800, height: 1100 });
+    await page.screenshot({ path: join(OUT, 'consult-print.png'), fullPage: true });
+    await page.emulateMedia({ media: 'screen' });
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  it('made no request at all after load, and none off this origin', () => {
+    recording = false;
+    assert.deepEqual(afterLoad, []);
+    assert.deepEqual(problems.foreignRequests, []);
+  });
+
+  it('works offline after the first visit, with the settings remembered', async () => {
+    await context.setOffline(true);
+    try {
+      await page.reload();
+      assert.equal(await waitReady(), 'ready', await text('error'));
+      const sd = await page.evaluate(() => {
+        const c = document.querySelector('[data-testid="before-canvas"]');
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let s = 0;
+        let s2 = 0;
+        let n = 0;
+        for (let i = 0; i < d.length; i += 28) {
+          s += d[i];
+          s2 += d[i] * d[i];
+          n += 1;
+        }
+        return Math.sqrt(s2 / n - (s / n) ** 2);
+      });
+      assert.ok(sd > 30, 'the sample shows offline');
+      assert.equal(await page.inputValue('[data-testid="treatment-select"]'), 'fractional-laser');
+      assert.equal(await page.inputValue('[data-testid="plan-b-select"]'), 'chemical-peel');
+    } finally {
+      await context.setOffline(false);
+    }
+  });
+
+  it('keeps a photo only when asked, and forgets it', async () => {
+    const file = { name: 'my-photo.jpg', mimeType: 'image/jpeg', buffer: await readFile(join(DATA, 'gradient.jpg')) };
+    assert.equal(await settle(() => page.setInputFiles('[data-testid="photo-input"]', file)), 'ready', await text('error'));
+    // Not kept unless asked: a reload shows the sample.
+    await page.reload();
+    assert.equal(await waitReady(), 'ready');
+    assert.match(await page.textContent('#photo-note'), /sample photo/);
+    assert.equal(await settle(() => page.setInputFiles('[data-testid="photo-input"]', file)), 'ready');
+    await page.click('#keep-photo');
+    await page.waitForSelector('#forget-photo:not([hidden])');
+    await page.reload();
+    assert.equal(await waitReady(), 'ready');
+    assert.match(await page.textContent('#photo-note'), /my-photo\.jpg/);
+    await page.click('#forget-photo');
+    await page.waitForSelector('#forget-photo[hidden]', { state: 'attached' });
+    await page.reload();
+    assert.equal(await waitReady(), 'ready');
+    assert.match(await page.textContent('#photo-note'), /sample photo/);
+  });
+
+  it('on a touch phone: drag the divider with a finger and pinch to zoom', async () => {
+    const phone = await env.browser.newContext({ viewport: { width: 360, height: 740 }, hasTouch: true, isMobile: true });
+    const p = await phone.newPage();
+    const seen = watch(p, origin);
+    try {
+      await p.goto(env.server.url);
+      await p.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: TIMEOUT });
+      await p.$eval('#stage', (el) => el.scrollIntoView({ block: 'center' }));
+      const box = await p.locator('#stage').boundingBox();
+      const cdp = await phone.newCDPSession(p);
+      const touch = (type, points) =>
+        cdp.send('Input.dispatchTouchEvent', { type, touchPoints: points.map(([x, y], id) => ({ x, y, id })) });
+      const y = box.y + box.height / 2;
+      await touch('touchStart', [[box.x + box.width / 2, y]]);
+      for (let i = 1; i <= 5; i++) await touch('touchMove', [[box.x + box.width * (0.5 + i * 0.05), y]]);
+      await touch('touchEnd', []);
+      const now = Number(await p.getAttribute('[data-testid="compare-slider"]', 'aria-valuenow'));
+      assert.ok(Math.abs(now - 75) <= 3, `divider at ${now} after a finger drag`);
+      // Pinch: two fingers moving apart away from the divider.
+      const cx = box.x + box.width * 0.3;
+      await touch('touchStart', [[cx - 20, y], [cx + 20, y]]);
+      for (let i = 1; i <= 5; i++) await touch('touchMove', [[cx - 20 - i * 12, y], [cx + 20 + i * 12, y]]);
+      await touch('touchEnd', []);
+      const zoom = parseInt(await p.textContent('#zoom-level'), 10);
+      assert.ok(zoom > 150, `pinch zoomed to ${zoom}%`);
+      await p.screenshot({ path: join(OUT, 'consult-touch-phone.png') });
+      assert.deepEqual(seen.consoleErrors, []);
+    } finally {
+      await phone.close();
+    }
+  });
+
+  it('logged no console errors in any flow', () => {
+    assert.deepEqual(problems.consoleErrors, []);
+  });
+});
