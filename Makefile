@@ -58,3 +58,35 @@ test: setup lint test-native test-wasm test-e2e
 
 clean:
 	rm -rf www/pkg tests/out
+
+# Fuzzing (by hand, not part of `make test`): nightly + cargo-fuzz, FUZZ_SECONDS per target.
+FUZZ_SECONDS ?= 600
+.PHONY: fuzz
+fuzz:
+	command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+	mkdir -p fuzz/corpus/decode_analyze_project fuzz/corpus/profile_parse
+	cp -n tests/data/*.jpg tests/data/*.png fuzz/corpus/decode_analyze_project/ || true
+	cp -n src/evidence/default_profile.json fuzz/corpus/profile_parse/ || true
+	cd fuzz && cargo +nightly fuzz run decode_analyze_project -- -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -timeout=20
+	cd fuzz && cargo +nightly fuzz run profile_parse -- -max_total_time=$(FUZZ_SECONDS) -timeout=10
+
+# Benchmarks (by hand, not part of `make test`; `make test-e2e` only smoke-tests the page).
+# The native pipeline (cargo bench), the native CLI's analyze on the 12 MP JPEG, the
+# per-stage WASM module (tests/bench/wasm → www/bench/stages-pkg), then the in-browser
+# bench with the OpenCV.js peer in headless Chromium. BENCH_RUNS per stage.
+# Results and how to read them: BENCHMARKS.md.
+BENCH_RUNS ?= 7
+
+.PHONY: bench
+bench: build
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	BENCH_RUNS=$(BENCH_RUNS) BENCH_WRITE_JPEG="$$tmp" cargo bench --bench pipeline && \
+	echo && echo "Native CLI: skin-preview analyze on the 12 MP JPEG (wall time incl. decode, 3 runs):" && \
+	for i in 1 2 3; do \
+	  /usr/bin/time -f '  %e s, max RSS %M KB' "$${CARGO_TARGET_DIR:-target}/release/skin-preview" \
+	    analyze "$$tmp/bench-12mp.jpg" > /dev/null; \
+	done && echo && \
+	(cd tests/bench/wasm && CARGO_TARGET_DIR="$${CARGO_TARGET_DIR:-$(CURDIR)/target}/bench-stages" \
+	  wasm-pack --quiet build --release --target web --no-typescript \
+	  --out-dir $(CURDIR)/www/bench/stages-pkg) && \
+	node tests/bench/run.mjs --runs $(BENCH_RUNS) --gaussian

@@ -243,18 +243,20 @@ fn grow_half_max(
 }
 
 /// Fills enclosed gaps inside lesions (noise dips in a dark spot are still the spot).
+/// Works inside each lesion's bounding box, so the cost follows the lesions' size.
 fn fill_holes(mask: &mut [bool], w: usize, h: usize) {
     let (_, comps) = components::label(mask, w, h);
-    let largest = comps.iter().map(|c| c.area).max().unwrap_or(0);
-    let holes: Vec<bool> = mask.iter().map(|m| !m).collect();
-    let (labels, hole_comps) = components::label(&holes, w, h);
-    let fill: Vec<bool> = hole_comps
-        .iter()
-        .map(|c| !c.touches_border && c.area <= largest)
-        .collect();
-    for (m, &l) in mask.iter_mut().zip(&labels) {
-        if l > 0 && fill[l as usize - 1] {
-            *m = true;
+    for c in comps {
+        let [x0, y0, x1, y1] = c.bbox.map(|v| v as usize);
+        let (bw, bh) = (x1 - x0 + 1, y1 - y0 + 1);
+        let holes: Vec<bool> = (0..bw * bh)
+            .map(|i| !mask[(y0 + i / bw) * w + x0 + i % bw])
+            .collect();
+        let (labels, hole_comps) = components::label(&holes, bw, bh);
+        for (i, &l) in labels.iter().enumerate() {
+            if l > 0 && !hole_comps[l as usize - 1].touches_border {
+                mask[(y0 + i / bw) * w + x0 + i % bw] = true;
+            }
         }
     }
 }

@@ -125,59 +125,74 @@ fn box_radii(sigma: f32) -> [usize; 3] {
 }
 
 /// Box blur of each row with clamped edges, via a running sum.
-fn blur_rows(data: &mut [f32], w: usize, h: usize, r: usize, scratch: &mut [f32]) {
+fn blur_rows(data: &mut [f32], w: usize, _h: usize, r: usize, scratch: &mut [f32]) {
     if r == 0 {
         return;
     }
-    for y in 0..h {
-        let row = &mut data[y * w..(y + 1) * w];
-        box_line(row, 1, w, r, scratch);
+    for row in data.chunks_exact_mut(w) {
+        let src = &mut scratch[..w];
+        src.copy_from_slice(row);
+        box_line(src, row, r);
     }
 }
 
-/// Box blur of each column with clamped edges.
-fn blur_cols(data: &mut [f32], w: usize, h: usize, r: usize, scratch: &mut [f32]) {
-    if r == 0 {
+/// Box blur of each column with clamped edges: running column sums, row by row.
+fn blur_cols(data: &mut [f32], w: usize, h: usize, r: usize, _scratch: &mut [f32]) {
+    if r == 0 || h == 0 {
         return;
     }
-    // Work on strips of rows at once for cache friendliness: accumulate column sums.
     let norm = 1.0 / (2 * r + 1) as f32;
+    // Keep a ring of the last 2r+1 source rows: rows are overwritten as the window passes.
+    let window = 2 * r + 1;
+    let mut ring = vec![0f32; window * w];
     let mut acc = vec![0f32; w];
-    let src: Vec<f32> = data.to_vec();
-    let row = |y: isize| -> &[f32] {
-        let yy = y.clamp(0, h as isize - 1) as usize;
-        &src[yy * w..(yy + 1) * w]
-    };
-    for k in -(r as isize)..=(r as isize) {
-        for (a, v) in acc.iter_mut().zip(row(k)) {
+    let clampi = |y: isize| y.clamp(0, h as isize - 1) as usize;
+    // Prime: source rows −r..=r (clamped), summed; ring slot k holds source row y−r+k.
+    for k in 0..window {
+        let y = clampi(k as isize - r as isize);
+        ring[k * w..(k + 1) * w].copy_from_slice(&data[y * w..(y + 1) * w]);
+        for (a, v) in acc.iter_mut().zip(&ring[k * w..(k + 1) * w]) {
             *a += v;
         }
     }
-    let _ = scratch;
+    // Rows below y+r are still unmodified sources until we reach them.
+    let mut next_src: Vec<f32> = vec![0f32; w];
     for y in 0..h {
+        let incoming = clampi(y as isize + r as isize + 1);
+        // Read the incoming source row before row y is overwritten (incoming > y unless clamped).
+        next_src.copy_from_slice(&data[incoming * w..(incoming + 1) * w]);
         let out = &mut data[y * w..(y + 1) * w];
         for (o, a) in out.iter_mut().zip(&acc) {
             *o = a * norm;
         }
-        let add = row(y as isize + r as isize + 1);
-        let sub = row(y as isize - r as isize);
-        for ((a, ad), sb) in acc.iter_mut().zip(add).zip(sub) {
-            *a += ad - sb;
+        let slot = y % window;
+        let outgoing = &mut ring[slot * w..(slot + 1) * w];
+        for ((a, o), n) in acc.iter_mut().zip(outgoing.iter_mut()).zip(&next_src) {
+            *a += n - *o;
+            *o = *n;
         }
     }
 }
 
-/// Box blur along a strided line of `len` values with clamped edges.
-fn box_line(line: &mut [f32], stride: usize, len: usize, r: usize, scratch: &mut [f32]) {
-    let src = &mut scratch[..len];
-    for (i, s) in src.iter_mut().enumerate() {
-        *s = line[i * stride];
-    }
-    let at = |i: isize| src[i.clamp(0, len as isize - 1) as usize];
+/// Box blur of `src` into `dst` (same length) with clamped edges.
+fn box_line(src: &[f32], dst: &mut [f32], r: usize) {
+    let len = src.len();
     let norm = 1.0 / (2 * r + 1) as f32;
+    let at = |i: isize| src[i.clamp(0, len as isize - 1) as usize];
     let mut acc: f32 = (-(r as isize)..=(r as isize)).map(at).sum();
-    for i in 0..len {
-        line[i * stride] = acc * norm;
+    // Edges use clamped reads; the interior reads directly.
+    let lo = (r + 1).min(len);
+    let hi = len.saturating_sub(r + 1).max(lo);
+    for (i, d) in dst.iter_mut().enumerate().take(lo) {
+        *d = acc * norm;
+        acc += at(i as isize + r as isize + 1) - at(i as isize - r as isize);
+    }
+    for i in lo..hi {
+        dst[i] = acc * norm;
+        acc += src[i + r + 1] - src[i - r];
+    }
+    for (i, d) in dst.iter_mut().enumerate().skip(hi) {
+        *d = acc * norm;
         acc += at(i as isize + r as isize + 1) - at(i as isize - r as isize);
     }
 }
@@ -232,6 +247,34 @@ mod tests {
             .map(|x| (0..101).map(|y| d.at(x, y)).sum::<f32>() * (x as f32 - 50.0).powi(2))
             .sum();
         assert!((var.sqrt() - 5.0).abs() < 0.3, "sigma {}", var.sqrt());
+    }
+
+    #[test]
+    fn box_passes_match_naive_clamped_box() {
+        let (w, h, r) = (37usize, 23usize, 4usize);
+        let src: Vec<f32> = (0..w * h).map(|i| ((i * 7919) % 101) as f32).collect();
+        let naive = |x: usize, y: usize, horizontal: bool| {
+            let mut s = 0.0;
+            for k in -(r as isize)..=(r as isize) {
+                let (xx, yy) = if horizontal {
+                    ((x as isize + k).clamp(0, w as isize - 1) as usize, y)
+                } else {
+                    (x, (y as isize + k).clamp(0, h as isize - 1) as usize)
+                };
+                s += src[yy * w + xx];
+            }
+            s / (2 * r + 1) as f32
+        };
+        let mut scratch = vec![0f32; w.max(h)];
+        let (mut rows, mut cols) = (src.clone(), src.clone());
+        blur_rows(&mut rows, w, h, r, &mut scratch);
+        blur_cols(&mut cols, w, h, r, &mut scratch);
+        for y in 0..h {
+            for x in 0..w {
+                assert!((rows[y * w + x] - naive(x, y, true)).abs() < 1e-3);
+                assert!((cols[y * w + x] - naive(x, y, false)).abs() < 1e-3);
+            }
+        }
     }
 
     #[test]

@@ -143,6 +143,12 @@ describe('consultation page', () => {
     assert.match(scores, /pigment \d+\.\d%/);
   });
 
+  it('analyses a synthetic face with known lesions (the sample has no scars)', async () => {
+    const file = join(DATA, 'synthetic-face.png');
+    assert.equal(await settle(() => page.setInputFiles('[data-testid="photo-input"]', file)), 'ready', await text('error'));
+    await rendered();
+  });
+
   it('full flow: choose a plan, move the week slider, the after-canvas changes', async (t) => {
     await choose('concern-select', 'atrophic-acne-scars');
     await choose('treatment-select', 'fractional-laser');

@@ -1,0 +1,146 @@
+//! The engine's stages one at a time, for the in-browser stage benchmark (www/bench).
+//! JS times each call; every call keeps its result so the next stage can use it.
+
+use skin_preview::analysis::{analyze, Analysis, AnalysisOptions};
+use skin_preview::chromophores::{decompose, estimate_vectors, Chromophores, Vectors};
+use skin_preview::lesions::{baseline_factor, lesion_map, MapParams};
+use skin_preview::planes::{masked_blur, Plane};
+use skin_preview::render::{Fractions, Projector};
+use skin_preview::skin_mask::{feather_sigma, skin_mask, SkinMask};
+use skin_preview::Photo;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+pub struct Stages {
+    photo: Photo,
+    chrom: Option<Chromophores>,
+    skin: Option<SkinMask>,
+    analysis: Option<Analysis>,
+    projector: Option<Projector>,
+    out: Vec<u8>,
+    sink: f32,
+}
+
+#[wasm_bindgen]
+impl Stages {
+    #[wasm_bindgen(constructor)]
+    pub fn new(width: u32, height: u32, rgba: Vec<u8>) -> Result<Stages, JsError> {
+        let photo =
+            Photo::from_rgba(width, height, rgba).ok_or_else(|| JsError::new("bad size"))?;
+        let out = photo.rgba().to_vec();
+        Ok(Stages {
+            photo,
+            chrom: None,
+            skin: None,
+            analysis: None,
+            projector: None,
+            out,
+            sink: 0.0,
+        })
+    }
+
+    /// chromophores::decompose with the prior vectors (RGBA → density → 3 planes).
+    pub fn decompose(&mut self) {
+        self.chrom = None;
+        self.chrom = Some(decompose(&self.photo, Vectors::default()));
+    }
+
+    /// skin_mask::skin_mask on the decomposition.
+    #[wasm_bindgen(js_name = skinMask)]
+    pub fn skin_mask(&mut self) {
+        let c = self.chrom.as_ref().expect("decompose first");
+        self.skin = None;
+        self.skin = Some(skin_mask(&self.photo, c, None));
+    }
+
+    /// chromophores::estimate_vectors (the ICA on subsampled skin pixels).
+    #[wasm_bindgen(js_name = estimateVectors)]
+    pub fn estimate_vectors(&mut self) -> bool {
+        let s = self.skin.as_ref().expect("skin first");
+        estimate_vectors(&self.photo, &s.soft.data).estimated
+    }
+
+    fn short(&self) -> f32 {
+        self.photo.width().min(self.photo.height()) as f32
+    }
+
+    /// The baseline blur as the engine does it: masked_blur of the three planes over the
+    /// soft skin mask, σ = 6% of the short side, at reduced scale.
+    #[wasm_bindgen(js_name = baselineBlurs)]
+    pub fn baseline_blurs(&mut self) {
+        let (c, s) = (self.chrom.as_ref().unwrap(), self.skin.as_ref().unwrap());
+        let (w, h) = (self.photo.width() as usize, self.photo.height() as usize);
+        let f = baseline_factor(w, h);
+        let sigma = 0.06 * self.short();
+        for p in [&c.melanin, &c.hemoglobin, &c.shading] {
+            let b = masked_blur(p, &s.soft, sigma, f, 0.0);
+            self.sink += b.data[b.data.len() / 2];
+        }
+    }
+
+    /// Plane::blur (3-box cascade) of the three planes at full resolution, σ = 6% short
+    /// side: the same work as the peer's full-resolution cv.blur cascade.
+    #[wasm_bindgen(js_name = fullResBlurs)]
+    pub fn full_res_blurs(&mut self) {
+        let c = self.chrom.as_ref().unwrap();
+        let sigma = 0.06 * self.short();
+        for p in [&c.melanin, &c.hemoglobin, &c.shading] {
+            let mut q: Plane = p.clone();
+            q.blur(sigma);
+            self.sink += q.data[q.data.len() / 2];
+        }
+    }
+
+    /// One lesion map (the pigment map's parameters, as analysis::analyze sets them).
+    #[wasm_bindgen(js_name = lesionMap)]
+    pub fn lesion_map(&mut self) -> usize {
+        let (c, s) = (self.chrom.as_ref().unwrap(), self.skin.as_ref().unwrap());
+        let (w, h) = (self.photo.width() as usize, self.photo.height() as usize);
+        let short = self.short();
+        let params = MapParams {
+            smooth_sigma: (0.006 * short).max(1.0),
+            baseline_sigma: 0.06 * short,
+            k_sigma: 6.0,
+            floor: 0.12,
+            min_area: ((0.012 * short).powi(2) * std::f32::consts::PI).max(12.0) as usize,
+            sign: 1.0,
+        };
+        lesion_map(&c.melanin, &s.soft, &s.binary, &params, feather_sigma(w, h))
+            .lesions
+            .len()
+    }
+
+    /// The whole analysis::analyze (without the projector).
+    pub fn analyze(&mut self) {
+        self.analysis = None;
+        self.analysis = Some(analyze(&self.photo, &AnalysisOptions::default()));
+    }
+
+    /// render::Projector::new.
+    #[wasm_bindgen(js_name = projector)]
+    pub fn projector(&mut self) -> usize {
+        self.projector = None;
+        let p = Projector::new(self.analysis.as_ref().expect("analyze first"));
+        let n = p.active_pixels();
+        self.projector = Some(p);
+        n
+    }
+
+    /// Projector::render_into (recompose + back to 8-bit RGBA, fused), one frame.
+    pub fn render(&mut self, f: f32) {
+        let p = self.projector.as_ref().expect("projector first");
+        p.render_into(
+            &self.photo,
+            &mut self.out,
+            Fractions {
+                pigment: f,
+                redness: f,
+                texture: f,
+            },
+        );
+    }
+
+    pub fn sink(&self) -> f32 {
+        self.sink
+    }
+}
