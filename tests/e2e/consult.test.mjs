@@ -411,9 +411,10 @@ describe('consultation page', () => {
     await download.saveAs(path);
     const png = await readFile(path);
     assert.equal(png.subarray(1, 4).toString(), 'PNG');
-    assert.equal(png.readUInt32BE(16), 1024, 'width = 2 × 512');
-    assert.equal(png.readUInt32BE(20), 512, 'height = 512');
-    const check = await page.evaluate(async (b64) => {
+    const [W, H] = await page.$eval('[data-testid="before-canvas"]', (c) => [c.width, c.height]);
+    assert.equal(png.readUInt32BE(16), 2 * W, 'width = 2 × the photo');
+    assert.equal(png.readUInt32BE(20), H, 'height = the photo');
+    const check = await page.evaluate(async ([b64, W, H]) => {
       const bin = atob(b64);
       const bytes = new Uint8Array(bin.length);
       for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
@@ -421,7 +422,8 @@ describe('consultation page', () => {
       const c = new OffscreenCanvas(bmp.width, bmp.height);
       const ctx = c.getContext('2d');
       ctx.drawImage(bmp, 0, 0);
-      const rows = 400; // above the watermark band
+      const rows = Math.floor(H * 0.78); // above the watermark band
+      const w2 = W - 2;
       const read = (id) => {
         const cv = document.querySelector(`[data-testid="${id}"]`);
         return cv.getContext('2d').getImageData(0, 0, cv.width, rows).data;
@@ -431,20 +433,15 @@ describe('consultation page', () => {
         for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b2[i]));
         return max;
       };
-      const left = ctx.getImageData(0, 0, 510, rows).data;
-      const right = ctx.getImageData(514, 0, 510, rows).data;
-      const crop = (d) => {
-        const out = new Uint8ClampedArray(510 * rows * 4);
-        for (let y = 0; y < rows; y++) out.set(d.subarray(y * 512 * 4, y * 512 * 4 + 510 * 4), y * 510 * 4);
+      const left = ctx.getImageData(0, 0, w2, rows).data;
+      const right = ctx.getImageData(W + 2, 0, w2, rows).data;
+      const crop = (d, x0) => {
+        const out = new Uint8ClampedArray(w2 * rows * 4);
+        for (let y = 0; y < rows; y++) out.set(d.subarray((y * W + x0) * 4, (y * W + x0) * 4 + w2 * 4), y * w2 * 4);
         return out;
       };
-      const cropR = (d) => {
-        const out = new Uint8ClampedArray(510 * rows * 4);
-        for (let y = 0; y < rows; y++) out.set(d.subarray((y * 512 + 2) * 4, (y * 512 + 2) * 4 + 510 * 4), y * 510 * 4);
-        return out;
-      };
-      return { left: diff(left, crop(read('before-canvas'))), right: diff(right, cropR(read('after-canvas'))) };
-    }, png.toString('base64'));
+      return { left: diff(left, crop(read('before-canvas'), 0)), right: diff(right, crop(read('after-canvas'), 2)) };
+    }, [png.toString('base64'), W, H]);
     assert.ok(check.left <= 1, `left half differs from before by ${check.left}`);
     assert.ok(check.right <= 1, `right half differs from after by ${check.right}`);
   });
@@ -454,8 +451,9 @@ describe('consultation page', () => {
     const path = join(OUT, 'export-timeline.png');
     await download.saveAs(path);
     const png = await readFile(path);
-    assert.equal(png.readUInt32BE(16), 4 * 512);
-    assert.equal(png.readUInt32BE(20), 512);
+    const [W, H] = await page.$eval('[data-testid="before-canvas"]', (c) => [c.width, c.height]);
+    assert.equal(png.readUInt32BE(16), 4 * W);
+    assert.equal(png.readUInt32BE(20), H);
     await rendered();
   });
 
