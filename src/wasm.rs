@@ -137,6 +137,9 @@ impl PhotoHandle {
             }
             _ => None,
         };
+        // Free the previous analysis first: it is the largest allocation in the module.
+        self.analysis = None;
+        self.projector = None;
         let result = analysis::analyze(
             &self.photo,
             &AnalysisOptions {
