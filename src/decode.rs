@@ -73,14 +73,15 @@ pub fn decode_with(bytes: &[u8], limits: &DecodeLimits) -> Result<Decoded, Decod
     }
     let format = sniff(bytes)?;
     let name = format_name(format);
+    check_complete(bytes, format)?;
     let corrupt = |e: image::ImageError| match e {
         image::ImageError::Limits(_) => DecodeError::TooManyPixels {
-            megapixels: 0,
+            megapixels: limits.max_pixels.div_ceil(1_000_000),
             limit: limits.max_pixels / 1_000_000,
         },
         other => DecodeError::Corrupt {
             format: name,
-            detail: other.to_string(),
+            detail: one_line(&other.to_string()),
         },
     };
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
@@ -172,6 +173,60 @@ fn sniff(bytes: &[u8]) -> Result<ImageFormat, DecodeError> {
     }
 }
 
+/// Decoder messages go into one-line errors: collapse any line breaks.
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Refuses a JPEG that was cut off before its end-of-image marker.
+///
+/// zune-jpeg decodes a JPEG cut inside its entropy-coded data "successfully", filling
+/// the missing blocks with grey; analysing such a photo would report the grey as skin
+/// colour. Entropy-coded data never contains a bare `FF D9` (0xFF is always stuffed or
+/// a restart marker), so an EOI after the first start-of-scan marks a complete file.
+/// Bytes after the EOI (some phones append data) are allowed. An EOI inside an EXIF
+/// thumbnail does not count: segments before the first scan are skipped by length.
+fn check_complete(bytes: &[u8], format: ImageFormat) -> Result<(), DecodeError> {
+    if format != ImageFormat::Jpeg {
+        return Ok(());
+    }
+    let incomplete = |detail: &str| DecodeError::Corrupt {
+        format: "jpeg",
+        detail: detail.to_string(),
+    };
+    let mut i = 2; // after SOI
+    let scan_start = loop {
+        // Fill bytes (0xFF padding) may precede a marker.
+        while bytes.get(i) == Some(&0xFF) && bytes.get(i + 1) == Some(&0xFF) {
+            i += 1;
+        }
+        match (bytes.get(i), bytes.get(i + 1)) {
+            (Some(0xFF), Some(0xDA)) => break i,
+            (Some(0xFF), Some(0xD9)) => {
+                return Err(incomplete("the file ends before any image data"))
+            }
+            // Standalone markers without a length.
+            (Some(0xFF), Some(0x01 | 0xD0..=0xD7)) => i += 2,
+            (Some(0xFF), Some(_)) => {
+                let len = match (bytes.get(i + 2), bytes.get(i + 3)) {
+                    (Some(&hi), Some(&lo)) => u16::from_be_bytes([hi, lo]) as usize,
+                    _ => return Err(incomplete("the file is cut off in its header")),
+                };
+                i += 2 + len;
+            }
+            (Some(_), Some(_)) => return Ok(()), // malformed: leave it to the decoder's message
+            _ => return Err(incomplete("the file is cut off in its header")),
+        }
+    };
+    if bytes[scan_start..].windows(2).any(|w| w == [0xFF, 0xD9]) {
+        Ok(())
+    } else {
+        Err(incomplete(
+            "the image data is cut off before its end marker",
+        ))
+    }
+}
+
 fn format_name(format: ImageFormat) -> &'static str {
     match format {
         ImageFormat::Jpeg => "jpeg",
@@ -252,11 +307,12 @@ pub fn probe(bytes: &[u8], limits: &DecodeLimits) -> Result<Probe, DecodeError> 
     }
     let format = sniff(bytes)?;
     let name = format_name(format);
+    check_complete(bytes, format)?;
     let (width, height) = ImageReader::with_format(Cursor::new(bytes), format)
         .into_dimensions()
         .map_err(|e| DecodeError::Corrupt {
             format: name,
-            detail: e.to_string(),
+            detail: one_line(&e.to_string()),
         })?;
     check_pixels(width, height, limits)?;
     Ok(Probe {

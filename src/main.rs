@@ -8,8 +8,51 @@ use skin_preview::evidence::{self, Profile};
 use skin_preview::photo::{ColourSummary, Photo};
 use skin_preview::render::{self, Fractions, Projector};
 use skin_preview::skin_mask::UserMaskMode;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+/// Why a command stopped.
+enum Failure {
+    /// A message for people, printed as one line on standard error.
+    Message(String),
+    /// Standard output was closed (e.g. `| head`): stop quietly, like other tools.
+    BrokenPipe,
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Self {
+        Failure::Message(message)
+    }
+}
+
+impl From<&str> for Failure {
+    fn from(message: &str) -> Self {
+        Failure::Message(message.to_string())
+    }
+}
+
+fn stdout_failure(e: std::io::Error) -> Failure {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        Failure::BrokenPipe
+    } else {
+        Failure::Message(format!("cannot write to standard output: {e}"))
+    }
+}
+
+/// `eprintln!` that never panics (stderr may be closed too).
+macro_rules! eline {
+    ($($arg:tt)*) => {
+        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+    };
+}
+
+/// `println!` that returns an error instead of panicking when stdout is closed.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        writeln!(std::io::stdout().lock(), $($arg)*).map_err(stdout_failure)?
+    };
+}
 
 /// Skin analysis and evidence-linked outcome projection, offline.
 #[derive(Parser)]
@@ -123,8 +166,62 @@ fn parse_point(s: &str) -> Result<(u32, u32), String> {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let result = match cli.command {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+                // Help and version go to stdout in full; a closed pipe is not an error.
+                let _ = e.print();
+                return ExitCode::SUCCESS;
+            }
+            // Usage errors: one line, the first of clap's message.
+            let text = e.kind().to_string();
+            let rendered = e.render().to_string();
+            let first = rendered
+                .lines()
+                .map(|l| l.trim_start_matches("error:").trim())
+                .find(|l| !l.is_empty())
+                .unwrap_or(&text);
+            eline!("skin-preview: {first} (see skin-preview --help)");
+            return ExitCode::from(2);
+        }
+    };
+    // Safety net: a bug must still end with one line and a normal exit code, not 101
+    // and a backtrace. Panics are bugs; the corpus and fuzz tests look for this line.
+    std::panic::set_hook(Box::new(|info| {
+        let what = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eline!(
+            "skin-preview: internal error{at}: {} (please report this)",
+            one_line(&what)
+        );
+    }));
+    let result = std::panic::catch_unwind(|| run(cli));
+    match result {
+        Ok(Ok(())) | Ok(Err(Failure::BrokenPipe)) => ExitCode::SUCCESS,
+        Ok(Err(Failure::Message(message))) => {
+            eline!("skin-preview: {}", one_line(&message));
+            ExitCode::from(1)
+        }
+        Err(_) => ExitCode::from(70), // EX_SOFTWARE; the hook printed the line
+    }
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn run(cli: Cli) -> Result<(), Failure> {
+    match cli.command {
         Command::Info { photo, json } => info(&photo, json),
         Command::Treatments { profile, json } => treatments(profile.as_deref(), json),
         Command::Project(args) => project(&args),
@@ -141,13 +238,6 @@ fn main() -> ExitCode {
             maps.as_deref(),
             white,
         ),
-    };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("skin-preview: {message}");
-            ExitCode::from(1)
-        }
     }
 }
 
@@ -163,7 +253,7 @@ struct InfoReport {
     colour: ColourSummary,
 }
 
-fn info(path: &Path, json: bool) -> Result<(), String> {
+fn info(path: &Path, json: bool) -> Result<(), Failure> {
     let decoded = decode::decode(&read(path)?).map_err(|e| e.to_string())?;
     let colour = decoded.photo.colour_summary();
     if json {
@@ -171,19 +261,22 @@ fn info(path: &Path, json: bool) -> Result<(), String> {
             decode: decoded.info,
             colour,
         };
-        println!(
+        out!(
             "{}",
             serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?
         );
     } else {
         let i = &decoded.info;
-        println!("format:      {}", i.format);
-        println!(
+        out!("format:      {}", i.format);
+        out!(
             "size:        {}×{} (stored {}×{})",
-            colour.width, colour.height, i.source_width, i.source_height
+            colour.width,
+            colour.height,
+            i.source_width,
+            i.source_height
         );
-        println!("orientation: EXIF {} applied", i.orientation);
-        println!(
+        out!("orientation: EXIF {} applied", i.orientation);
+        out!(
             "downscaled:  {}",
             if i.downscaled {
                 "yes, to the working cap"
@@ -192,8 +285,8 @@ fn info(path: &Path, json: bool) -> Result<(), String> {
             }
         );
         let lab = colour.mean_lab;
-        println!("mean Lab:    {:.3} {:.3} {:.3}", lab.l, lab.a, lab.b);
-        println!("ITA:         {:.2}° ({})", colour.ita, colour.ita_label);
+        out!("mean Lab:    {:.3} {:.3} {:.3}", lab.l, lab.a, lab.b);
+        out!("ITA:         {:.2}° ({})", colour.ita, colour.ita_label);
     }
     Ok(())
 }
@@ -224,7 +317,7 @@ fn analyze(
     json: Option<&Path>,
     maps: Option<&Path>,
     white: Option<(u32, u32)>,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let photo = load_photo(path)?;
     let user_mask = match mask {
         Some(m) => Some((
@@ -239,7 +332,8 @@ fn analyze(
                 "the white reference {x},{y} is outside the {}×{} photo",
                 photo.width(),
                 photo.height()
-            ));
+            )
+            .into());
         }
     }
     let result = analysis::analyze(
@@ -254,13 +348,13 @@ fn analyze(
     }
     let r = &result.report;
     match json {
-        Some(p) if p == Path::new("-") => println!("{}", to_json(r)?),
+        Some(p) if p == Path::new("-") => out!("{}", to_json(r)?),
         Some(p) => std::fs::write(p, to_json(r)?)
             .map_err(|e| format!("cannot write {}: {e}", p.display()))?,
         None => {}
     }
     if json.is_none_or(|p| p != Path::new("-")) {
-        print_report(r);
+        print_report(r)?;
     }
     Ok(())
 }
@@ -269,28 +363,30 @@ fn to_json<T: Serialize>(v: &T) -> Result<String, String> {
     serde_json::to_string_pretty(v).map_err(|e| e.to_string())
 }
 
-fn print_report(r: &analysis::Report) {
-    println!("size:        {}×{}", r.width, r.height);
+fn print_report(r: &analysis::Report) -> Result<(), Failure> {
+    out!("size:        {}×{}", r.width, r.height);
     if !r.skin_found {
-        println!("skin:        none found; no analysis possible");
-        return;
+        out!("skin:        none found; no analysis possible");
+        return Ok(());
     }
-    println!("skin:        {:.1}% of the image", r.skin_area_percent);
+    out!("skin:        {:.1}% of the image", r.skin_area_percent);
     if let (Some(ita), Some(label)) = (r.ita, r.ita_label) {
-        println!("ITA:         {ita:.1}° ({label})");
+        out!("ITA:         {ita:.1}° ({label})");
     }
     let a = r.affected_percent;
-    println!(
+    out!(
         "affected:    pigment {:.2}%, redness {:.2}%, texture {:.2}% of skin",
-        a.pigment, a.redness, a.texture
+        a.pigment,
+        a.redness,
+        a.texture
     );
-    println!(
+    out!(
         "aMASI-like:  {:.2} (area × darkness, 0–100; not mMASI)",
         r.a_masi_like
     );
-    println!("lesions:     {}", r.lesions.len());
+    out!("lesions:     {}", r.lesions.len());
     for l in &r.lesions {
-        println!(
+        out!(
             "  #{:<3} {:<8} {:>7} px at ({:.0}, {:.0})  ΔE00 {:.2}  ΔL* {:+.2}",
             l.id,
             format!("{:?}", l.kind).to_lowercase(),
@@ -302,8 +398,9 @@ fn print_report(r: &analysis::Report) {
         );
     }
     for note in &r.lighting.notes {
-        println!("note:        {note}");
+        out!("note:        {note}");
     }
+    Ok(())
 }
 
 fn load_profile(path: Option<&Path>) -> Result<Profile, String> {
@@ -317,12 +414,17 @@ fn load_profile(path: Option<&Path>) -> Result<Profile, String> {
     }
 }
 
-fn treatments(profile: Option<&Path>, json: bool) -> Result<(), String> {
+fn treatments(profile: Option<&Path>, json: bool) -> Result<(), Failure> {
     let profile = load_profile(profile)?;
     if json {
-        println!("{}", to_json(&profile)?);
+        out!("{}", to_json(&profile)?);
     } else {
-        print!("{}", evidence::listing_text(&profile));
+        write!(
+            std::io::stdout().lock(),
+            "{}",
+            evidence::listing_text(&profile)
+        )
+        .map_err(stdout_failure)?;
     }
     Ok(())
 }
@@ -341,7 +443,7 @@ struct ProjectReport<'a> {
     modelling_assumption: &'a str,
 }
 
-fn project(args: &ProjectArgs) -> Result<(), String> {
+fn project(args: &ProjectArgs) -> Result<(), Failure> {
     let profile = load_profile(args.profile.as_deref())?;
     let photo = load_photo(&args.photo)?;
     let user_mask = match &args.mask {
@@ -362,8 +464,8 @@ fn project(args: &ProjectArgs) -> Result<(), String> {
         (Some(t), Some(c), Some(w)) => {
             let outcome = match profile.coverage(t, c) {
                 evidence::Coverage::Evidence(o) => o,
-                evidence::Coverage::Gap(g) => return Err(format!("no evidence to project {t} for {c}: {}", g.reason)),
-                evidence::Coverage::NotListed => return Err(format!("the profile has nothing on {t} for {c}; see `skin-preview treatments`")),
+                evidence::Coverage::Gap(g) => return Err(format!("no evidence to project {t} for {c}: {}", g.reason).into()),
+                evidence::Coverage::NotListed => return Err(format!("the profile has nothing on {t} for {c}; see `skin-preview treatments`").into()),
             };
             let scenario = match args.scenario {
                 ScenarioArg::Low => evidence::Scenario::Low,
@@ -392,12 +494,14 @@ fn project(args: &ProjectArgs) -> Result<(), String> {
     .map_err(|e| format!("cannot write {}: {e}", args.out.display()))?;
     let lesions = render::lesion_changes(&a, &photo, &out);
     let visible = lesions.iter().filter(|l| l.visible).count();
-    println!(
+    out!(
         "fractions:   pigment {:.3}, redness {:.3}, texture {:.3}",
-        fractions.pigment, fractions.redness, fractions.texture
+        fractions.pigment,
+        fractions.redness,
+        fractions.texture
     );
     if let Some(p) = &projection {
-        println!(
+        out!(
             "evidence:    grade {}{}",
             p.grade.as_str(),
             if p.extrapolated {
@@ -407,11 +511,11 @@ fn project(args: &ProjectArgs) -> Result<(), String> {
             }
         );
     }
-    println!(
+    out!(
         "lesions:     {} found, {visible} visibly changed",
         lesions.len()
     );
-    println!("wrote:       {}", args.out.display());
+    out!("wrote:       {}", args.out.display());
     if let Some(path) = &args.json {
         let ita = a.report.ita.unwrap_or(90.0);
         let report = ProjectReport {

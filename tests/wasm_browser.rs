@@ -125,3 +125,53 @@ fn photo_handle_renders_the_decoded_pixels() {
     assert_eq!((handle.width(), handle.height()), (W, H));
     assert!(PhotoHandle::from_rgba(W, H, vec![0; 12]).is_err());
 }
+
+// --- Hostile inputs (issue 6): the generated corpus, decoded inside WebAssembly.
+
+#[path = "corpus_gen/mod.rs"]
+mod corpus_gen;
+
+/// Every corpus item decodes as natively expected: refused ones give their typed
+/// `DecodeError` (never a trap), good ones their upright size and pixels. After the
+/// errors, the same module instance still decodes a good photo.
+#[wasm_bindgen_test]
+fn hostile_corpus_gives_typed_errors_then_a_good_photo_decodes() {
+    use corpus_gen::Expect;
+    let items = corpus_gen::corpus(false);
+    let mut refused = 0;
+    for item in &items {
+        let got = decode::decode(&item.bytes);
+        match (item.expect, got) {
+            (Expect::Err(want), Err(e)) => {
+                assert_eq!(corpus_gen::kind(&e), Some(want), "{}: {e:?}", item.name);
+                assert!(!e.to_string().contains('\n'), "{}", item.name);
+                refused += 1;
+            }
+            (Expect::Ok { width, height, .. }, Ok(d)) => {
+                assert_eq!(
+                    (d.photo.width(), d.photo.height()),
+                    (width, height),
+                    "{}",
+                    item.name
+                );
+                if let Some(want) = &item.pixels {
+                    assert!(
+                        d.photo.rgba() == want.as_slice(),
+                        "{}: pixels differ",
+                        item.name
+                    );
+                }
+            }
+            (want, got) => panic!(
+                "{}: expected {want:?}, got {:?}",
+                item.name,
+                got.map(|d| d.info)
+            ),
+        }
+        // The probe the page runs first never traps either.
+        let _ = decode::probe(&item.bytes, &DecodeLimits::default());
+    }
+    assert!(refused >= 15, "only {refused} refusals");
+    let d = decode::decode(PNG).expect("a good photo after the hostile ones");
+    assert_eq!(compare(d.photo.rgba(), PNG_RGBA), (0, 0));
+}
