@@ -234,6 +234,26 @@ describe('skin-preview page', () => {
     assert.match(await errorText(), /HEIC photo, which is not supported/);
   });
 
+  it('refuses a run of bad files one after another, then recovers with a good one', async () => {
+    const jpeg = await readFile(join(DATA, 'gradient.jpg'));
+    const bad = [
+      [{ name: 'empty.jpg', mimeType: 'image/jpeg', buffer: Buffer.alloc(0) }, /file is empty/],
+      [{ name: 'cut.jpg', mimeType: 'image/jpeg', buffer: jpeg.subarray(0, Math.floor(jpeg.length / 2)) }, /damaged or incomplete/],
+      [{ name: 'noise.png', mimeType: 'image/png', buffer: Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) % 256)) }, /not a JPEG, PNG or WebP/],
+      [{ name: 'drawing.svg', mimeType: 'image/svg+xml', buffer: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>') }, /SVG drawing/],
+      [{ name: '<img src=x onerror=alert(1)>.avif', mimeType: 'image/avif', buffer: Buffer.from('\0\0\0\x1cftypavif\0\0\0\0avifmif1', 'latin1') }, /AVIF photo, which is not supported/],
+    ];
+    for (const [file, message] of bad) {
+      assert.equal(await choose(file), 'error', file.name);
+      assert.equal(await page.isVisible('[data-testid="error"]'), true);
+      assert.match(await errorText(), message, file.name);
+    }
+    // A hostile file name is shown as text, never parsed as HTML.
+    assert.equal(await page.$$eval('img[src="x"]', (els) => els.length), 0);
+    assert.equal(await choose(await fixture('gradient.png', 'image/png')), 'ready', await errorText());
+    assert.equal(await errorText(), '');
+  });
+
   it('accepts a dropped photo and a pasted photo', async () => {
     const jpeg = [...(await readFile(join(DATA, 'gradient.jpg')))];
     const png = [...(await readFile(join(DATA, 'gradient.png')))];
