@@ -256,3 +256,28 @@ fn bad_files_give_typed_errors() {
     };
     assert_eq!(err, DecodeError::UnsupportedPhotoFormat("HEIC"));
 }
+
+#[test]
+fn progressive_jpeg_decodes_close_to_the_source() {
+    // Made from gradient.png with ImageMagick (`-quality 90 -interlace JPEG`): SOF2 marker.
+    let bytes = include_bytes!("data/gradient-progressive.jpg");
+    assert!(
+        bytes.windows(2).any(|w| w == [0xFF, 0xC2]),
+        "fixture must be progressive"
+    );
+    let jpeg = decode::decode(bytes).expect("progressive JPEG decodes");
+    let png = decode::decode(include_bytes!("data/gradient.png")).unwrap();
+    assert_eq!(
+        (jpeg.photo.width(), jpeg.photo.height()),
+        (png.photo.width(), png.photo.height())
+    );
+    let mean_diff = jpeg
+        .photo
+        .rgba()
+        .iter()
+        .zip(png.photo.rgba())
+        .map(|(a, b)| a.abs_diff(*b) as f64)
+        .sum::<f64>()
+        / jpeg.photo.rgba().len() as f64;
+    assert!(mean_diff < 4.0, "mean difference {mean_diff} levels");
+}
