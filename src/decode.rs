@@ -62,18 +62,7 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
 
 /// Decodes encoded bytes with the given limits.
 pub fn decode_with(bytes: &[u8], limits: &DecodeLimits) -> Result<Decoded, DecodeError> {
-    if bytes.is_empty() {
-        return Err(DecodeError::Empty);
-    }
-    if bytes.len() > limits.max_input_bytes {
-        return Err(DecodeError::TooLarge {
-            mib: (bytes.len() as u64).div_ceil(1 << 20),
-            limit_mib: (limits.max_input_bytes as u64) >> 20,
-        });
-    }
-    let format = sniff(bytes)?;
-    let name = format_name(format);
-    check_complete(bytes, format)?;
+    let (format, name) = check_input(bytes, limits)?;
     let corrupt = |e: image::ImageError| match e {
         image::ImageError::Limits(_) => DecodeError::TooManyPixels {
             megapixels: limits.max_pixels.div_ceil(1_000_000),
@@ -291,11 +280,11 @@ pub struct Probe {
     pub height: u32,
 }
 
-/// Reads format and size from the header and checks every limit, without decoding.
-///
-/// The page calls this before handing bytes to the browser's decoder, so a bomb or a
-/// HEIC file gets our typed error instead of a stalled or crashed tab.
-pub fn probe(bytes: &[u8], limits: &DecodeLimits) -> Result<Probe, DecodeError> {
+/// The checks every input passes before any decoder sees it: size, format, completeness.
+fn check_input(
+    bytes: &[u8],
+    limits: &DecodeLimits,
+) -> Result<(ImageFormat, &'static str), DecodeError> {
     if bytes.is_empty() {
         return Err(DecodeError::Empty);
     }
@@ -306,8 +295,16 @@ pub fn probe(bytes: &[u8], limits: &DecodeLimits) -> Result<Probe, DecodeError> 
         });
     }
     let format = sniff(bytes)?;
-    let name = format_name(format);
     check_complete(bytes, format)?;
+    Ok((format, format_name(format)))
+}
+
+/// Reads format and size from the header and checks every limit, without decoding.
+///
+/// The page calls this before handing bytes to the browser's decoder, so a bomb or a
+/// HEIC file gets our typed error instead of a stalled or crashed tab.
+pub fn probe(bytes: &[u8], limits: &DecodeLimits) -> Result<Probe, DecodeError> {
+    let (format, name) = check_input(bytes, limits)?;
     let (width, height) = ImageReader::with_format(Cursor::new(bytes), format)
         .into_dimensions()
         .map_err(|e| DecodeError::Corrupt {
