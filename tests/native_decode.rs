@@ -123,15 +123,22 @@ fn encode_jpeg(rgb: &[u8]) -> Vec<u8> {
     jpeg
 }
 
-/// Regenerates every fixture in `tests/data/` (run on purpose, then review the diff).
+/// The generated fixtures in `tests/data/` match their generator. Regenerate with
+/// `SKIN_PREVIEW_REGENERATE=1 cargo test --test native_decode`, then review the diff.
 #[test]
-#[ignore = "writes tests/data; run with -- --ignored write_fixtures"]
-fn write_fixtures() {
+fn fixtures_match_their_generator() {
     let rgb = synthetic_rgb();
     let png = encode_png(&rgb);
     let jpeg = encode_jpeg(&rgb);
     let jpeg6 = with_exif_orientation(&jpeg, 6);
-    let write = |name: &str, bytes: &[u8]| std::fs::write(data(name), bytes).unwrap();
+    let regenerate = std::env::var_os("SKIN_PREVIEW_REGENERATE").is_some();
+    let write = |name: &str, bytes: &[u8]| {
+        if regenerate {
+            std::fs::write(data(name), bytes).unwrap();
+        }
+        let committed = std::fs::read(data(name)).unwrap();
+        assert!(committed == bytes, "tests/data/{name} differs from its generator");
+    };
     write("gradient.png", &png);
     write("gradient.jpg", &jpeg);
     write("gradient-exif6.jpg", &jpeg6);
