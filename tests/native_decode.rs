@@ -137,7 +137,10 @@ fn fixtures_match_their_generator() {
             std::fs::write(data(name), bytes).unwrap();
         }
         let committed = std::fs::read(data(name)).unwrap();
-        assert!(committed == bytes, "tests/data/{name} differs from its generator");
+        assert!(
+            committed == bytes,
+            "tests/data/{name} differs from its generator"
+        );
     };
     write("gradient.png", &png);
     write("gradient.jpg", &jpeg);
