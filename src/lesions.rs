@@ -186,9 +186,9 @@ fn grow_half_max(
     floor: f32,
 ) -> (Vec<bool>, Vec<Component>) {
     let (w, h) = (excess.width, excess.height);
-    let (labels, comps) = components::label(seeds, w, h);
+    let (labels, seed_comps) = components::label(seeds, w, h);
     // A robust peak (90th percentile of the seed), so one noisy pixel cannot raise it.
-    let mut values: Vec<Vec<f32>> = vec![Vec::new(); comps.len()];
+    let mut values: Vec<Vec<f32>> = vec![Vec::new(); seed_comps.len()];
     for (i, &l) in labels.iter().enumerate() {
         if l > 0 {
             values[l as usize - 1].push(excess.data[i]);
@@ -238,7 +238,6 @@ fn grow_half_max(
     }
     fill_holes(&mut mask, w, h);
     let (_, lesions) = components::label(&mask, w, h);
-    let _ = comps;
     (mask, lesions)
 }
 
