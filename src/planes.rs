@@ -42,10 +42,10 @@ impl Plane {
     /// Gaussian-like blur with standard deviation `sigma` (three box passes), in place.
     pub fn blur(&mut self, sigma: f32) {
         let radii = box_radii(sigma);
-        let mut scratch = vec![0f32; self.width.max(self.height)];
+        let mut scratch = vec![0f32; self.width];
         for r in radii {
-            blur_rows(&mut self.data, self.width, self.height, r, &mut scratch);
-            blur_cols(&mut self.data, self.width, self.height, r, &mut scratch);
+            blur_rows(&mut self.data, self.width, r, &mut scratch);
+            blur_cols(&mut self.data, self.width, self.height, r);
         }
     }
 
@@ -125,7 +125,7 @@ fn box_radii(sigma: f32) -> [usize; 3] {
 }
 
 /// Box blur of each row with clamped edges, via a running sum.
-fn blur_rows(data: &mut [f32], w: usize, _h: usize, r: usize, scratch: &mut [f32]) {
+fn blur_rows(data: &mut [f32], w: usize, r: usize, scratch: &mut [f32]) {
     if r == 0 {
         return;
     }
@@ -137,7 +137,7 @@ fn blur_rows(data: &mut [f32], w: usize, _h: usize, r: usize, scratch: &mut [f32
 }
 
 /// Box blur of each column with clamped edges: running column sums, row by row.
-fn blur_cols(data: &mut [f32], w: usize, h: usize, r: usize, _scratch: &mut [f32]) {
+fn blur_cols(data: &mut [f32], w: usize, h: usize, r: usize) {
     if r == 0 || h == 0 {
         return;
     }
@@ -265,10 +265,10 @@ mod tests {
             }
             s / (2 * r + 1) as f32
         };
-        let mut scratch = vec![0f32; w.max(h)];
+        let mut scratch = vec![0f32; w];
         let (mut rows, mut cols) = (src.clone(), src.clone());
-        blur_rows(&mut rows, w, h, r, &mut scratch);
-        blur_cols(&mut cols, w, h, r, &mut scratch);
+        blur_rows(&mut rows, w, r, &mut scratch);
+        blur_cols(&mut cols, w, h, r);
         for y in 0..h {
             for x in 0..w {
                 assert!((rows[y * w + x] - naive(x, y, true)).abs() < 1e-3);
