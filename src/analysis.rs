@@ -17,9 +17,12 @@ pub struct AnalysisOptions {
     pub white_reference: Option<(u32, u32)>,
 }
 
-/// Everything the analysis found, kept for rendering and overlays.
+/// Everything the analysis found, kept for rendering and overlays. Planes and masks are
+/// at the working resolution: the photo downsampled by `scale`.
 #[derive(Debug, Clone)]
 pub struct Analysis {
+    /// Integer factor from the working resolution to the photo's.
+    pub scale: usize,
     /// Chromophore planes.
     pub chrom: Chromophores,
     /// Skin mask.
@@ -128,22 +131,45 @@ pub struct Lighting {
     pub notes: Vec<String>,
 }
 
-/// Analyses a photo.
+/// Short side of the working resolution: lesions span ≥ 1% of it, pores fall below it,
+/// and averaging down lowers camera noise.
+const WORK_SHORT_SIDE: f32 = 512.0;
+
+/// Integer downsampling factor from a photo to its working resolution.
+pub fn work_scale(width: u32, height: u32) -> usize {
+    ((width.min(height) as f32 / WORK_SHORT_SIDE).round() as usize).max(1)
+}
+
+/// Analyses a photo at its working resolution; the report is in photo pixels.
 pub fn analyze(photo: &Photo, options: &AnalysisOptions) -> Analysis {
-    let (w, h) = (photo.width() as usize, photo.height() as usize);
+    let scale = work_scale(photo.width(), photo.height());
+    let work_owned;
+    let work = if scale > 1 {
+        work_owned = photo.downsample(scale as u32);
+        &work_owned
+    } else {
+        photo
+    };
+    let (w, h) = (work.width() as usize, work.height() as usize);
+    let user_mask = options.user_mask.as_ref().map(|(m, mode)| {
+        (
+            downsample_mask(m, photo.width() as usize, photo.height() as usize, scale),
+            *mode,
+        )
+    });
+    let user = user_mask.as_ref().map(|(m, mode)| (m.as_slice(), *mode));
+    let full_size = (photo.width(), photo.height());
+    let photo = work;
     let prior = chromophores::decompose(photo, Vectors::default());
-    let user = options
-        .user_mask
-        .as_ref()
-        .map(|(m, mode)| (m.as_slice(), *mode));
     let skin0 = skin_mask::skin_mask(photo, &prior, user);
     let vectors = chromophores::estimate_vectors(photo, &skin0.soft.data);
-    let (chrom, skin) = if vectors.estimated {
-        let c = chromophores::decompose(photo, vectors);
-        let s = skin_mask::skin_mask(photo, &c, user);
-        (c, s)
+    // The skin model is a Mahalanobis distance in (melanin, hemoglobin), nearly invariant
+    // to the change of basis the estimated vectors make, so the first mask is kept.
+    let skin = skin0;
+    let chrom = if vectors.estimated {
+        chromophores::decompose(photo, vectors)
     } else {
-        (prior, skin0)
+        prior
     };
     let short = w.min(h) as f32;
     let feather = skin_mask::feather_sigma(w, h);
@@ -173,22 +199,28 @@ pub fn analyze(photo: &Photo, options: &AnalysisOptions) -> Analysis {
             ..colour_params
         },
     );
-    let pits = map(&chrom.shading, &relief_params);
-    let raised = map(
-        &chrom.shading,
-        &MapParams {
-            sign: -1.0,
-            ..relief_params
-        },
-    );
+    let relief = lesions::smooth_plane(&chrom.shading, &skin.soft, &skin.binary, &relief_params);
+    let relief_map = |params: &MapParams| {
+        lesions::lesion_map_smoothed(&relief, &skin.soft, &skin.binary, params, feather)
+    };
+    let pits = relief_map(&relief_params);
+    let raised = relief_map(&MapParams {
+        sign: -1.0,
+        ..relief_params
+    });
+    let white_reference = options
+        .white_reference
+        .map(|(x, y)| (x / scale as u32, y / scale as u32));
     let report = report(
         photo,
-        options,
+        white_reference,
+        (scale, full_size),
         &chrom,
         &skin,
         [&pigment, &redness, &pits, &raised],
     );
     Analysis {
+        scale,
         chrom,
         skin,
         pigment,
@@ -199,14 +231,33 @@ pub fn analyze(photo: &Photo, options: &AnalysisOptions) -> Analysis {
     }
 }
 
+/// A mask downsampled by majority vote over each `scale × scale` block.
+fn downsample_mask(mask: &[bool], w: usize, h: usize, scale: usize) -> Vec<bool> {
+    if scale <= 1 {
+        return mask.to_vec();
+    }
+    let (ww, wh) = (w.div_ceil(scale), h.div_ceil(scale));
+    let mut count = vec![0u32; ww * wh];
+    let mut total = vec![0u32; ww * wh];
+    for (i, &m) in mask.iter().enumerate() {
+        let j = (i / w / scale) * ww + (i % w) / scale;
+        count[j] += m as u32;
+        total[j] += 1;
+    }
+    count.iter().zip(&total).map(|(c, t)| 2 * c >= *t).collect()
+}
+
 fn report(
     photo: &Photo,
-    options: &AnalysisOptions,
+    white_reference: Option<(u32, u32)>,
+    (scale, full_size): (usize, (u32, u32)),
     chrom: &Chromophores,
     skin: &SkinMask,
     maps: [&LesionMap; 4],
 ) -> Report {
-    let (w, h) = (photo.width(), photo.height());
+    // Areas are counted at the working resolution; one working pixel is scale² photo pixels.
+    let (w, h) = full_size;
+    let (s, s2) = (scale as f64, scale * scale);
     let skin_area = skin.area();
     let pct = |n: usize| {
         if skin_area == 0 {
@@ -215,9 +266,7 @@ fn report(
             100.0 * n as f64 / skin_area as f64
         }
     };
-    let gains = options
-        .white_reference
-        .and_then(|(x, y)| white_gains(photo, x, y));
+    let gains = white_reference.and_then(|(x, y)| white_gains(photo, x, y));
     let (skin_lab, ita) = median_skin_colour(photo, &skin.binary, gains);
     let count = |m: &[bool]| m.iter().filter(|b| **b).count();
     let texture_px = maps[2]
@@ -244,10 +293,10 @@ fn report(
             lesions.push(LesionReport {
                 id: lesions.len(),
                 kind,
-                area_px: c.area,
+                area_px: c.area * s2,
                 area_percent: pct(c.area),
-                centroid: c.centroid,
-                bbox: c.bbox,
+                centroid: c.centroid.map(|v| (v + 0.5) * s - 0.5),
+                bbox: to_photo_bbox(c.bbox, scale, full_size),
                 delta_e00: de,
                 delta_l: dl,
             });
@@ -260,7 +309,7 @@ fn report(
         width: w,
         height: h,
         skin_found: skin_area > 0,
-        skin_area_percent: 100.0 * skin_area as f64 / (w as f64 * h as f64),
+        skin_area_percent: 100.0 * skin_area as f64 / photo.pixel_count() as f64,
         ita,
         ita_category: category,
         ita_label: category.map(|c| c.label()),
@@ -275,6 +324,17 @@ fn report(
         lighting,
         vectors: chrom.vectors,
     }
+}
+
+/// A working-resolution bounding box in photo pixels (inclusive, clamped to the photo).
+fn to_photo_bbox(b: [u32; 4], scale: usize, (pw, ph): (u32, u32)) -> [u32; 4] {
+    let s = scale as u32;
+    [
+        b[0] * s,
+        b[1] * s,
+        ((b[2] + 1) * s - 1).min(pw - 1),
+        ((b[3] + 1) * s - 1).min(ph - 1),
+    ]
 }
 
 /// aMASI-like score: 100 × Σ (lesion area / skin area) × darkness, where darkness is the

@@ -48,6 +48,29 @@ pub fn baseline_factor(w: usize, h: usize) -> usize {
     (w.min(h) / 256).max(1)
 }
 
+/// The smoothed plane and its first-pass baseline over all skin; shared by the maps of
+/// both signs on one plane.
+#[derive(Debug, Clone)]
+pub struct Smoothed {
+    smooth: Plane,
+    base1: Plane,
+    fallback: f32,
+}
+
+/// Smooths a plane and fits the first-pass baseline (`smooth_sigma`, `baseline_sigma`).
+pub fn smooth_plane(plane: &Plane, skin: &Plane, skin_bin: &[bool], p: &MapParams) -> Smoothed {
+    let factor = baseline_factor(plane.width, plane.height);
+    let mut smooth = plane.clone();
+    smooth.blur(p.smooth_sigma);
+    let fallback = skin_mean(&smooth, skin_bin);
+    let base1 = masked_blur(&smooth, skin, p.baseline_sigma, factor, fallback);
+    Smoothed {
+        smooth,
+        base1,
+        fallback,
+    }
+}
+
 /// Builds a lesion map for one plane over the skin mask.
 pub fn lesion_map(
     plane: &Plane,
@@ -56,14 +79,23 @@ pub fn lesion_map(
     p: &MapParams,
     feather: f32,
 ) -> LesionMap {
-    let (w, h) = (plane.width, plane.height);
+    let s = smooth_plane(plane, skin, skin_bin, p);
+    lesion_map_smoothed(&s, skin, skin_bin, p, feather)
+}
+
+/// Builds a lesion map from a plane already smoothed with the same `p`.
+pub fn lesion_map_smoothed(
+    s: &Smoothed,
+    skin: &Plane,
+    skin_bin: &[bool],
+    p: &MapParams,
+    feather: f32,
+) -> LesionMap {
+    let (smooth, base1, fallback) = (&s.smooth, &s.base1, s.fallback);
+    let (w, h) = (smooth.width, smooth.height);
     let factor = baseline_factor(w, h);
-    let mut smooth = plane.clone();
-    smooth.blur(p.smooth_sigma);
-    let fallback = skin_mean(&smooth, skin_bin);
     // Pass 1: baseline over all skin; pass 2: with candidates excluded.
-    let base1 = masked_blur(&smooth, skin, p.baseline_sigma, factor, fallback);
-    let excess1 = signed_diff(&smooth, &base1, p.sign);
+    let excess1 = signed_diff(smooth, base1, p.sign);
     let noise1 = robust_sigma(&excess1.data, skin_bin);
     let candidate_t = (2.0 * noise1).max(0.5 * p.floor);
     let mut weights = skin.clone();
@@ -82,8 +114,8 @@ pub fn lesion_map(
             *wt = 0.0;
         }
     }
-    let base2 = masked_blur(&smooth, &weights, p.baseline_sigma, factor, fallback);
-    let excess = signed_diff(&smooth, &base2, p.sign);
+    let base2 = masked_blur(smooth, &weights, p.baseline_sigma, factor, fallback);
+    let excess = signed_diff(smooth, &base2, p.sign);
     let noise = robust_sigma_excluding(&excess.data, skin_bin, &candidates.data);
     // Noise in density grows where the photo is darker, and JPEG makes it blocky:
     // threshold against the local RMS of the excess over skin, each value clipped at 3×

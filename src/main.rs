@@ -483,7 +483,7 @@ fn project(args: &ProjectArgs) -> Result<(), Failure> {
         ),
         _ => return Err("say what to project: --treatment ID --concern ID --weeks N, or --pigment/--redness/--texture fractions".into()),
     };
-    let out = Projector::new(&a).render(&photo, fractions);
+    let out = Projector::new(&a, &photo).render(&photo, fractions);
     image::save_buffer(
         &args.out,
         &out,

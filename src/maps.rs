@@ -35,35 +35,44 @@ pub fn unit_to_gray(p: &Plane) -> Vec<u8> {
         .collect()
 }
 
-/// The named grayscale maps of an analysis, at the photo's size.
-pub fn named_maps(a: &Analysis) -> Vec<(&'static str, Vec<u8>)> {
-    let texture = Plane::from_vec(
-        a.pits.soft.width,
-        a.pits.soft.height,
-        a.pits
-            .soft
-            .data
-            .iter()
-            .zip(&a.raised.soft.data)
-            .map(|(p, r)| p.max(*r))
-            .collect(),
-    );
-    vec![
-        ("skin", unit_to_gray(&a.skin.soft)),
-        ("melanin", plane_to_gray(&a.chrom.melanin)),
-        ("hemoglobin", plane_to_gray(&a.chrom.hemoglobin)),
-        ("shading", plane_to_gray(&a.chrom.shading)),
-        ("pigment", unit_to_gray(&a.pigment.soft)),
-        ("redness", unit_to_gray(&a.redness.soft)),
-        ("texture", unit_to_gray(&texture)),
-    ]
+/// Names of the maps, in the order the CLI writes them.
+pub const MAP_NAMES: [&str; 7] = [
+    "skin",
+    "melanin",
+    "hemoglobin",
+    "shading",
+    "pigment",
+    "redness",
+    "texture",
+];
+
+/// One named map as 8-bit grayscale at the photo's size, or `None` for an unknown name.
+pub fn named_map(a: &Analysis, name: &str) -> Option<Vec<u8>> {
+    let (w, h) = (a.report.width as usize, a.report.height as usize);
+    let up = |p: &Plane| p.upsample(a.scale, w, h);
+    let gray = match name {
+        "skin" => unit_to_gray(&up(&a.skin.soft)),
+        "melanin" => plane_to_gray(&up(&a.chrom.melanin)),
+        "hemoglobin" => plane_to_gray(&up(&a.chrom.hemoglobin)),
+        "shading" => plane_to_gray(&up(&a.chrom.shading)),
+        "pigment" => unit_to_gray(&up(&a.pigment.soft)),
+        "redness" => unit_to_gray(&up(&a.redness.soft)),
+        "texture" => {
+            let (p, r) = (&a.pits.soft, &a.raised.soft);
+            let max = p.data.iter().zip(&r.data).map(|(p, r)| p.max(*r)).collect();
+            unit_to_gray(&up(&Plane::from_vec(p.width, p.height, max)))
+        }
+        _ => return None,
+    };
+    Some(gray)
 }
 
 /// Writes `skin.png`, `melanin.png`, … into `dir` (created if missing).
 pub fn write_pngs(a: &Analysis, dir: &Path) -> Result<(), String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let (w, h) = (a.chrom.melanin.width as u32, a.chrom.melanin.height as u32);
-    for (name, gray) in named_maps(a) {
+    let (w, h) = (a.report.width, a.report.height);
+    for name in MAP_NAMES {
+        let gray = named_map(a, name).expect("every listed map exists");
         let path = dir.join(format!("{name}.png"));
         image::save_buffer(&path, &gray, w, h, image::ExtendedColorType::L8)
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;

@@ -54,6 +54,48 @@ impl Photo {
         self.rgba
     }
 
+    /// Area-average downsample by an integer factor, averaging in linear light (so a
+    /// dark spot keeps its physical density); partial edge blocks are averaged too.
+    pub fn downsample(&self, factor: u32) -> Photo {
+        if factor <= 1 {
+            return self.clone();
+        }
+        let lut = colour::srgb8_to_linear_lut();
+        let (w, h) = (self.width.div_ceil(factor), self.height.div_ceil(factor));
+        let (wu, f) = (w as usize, factor as usize);
+        let mut sum = vec![[0f32; 4]; wu];
+        let mut rgba = Vec::with_capacity(wu * h as usize * 4);
+        for by in 0..h as usize {
+            sum.iter_mut().for_each(|s| *s = [0.0; 4]);
+            let rows = (by * f)..((by + 1) * f).min(self.height as usize);
+            let n_rows = rows.len();
+            for y in rows {
+                let row =
+                    &self.rgba[y * self.width as usize * 4..(y + 1) * self.width as usize * 4];
+                for (x, px) in row.chunks_exact(4).enumerate() {
+                    let s = &mut sum[x / f];
+                    for c in 0..3 {
+                        s[c] += lut[px[c] as usize];
+                    }
+                    s[3] += px[3] as f32;
+                }
+            }
+            for (bx, s) in sum.iter().enumerate() {
+                let cols = (self.width as usize).min((bx + 1) * f) - bx * f;
+                let inv = 1.0 / (cols * n_rows) as f32;
+                for c in 0..3 {
+                    rgba.push(colour::linear_to_srgb8(s[c] * inv));
+                }
+                rgba.push((s[3] * inv).round() as u8);
+            }
+        }
+        Photo {
+            width: w,
+            height: h,
+            rgba,
+        }
+    }
+
     /// Mean colour and ITA° over the opaque pixels (a whole-image summary).
     pub fn colour_summary(&self) -> ColourSummary {
         let lut = colour::srgb8_to_linear_lut();

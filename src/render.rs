@@ -5,8 +5,10 @@
 //! time in proportion to the lesions, not the photo.
 
 use crate::analysis::{Analysis, LesionKind};
+use crate::chromophores::{density_lut, Unmixing};
 use crate::colour::{self, ItaCategory};
 use crate::photo::Photo;
+use crate::planes::Plane;
 use serde::{Deserialize, Serialize};
 
 /// Fraction (0..1) of the lesion excess to remove, per channel.
@@ -44,21 +46,32 @@ pub struct Projector {
 }
 
 impl Projector {
-    /// Collects, for every pixel any map touches, how much density each channel may remove.
+    /// Collects, for every pixel of `target` any map touches, how much density each channel
+    /// may remove. `target` is the analysed photo at its own size or any resized copy of
+    /// it (a display-size preview); the maps are sampled bilinearly onto it.
     ///
-    /// Colour lesions remove the raw excess over the baseline, so a spot returns to its
-    /// surroundings without a smoothing halo. Relief removes a further-smoothed excess,
-    /// so pore-scale texture (and the shading estimate's noise) stays as it was.
-    pub fn new(a: &Analysis) -> Self {
-        let n = a.skin.binary.len();
-        let relief_sigma =
-            2.0 * crate::skin_mask::feather_sigma(a.pits.soft.width, a.pits.soft.height);
-        let smooth = |p: &crate::planes::Plane| {
+    /// Colour lesions remove the target pixel's own excess over the baseline, so a spot
+    /// returns to its surroundings without a smoothing halo and at full detail. Relief
+    /// removes a further-smoothed excess, so pore-scale texture stays as it was.
+    pub fn new(a: &Analysis, target: &Photo) -> Self {
+        let (ww, wh) = (a.pits.soft.width, a.pits.soft.height);
+        let relief_sigma = 2.0 * crate::skin_mask::feather_sigma(ww, wh);
+        let smooth = |p: &Plane| {
             let mut q = p.clone();
             q.blur(relief_sigma);
             q
         };
         let (pits, raised) = (smooth(&a.pits.excess), smooth(&a.raised.excess));
+        let touched: Vec<bool> = (0..ww * wh)
+            .map(|i| {
+                a.pigment.soft.data[i] > 0.0
+                    || a.redness.soft.data[i] > 0.0
+                    || a.pits.soft.data[i] > 0.0
+                    || a.raised.soft.data[i] > 0.0
+            })
+            .collect();
+        let unmix = Unmixing::new(&a.chrom.vectors);
+        let density = density_lut();
         let mut p = Projector {
             active: Vec::new(),
             melanin: Vec::new(),
@@ -67,19 +80,44 @@ impl Projector {
             m: a.chrom.vectors.melanin,
             h: a.chrom.vectors.hemoglobin,
         };
-        for i in 0..n {
-            let raw = |plane: &crate::planes::Plane, base: &crate::planes::Plane| {
-                plane.data[i] - base.data[i]
-            };
-            let dm = a.pigment.soft.data[i] * raw(&a.chrom.melanin, &a.pigment.baseline);
-            let dh = a.redness.soft.data[i] * raw(&a.chrom.hemoglobin, &a.redness.baseline);
-            let ds = a.pits.soft.data[i] * pits.data[i].max(0.0)
-                + a.raised.soft.data[i] * raised.data[i].min(0.0);
-            if dm != 0.0 || dh != 0.0 || ds != 0.0 {
-                p.active.push(i as u32);
-                p.melanin.push(dm);
-                p.hemoglobin.push(dh);
-                p.shading.push(ds);
+        let (tw, th) = (target.width() as usize, target.height() as usize);
+        // Photo pixels per target pixel, over photo pixels per working pixel.
+        let s = a.scale as f32;
+        let step = (
+            a.report.width as f32 / tw as f32 / s,
+            a.report.height as f32 / th as f32 / s,
+        );
+        let grid = Sampler::new((ww, wh), (tw, th), step);
+        let rgba = target.rgba();
+        for y in 0..th {
+            let (y0, y1, ty) = grid.ys[y];
+            let (r0, r1) = (y0 * ww, y1 * ww);
+            for (x, &(x0, x1, tx)) in grid.xs.iter().enumerate() {
+                if !(touched[r0 + x0] || touched[r0 + x1] || touched[r1 + x0] || touched[r1 + x1]) {
+                    continue;
+                }
+                let at = |q: &Plane| {
+                    let top = q.data[r0 + x0] + (q.data[r0 + x1] - q.data[r0 + x0]) * tx;
+                    let bottom = q.data[r1 + x0] + (q.data[r1 + x1] - q.data[r1 + x0]) * tx;
+                    top + (bottom - top) * ty
+                };
+                let i = y * tw + x;
+                let px = &rgba[i * 4..i * 4 + 3];
+                let [cm, ch, _] = unmix.apply([
+                    density[px[0] as usize],
+                    density[px[1] as usize],
+                    density[px[2] as usize],
+                ]);
+                let dm = at(&a.pigment.soft) * (cm - at(&a.pigment.baseline));
+                let dh = at(&a.redness.soft) * (ch - at(&a.redness.baseline));
+                let ds = at(&a.pits.soft) * at(&pits).max(0.0)
+                    + at(&a.raised.soft) * at(&raised).min(0.0);
+                if dm != 0.0 || dh != 0.0 || ds != 0.0 {
+                    p.active.push(i as u32);
+                    p.melanin.push(dm);
+                    p.hemoglobin.push(dh);
+                    p.shading.push(ds);
+                }
             }
         }
         p
@@ -118,6 +156,30 @@ impl Projector {
     }
 }
 
+/// Bilinear taps from a target grid onto the working grid, pixel centres aligned.
+struct Sampler {
+    xs: Vec<(usize, usize, f32)>,
+    ys: Vec<(usize, usize, f32)>,
+}
+
+impl Sampler {
+    fn new((ww, wh): (usize, usize), (tw, th): (usize, usize), step: (f32, f32)) -> Self {
+        let axis = |src: usize, dst: usize, step: f32| -> Vec<(usize, usize, f32)> {
+            (0..dst)
+                .map(|i| {
+                    let p = ((i as f32 + 0.5) * step - 0.5).clamp(0.0, (src - 1) as f32);
+                    let i0 = p.floor() as usize;
+                    (i0, (i0 + 1).min(src - 1), p - i0 as f32)
+                })
+                .collect()
+        };
+        Self {
+            xs: axis(ww, tw, step.0),
+            ys: axis(wh, th, step.1),
+        }
+    }
+}
+
 /// How one lesion changes in a projection, and whether the change can be seen.
 #[derive(Debug, Clone, Serialize)]
 pub struct LesionChange {
@@ -137,7 +199,8 @@ pub fn lesion_changes(a: &Analysis, photo: &Photo, projected: &[u8]) -> Vec<Lesi
     let category = a.report.ita_category.unwrap_or(ItaCategory::Intermediate);
     let threshold = colour::perceptible_delta_e(category);
     let lut = colour::srgb8_to_linear_lut();
-    let w = photo.width() as usize;
+    let (w, s) = (photo.width() as usize, a.scale);
+    let ww = a.pigment.soft.width;
     let maps = [&a.pigment, &a.redness, &a.pits, &a.raised];
     let mut out = Vec::new();
     for l in &a.report.lesions {
@@ -146,7 +209,7 @@ pub fn lesion_changes(a: &Analysis, photo: &Photo, projected: &[u8]) -> Vec<Lesi
         for y in l.bbox[1] as usize..=l.bbox[3] as usize {
             for x in l.bbox[0] as usize..=l.bbox[2] as usize {
                 let i = y * w + x;
-                if !map.mask[i] {
+                if !map.mask[(y / s) * ww + x / s] {
                     continue;
                 }
                 for c in 0..3 {

@@ -148,7 +148,7 @@ impl PhotoHandle {
             },
         );
         let report = to_js(&result.report)?;
-        self.projector = Some(Projector::new(&result));
+        self.projector = Some(Projector::new(&result, &self.photo));
         self.analysis = Some(result);
         self.stale_output = true;
         Ok(report)
@@ -200,10 +200,7 @@ impl PhotoHandle {
             .analysis
             .as_ref()
             .ok_or_else(|| JsError::new("Analyse the photo first."))?;
-        crate::maps::named_maps(a)
-            .into_iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, v)| v)
+        crate::maps::named_map(a, name)
             .ok_or_else(|| JsError::new(&format!("There is no map called '{name}'.")))
     }
 }

@@ -60,7 +60,7 @@ fn analyse_and_project(
             ));
         }
     }
-    let p = Projector::new(&a);
+    let p = Projector::new(&a, photo);
     let zero = p.render(photo, Fractions::default());
     if zero != photo.rgba() {
         return Some(format!(
@@ -212,7 +212,7 @@ fn fuzz_regressions_do_not_panic() {
         let _ = decode::probe(&bytes, &limits);
         if let Ok(d) = decode::decode_with(&bytes, &limits) {
             let a = analysis::analyze(&d.photo, &AnalysisOptions::default());
-            let _ = Projector::new(&a).render(
+            let _ = Projector::new(&a, &d.photo).render(
                 &d.photo,
                 Fractions {
                     pigment: 1.0,

@@ -19,7 +19,7 @@ fn classes() -> Vec<(String, f64)> {
 fn analyse(scene: &Scene) -> (Photo, Analysis, Projector) {
     let photo = Photo::from_rgba(scene.width, scene.height, scene.rgba.clone()).unwrap();
     let a = analysis::analyze(&photo, &AnalysisOptions::default());
-    let p = Projector::new(&a);
+    let p = Projector::new(&a, &photo);
     (photo, a, p)
 }
 

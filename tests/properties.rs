@@ -159,7 +159,7 @@ proptest! {
     ) {
         let photo = blob_photo(w, h, bx, by, r, dark, seed);
         let a = analysis::analyze(&photo, &AnalysisOptions::default());
-        let p = Projector::new(&a);
+        let p = Projector::new(&a, &photo);
         let at = |f: f32| {
             let mut fr = Fractions::default();
             match which {

@@ -185,7 +185,7 @@ fn main() {
         let photo = generate(96, 64);
         let a = analyze(&photo, &AnalysisOptions::default());
         let mut out = photo.rgba().to_vec();
-        Projector::new(&a).render_into(&photo, &mut out, Fractions::default());
+        Projector::new(&a, &photo).render_into(&photo, &mut out, Fractions::default());
         decode::decode(&encode_jpeg(&photo)).expect("decode");
         println!("bench pipeline: smoke run ok (use `cargo bench --bench pipeline`)");
         return;
@@ -247,9 +247,9 @@ fn main() {
         let analysis = analyze(&photo, &AnalysisOptions::default());
         row(
             "render::Projector::new",
-            measure(runs, || Projector::new(&analysis)),
+            measure(runs, || Projector::new(&analysis, &photo)),
         );
-        let projector = Projector::new(&analysis);
+        let projector = Projector::new(&analysis, &photo);
         let mut out = photo.rgba().to_vec();
         let half = Fractions {
             pigment: 0.5,

@@ -120,7 +120,7 @@ impl Stages {
     #[wasm_bindgen(js_name = projector)]
     pub fn projector(&mut self) -> usize {
         self.projector = None;
-        let p = Projector::new(self.analysis.as_ref().expect("analyze first"));
+        let p = Projector::new(self.analysis.as_ref().expect("analyze first"), &self.photo);
         let n = p.active_pixels();
         self.projector = Some(p);
         n
