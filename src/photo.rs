@@ -69,23 +69,22 @@ impl Photo {
             sum.iter_mut().for_each(|s| *s = [0.0; 4]);
             let rows = (by * f)..((by + 1) * f).min(self.height as usize);
             let n_rows = rows.len();
+            let stride = self.width as usize * 4;
             for y in rows {
-                let row =
-                    &self.rgba[y * self.width as usize * 4..(y + 1) * self.width as usize * 4];
-                for (x, px) in row.chunks_exact(4).enumerate() {
-                    let s = &mut sum[x / f];
-                    for c in 0..3 {
-                        s[c] += lut[px[c] as usize];
+                let row = &self.rgba[y * stride..(y + 1) * stride];
+                for (s, block) in sum.iter_mut().zip(row.chunks(4 * f)) {
+                    for px in block.chunks_exact(4) {
+                        s[0] += lut[px[0] as usize];
+                        s[1] += lut[px[1] as usize];
+                        s[2] += lut[px[2] as usize];
+                        s[3] += px[3] as f32;
                     }
-                    s[3] += px[3] as f32;
                 }
             }
             for (bx, s) in sum.iter().enumerate() {
                 let cols = (self.width as usize).min((bx + 1) * f) - bx * f;
                 let inv = 1.0 / (cols * n_rows) as f32;
-                for c in 0..3 {
-                    rgba.push(colour::linear_to_srgb8(s[c] * inv));
-                }
+                rgba.extend(s[..3].iter().map(|v| colour::linear_to_srgb8(v * inv)));
                 rgba.push((s[3] * inv).round() as u8);
             }
         }

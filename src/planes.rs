@@ -56,17 +56,19 @@ impl Plane {
         }
         let (w, h) = (self.width.div_ceil(factor), self.height.div_ceil(factor));
         let mut sum = vec![0f32; w * h];
-        let mut count = vec![0u32; w * h];
-        for y in 0..self.height {
-            let row = &self.data[y * self.width..(y + 1) * self.width];
-            let out = (y / factor) * w;
-            for (x, v) in row.iter().enumerate() {
-                sum[out + x / factor] += v;
-                count[out + x / factor] += 1;
+        for (by, out) in sum.chunks_exact_mut(w).enumerate() {
+            let rows = (by * factor)..((by + 1) * factor).min(self.height);
+            let n_rows = rows.len();
+            for y in rows {
+                let row = &self.data[y * self.width..(y + 1) * self.width];
+                for (o, block) in out.iter_mut().zip(row.chunks(factor)) {
+                    *o += block.iter().sum::<f32>();
+                }
             }
-        }
-        for (s, c) in sum.iter_mut().zip(&count) {
-            *s /= *c as f32;
+            for (bx, o) in out.iter_mut().enumerate() {
+                let cols = self.width.min((bx + 1) * factor) - bx * factor;
+                *o /= (cols * n_rows) as f32;
+            }
         }
         Plane::from_vec(w, h, sum)
     }

@@ -45,15 +45,21 @@ pub struct Projector {
     h: [f32; 3],
 }
 
-impl Projector {
-    /// Collects, for every pixel of `target` any map touches, how much density each channel
-    /// may remove. `target` is the analysed photo at its own size or any resized copy of
-    /// it (a display-size preview); the maps are sampled bilinearly onto it.
-    ///
-    /// Colour lesions remove the target pixel's own excess over the baseline, so a spot
-    /// returns to its surroundings without a smoothing halo and at full detail. Relief
-    /// removes a further-smoothed excess, so pore-scale texture stays as it was.
-    pub fn new(a: &Analysis, target: &Photo) -> Self {
+/// The analysis maps folded into the few smooth planes a projection samples, at the
+/// working resolution.
+struct RemovalPlanes {
+    /// Pigment weight, and weight × baseline.
+    pigment: (Plane, Plane),
+    /// Redness weight, and weight × baseline.
+    redness: (Plane, Plane),
+    /// Weighted, further-smoothed relief to remove (pits positive, raised negative).
+    relief: Plane,
+    /// Working pixels any map touches.
+    touched: Vec<bool>,
+}
+
+impl RemovalPlanes {
+    fn new(a: &Analysis) -> Self {
         let (ww, wh) = (a.pits.soft.width, a.pits.soft.height);
         let relief_sigma = 2.0 * crate::skin_mask::feather_sigma(ww, wh);
         let smooth = |p: &Plane| {
@@ -62,7 +68,22 @@ impl Projector {
             q
         };
         let (pits, raised) = (smooth(&a.pits.excess), smooth(&a.raised.excess));
-        let touched: Vec<bool> = (0..ww * wh)
+        let product = |soft: &Plane, base: &Plane| {
+            let data = soft
+                .data
+                .iter()
+                .zip(&base.data)
+                .map(|(s, b)| s * b)
+                .collect();
+            Plane::from_vec(ww, wh, data)
+        };
+        let relief = (0..ww * wh)
+            .map(|i| {
+                a.pits.soft.data[i] * pits.data[i].max(0.0)
+                    + a.raised.soft.data[i] * raised.data[i].min(0.0)
+            })
+            .collect();
+        let touched = (0..ww * wh)
             .map(|i| {
                 a.pigment.soft.data[i] > 0.0
                     || a.redness.soft.data[i] > 0.0
@@ -70,8 +91,109 @@ impl Projector {
                     || a.raised.soft.data[i] > 0.0
             })
             .collect();
-        let unmix = Unmixing::new(&a.chrom.vectors);
-        let density = density_lut();
+        Self {
+            pigment: (
+                a.pigment.soft.clone(),
+                product(&a.pigment.soft, &a.pigment.baseline),
+            ),
+            redness: (
+                a.redness.soft.clone(),
+                product(&a.redness.soft, &a.redness.baseline),
+            ),
+            relief: Plane::from_vec(ww, wh, relief),
+            touched,
+        }
+    }
+}
+
+/// Calls `visit(i, dm, dh, ds)` for every pixel `i` of `target` with something to
+/// remove: melanin, hemoglobin and shading density at full removal.
+///
+/// `target` is the analysed photo at its own size or any resized copy of it (a
+/// display-size preview); the maps are sampled bilinearly onto it. Colour lesions remove
+/// the target pixel's own excess over the baseline, so a spot returns to its
+/// surroundings without a smoothing halo and at full detail. Relief removes a
+/// further-smoothed excess, so pore-scale texture stays as it was.
+fn for_each_removal(a: &Analysis, target: &Photo, mut visit: impl FnMut(usize, f32, f32, f32)) {
+    let planes = RemovalPlanes::new(a);
+    let (ww, wh) = (a.pits.soft.width, a.pits.soft.height);
+    let unmix = Unmixing::new(&a.chrom.vectors);
+    let density = density_lut();
+    let (tw, th) = (target.width() as usize, target.height() as usize);
+    // Photo pixels per target pixel, over photo pixels per working pixel.
+    let s = a.scale as f32;
+    let step = (
+        a.report.width as f32 / tw as f32 / s,
+        a.report.height as f32 / th as f32 / s,
+    );
+    let grid = Sampler::new((ww, wh), (tw, th), step);
+    let rgba = target.rgba();
+    let touched = &planes.touched;
+    for y in 0..th {
+        let (y0, y1, ty) = grid.ys[y];
+        let (r0, r1) = (y0 * ww, y1 * ww);
+        for (x, &(x0, x1, tx)) in grid.xs.iter().enumerate() {
+            if !(touched[r0 + x0] || touched[r0 + x1] || touched[r1 + x0] || touched[r1 + x1]) {
+                continue;
+            }
+            let at = |q: &Plane| {
+                let top = q.data[r0 + x0] + (q.data[r0 + x1] - q.data[r0 + x0]) * tx;
+                let bottom = q.data[r1 + x0] + (q.data[r1 + x1] - q.data[r1 + x0]) * tx;
+                top + (bottom - top) * ty
+            };
+            let i = y * tw + x;
+            let px = &rgba[i * 4..i * 4 + 3];
+            let [cm, ch, _] = unmix.apply([
+                density[px[0] as usize],
+                density[px[1] as usize],
+                density[px[2] as usize],
+            ]);
+            let dm = at(&planes.pigment.0) * cm - at(&planes.pigment.1);
+            let dh = at(&planes.redness.0) * ch - at(&planes.redness.1);
+            let ds = at(&planes.relief);
+            if dm != 0.0 || dh != 0.0 || ds != 0.0 {
+                visit(i, dm, dh, ds);
+            }
+        }
+    }
+}
+
+/// Writes one projected pixel: scales each linear channel by exp(removed density).
+#[inline]
+fn project_pixel(src: &[u8], dst: &mut [u8], d: [f32; 3], m: [f32; 3], h: [f32; 3]) {
+    let lut = colour::srgb8_to_linear_lut();
+    for c in 0..3 {
+        let gain = (d[0] * m[c] + d[1] * h[c] + d[2]).exp();
+        dst[c] = colour::linear_to_srgb8(lut[src[c] as usize] * gain);
+    }
+}
+
+/// Renders a projection of `photo` into `out` (which must hold `photo`'s pixels) in one
+/// streaming pass, storing nothing: for a full-resolution export or a slider release.
+pub fn render_direct(a: &Analysis, photo: &Photo, out: &mut [u8], f: Fractions) {
+    let f = f.clamped();
+    let (m, h) = (a.chrom.vectors.melanin, a.chrom.vectors.hemoglobin);
+    let src = photo.rgba();
+    for_each_removal(a, photo, |i, dm, dh, ds| {
+        let o = i * 4;
+        let d = [f.pigment * dm, f.redness * dh, f.texture * ds];
+        project_pixel(&src[o..o + 3], &mut out[o..o + 3], d, m, h);
+    });
+}
+
+/// Long side, in pixels, of the preview rendered while a slider moves: about a laptop
+/// display's width for the image, so a frame costs the same for any photo size.
+pub const PREVIEW_LONG_SIDE: u32 = 1280;
+
+/// Integer factor from a photo to its slider preview (1 = the photo is small enough).
+pub fn preview_scale(width: u32, height: u32) -> u32 {
+    width.max(height).div_ceil(PREVIEW_LONG_SIDE).max(1)
+}
+
+impl Projector {
+    /// Collects, for every pixel of `target` any map touches, how much density each
+    /// channel may remove (see [`for_each_removal`]), so each frame is one cheap pass.
+    pub fn new(a: &Analysis, target: &Photo) -> Self {
         let mut p = Projector {
             active: Vec::new(),
             melanin: Vec::new(),
@@ -80,46 +202,12 @@ impl Projector {
             m: a.chrom.vectors.melanin,
             h: a.chrom.vectors.hemoglobin,
         };
-        let (tw, th) = (target.width() as usize, target.height() as usize);
-        // Photo pixels per target pixel, over photo pixels per working pixel.
-        let s = a.scale as f32;
-        let step = (
-            a.report.width as f32 / tw as f32 / s,
-            a.report.height as f32 / th as f32 / s,
-        );
-        let grid = Sampler::new((ww, wh), (tw, th), step);
-        let rgba = target.rgba();
-        for y in 0..th {
-            let (y0, y1, ty) = grid.ys[y];
-            let (r0, r1) = (y0 * ww, y1 * ww);
-            for (x, &(x0, x1, tx)) in grid.xs.iter().enumerate() {
-                if !(touched[r0 + x0] || touched[r0 + x1] || touched[r1 + x0] || touched[r1 + x1]) {
-                    continue;
-                }
-                let at = |q: &Plane| {
-                    let top = q.data[r0 + x0] + (q.data[r0 + x1] - q.data[r0 + x0]) * tx;
-                    let bottom = q.data[r1 + x0] + (q.data[r1 + x1] - q.data[r1 + x0]) * tx;
-                    top + (bottom - top) * ty
-                };
-                let i = y * tw + x;
-                let px = &rgba[i * 4..i * 4 + 3];
-                let [cm, ch, _] = unmix.apply([
-                    density[px[0] as usize],
-                    density[px[1] as usize],
-                    density[px[2] as usize],
-                ]);
-                let dm = at(&a.pigment.soft) * (cm - at(&a.pigment.baseline));
-                let dh = at(&a.redness.soft) * (ch - at(&a.redness.baseline));
-                let ds = at(&a.pits.soft) * at(&pits).max(0.0)
-                    + at(&a.raised.soft) * at(&raised).min(0.0);
-                if dm != 0.0 || dh != 0.0 || ds != 0.0 {
-                    p.active.push(i as u32);
-                    p.melanin.push(dm);
-                    p.hemoglobin.push(dh);
-                    p.shading.push(ds);
-                }
-            }
-        }
+        for_each_removal(a, target, |i, dm, dh, ds| {
+            p.active.push(i as u32);
+            p.melanin.push(dm);
+            p.hemoglobin.push(dh);
+            p.shading.push(ds);
+        });
         p
     }
 
@@ -132,19 +220,15 @@ impl Projector {
     /// the active set (e.g. a copy made once); active pixels are rewritten every call.
     pub fn render_into(&self, photo: &Photo, out: &mut [u8], f: Fractions) {
         let f = f.clamped();
-        let lut = colour::srgb8_to_linear_lut();
         let src = photo.rgba();
         for (k, &i) in self.active.iter().enumerate() {
-            let (a, b, s) = (
+            let o = i as usize * 4;
+            let d = [
                 f.pigment * self.melanin[k],
                 f.redness * self.hemoglobin[k],
                 f.texture * self.shading[k],
-            );
-            let o = i as usize * 4;
-            for c in 0..3 {
-                let gain = (a * self.m[c] + b * self.h[c] + s).exp();
-                out[o + c] = colour::linear_to_srgb8(lut[src[o + c] as usize] * gain);
-            }
+            ];
+            project_pixel(&src[o..o + 3], &mut out[o..o + 3], d, self.m, self.h);
         }
     }
 

@@ -31,9 +31,19 @@ pub struct PhotoHandle {
     info: Option<DecodeInfo>,
     output: Vec<u8>,
     analysis: Option<Analysis>,
+    /// Stored full-resolution projector, for photos no larger than a preview.
     projector: Option<Projector>,
+    /// Display-size copy for slider frames, for larger photos.
+    preview: Option<Preview>,
     /// The output holds pixels of an older projector: reset before the next render.
     stale_output: bool,
+}
+
+/// A downsampled copy of the photo with its own projector and output buffer.
+struct Preview {
+    photo: Photo,
+    projector: Projector,
+    output: Vec<u8>,
 }
 
 #[wasm_bindgen]
@@ -61,6 +71,7 @@ impl PhotoHandle {
             output,
             analysis: None,
             projector: None,
+            preview: None,
             stale_output: false,
         }
     }
@@ -140,6 +151,7 @@ impl PhotoHandle {
         // Free the previous analysis first: it is the largest allocation in the module.
         self.analysis = None;
         self.projector = None;
+        self.preview = None;
         let result = analysis::analyze(
             &self.photo,
             &AnalysisOptions {
@@ -148,7 +160,17 @@ impl PhotoHandle {
             },
         );
         let report = to_js(&result.report)?;
-        self.projector = Some(Projector::new(&result, &self.photo));
+        let scale = render::preview_scale(self.photo.width(), self.photo.height());
+        if scale > 1 {
+            let photo = self.photo.downsample(scale);
+            self.preview = Some(Preview {
+                projector: Projector::new(&result, &photo),
+                output: photo.rgba().to_vec(),
+                photo,
+            });
+        } else {
+            self.projector = Some(Projector::new(&result, &self.photo));
+        }
         self.analysis = Some(result);
         self.stale_output = true;
         Ok(report)
@@ -162,24 +184,79 @@ impl PhotoHandle {
         redness: f32,
         texture: f32,
     ) -> Result<(), JsError> {
-        let projector = self
-            .projector
+        let analysis = self
+            .analysis
             .as_ref()
             .ok_or_else(|| JsError::new("Analyse the photo before projecting."))?;
         if self.stale_output {
             self.output.copy_from_slice(self.photo.rgba());
             self.stale_output = false;
         }
-        projector.render_into(
-            &self.photo,
-            &mut self.output,
-            Fractions {
-                pigment,
-                redness,
-                texture,
-            },
-        );
+        let f = Fractions {
+            pigment,
+            redness,
+            texture,
+        };
+        match &self.projector {
+            Some(p) => p.render_into(&self.photo, &mut self.output, f),
+            None => render::render_direct(analysis, &self.photo, &mut self.output, f),
+        }
         Ok(())
+    }
+
+    /// Renders a slider frame: into the preview buffer for large photos, else as
+    /// `renderProjection`. Read it through `previewPtr`/`previewLen`/`previewWidth`.
+    #[wasm_bindgen(js_name = renderPreview)]
+    pub fn render_preview(
+        &mut self,
+        pigment: f32,
+        redness: f32,
+        texture: f32,
+    ) -> Result<(), JsError> {
+        match &mut self.preview {
+            Some(p) => {
+                let f = Fractions {
+                    pigment,
+                    redness,
+                    texture,
+                };
+                p.projector.render_into(&p.photo, &mut p.output, f);
+                Ok(())
+            }
+            None => self.render_projection(pigment, redness, texture),
+        }
+    }
+
+    /// Address of the slider-frame buffer (the output itself for small photos).
+    #[wasm_bindgen(js_name = previewPtr)]
+    pub fn preview_ptr(&self) -> *const u8 {
+        self.preview
+            .as_ref()
+            .map_or(self.output.as_ptr(), |p| p.output.as_ptr())
+    }
+
+    /// Length in bytes of the slider-frame buffer.
+    #[wasm_bindgen(js_name = previewLen)]
+    pub fn preview_len(&self) -> usize {
+        self.preview
+            .as_ref()
+            .map_or(self.output.len(), |p| p.output.len())
+    }
+
+    /// Width of the slider frame.
+    #[wasm_bindgen(js_name = previewWidth, getter)]
+    pub fn preview_width(&self) -> u32 {
+        self.preview
+            .as_ref()
+            .map_or(self.photo.width(), |p| p.photo.width())
+    }
+
+    /// Height of the slider frame.
+    #[wasm_bindgen(js_name = previewHeight, getter)]
+    pub fn preview_height(&self) -> u32 {
+        self.preview
+            .as_ref()
+            .map_or(self.photo.height(), |p| p.photo.height())
     }
 
     /// Per-lesion ΔE00 between the photo and the current output, with visibility verdicts.
