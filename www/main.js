@@ -615,7 +615,10 @@ $('forget').addEventListener('click', () => {
   } catch {
     // Nothing stored.
   }
-  status.ready('Your saved settings and area labels are forgotten. Nothing else was stored.');
+  const kept = !$('forget-photo').hidden;
+  status.ready(
+    `Your saved settings and area labels are forgotten. ${kept ? 'The kept photo stays until you choose “Forget the kept photo”.' : 'Nothing else was stored.'}`,
+  );
 });
 
 // ---------------------------------------------------------------- start
