@@ -43,7 +43,8 @@ const HEADERS = {
   'Referrer-Policy': 'no-referrer',
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Resource-Policy': 'same-origin',
-  'Permissions-Policy': 'camera=(), microphone=(), geolocation=(), interest-cohort=()',
+  // camera=(self): the page's own "Use this computer's camera" (nothing else may ask).
+  'Permissions-Policy': 'camera=(self), microphone=(), geolocation=(), interest-cohort=()',
   // A development server: always revalidate so a rebuilt www/pkg is picked up.
   'Cache-Control': 'no-cache',
 };

@@ -14,6 +14,7 @@ pub mod lesions;
 pub mod maps;
 pub mod photo;
 pub mod planes;
+pub mod quality;
 pub mod render;
 pub mod skin_mask;
 

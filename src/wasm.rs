@@ -102,6 +102,12 @@ impl PhotoHandle {
             .map_err(js_err)
     }
 
+    /// Sharpness (focus blur at ~512 px and a `blurred` verdict), as a plain object.
+    #[wasm_bindgen(js_name = photoQuality)]
+    pub fn photo_quality(&self) -> Result<JsValue, JsError> {
+        to_js(&crate::quality::sharpness(&self.photo))
+    }
+
     /// Address of the RGBA output buffer in WASM memory (stable until the next render).
     #[wasm_bindgen(js_name = outputPtr)]
     pub fn output_ptr(&self) -> *const u8 {

@@ -17,11 +17,15 @@ import {
   renderTicks,
 } from './app/plan-view.js';
 import { createMaskEditor } from './app/mask-editor.js';
-import { exportPng, exportStrip } from './app/export.js';
+import { exportPair, exportPng, exportStrip } from './app/export.js';
 import { forgetPhoto, keepPhoto, keptPhoto } from './app/photo-store.js';
+import { drawLabels, labelSummary, renderLabelList } from './app/area-labels.js';
+import { attachCamera } from './app/camera.js';
 
 const SAMPLE = { url: 'sample/astronaut.png', name: 'the sample photo' };
 const SETTINGS_KEY = 'skin-preview:settings';
+/** Labelled areas are kept for this many photos at most (newest first). */
+const KEPT_LABEL_SETS = 20;
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -56,6 +60,12 @@ const ui = {
   profileReset: $('profile-reset'),
   profileName: $('profile-name'),
   exportBtn: $('export-png'),
+  exportPlans: $('export-plans'),
+  quality: $('quality-warning'),
+  labelCanvas: $('label-canvas'),
+  labelSelect: $('area-label-select'),
+  labelList: $('area-labels'),
+  labelBlock: $('area-labels-block'),
 };
 const status = createStatusView({ statusText: $('status-text'), error: $('error'), main: $('main') });
 const engine = new EngineClient(new URL('./worker.js', import.meta.url));
@@ -72,6 +82,8 @@ let maps = null;
 let lastPlans = null;
 /** The photo file on screen (not the sample), so the person can choose to keep it. */
 let currentFile = null;
+/** Identifies the photo on screen (name, size, mean colour) for its kept area labels. */
+let photoKey = null;
 
 // ---------------------------------------------------------------- settings (no photo)
 
@@ -83,6 +95,8 @@ function loadSettings() {
   }
 }
 const saved = loadSettings();
+/** Area labels per photo key: { key: { at, items } } (positions and concerns, no pixels). */
+let labelSets = saved.areaLabels && typeof saved.areaLabels === 'object' ? saved.areaLabels : {};
 function saveSettings() {
   try {
     localStorage.setItem(
@@ -94,11 +108,41 @@ function saveSettings() {
         scenario: ui.scenario.value,
         week: Number(ui.week.value),
         view: compare.state.view,
+        areaLabel: ui.labelSelect.value,
+        areaLabels: labelSets,
       }),
     );
   } catch {
     // Storage may be off (private mode); settings then last for this visit only.
   }
+}
+
+/** The kept labels of a photo, if they fit it. */
+function keptLabels(key, width, height) {
+  const items = labelSets[key]?.items;
+  if (!Array.isArray(items)) return [];
+  return items.filter(
+    (l) =>
+      typeof l?.concern === 'string' &&
+      Array.isArray(l.box) &&
+      l.box.length === 4 &&
+      l.box.every(Number.isFinite) &&
+      Number.isFinite(l.x) &&
+      Number.isFinite(l.y) &&
+      l.x >= 0 &&
+      l.y >= 0 &&
+      l.x < width &&
+      l.y < height,
+  );
+}
+
+function keepLabels(labels) {
+  if (!photoKey) return;
+  if (labels.length) labelSets[photoKey] = { at: Date.now(), items: labels };
+  else delete labelSets[photoKey];
+  const keys = Object.keys(labelSets).sort((a, b) => (labelSets[b].at ?? 0) - (labelSets[a].at ?? 0));
+  for (const k of keys.slice(KEPT_LABEL_SETS)) delete labelSets[k];
+  saveSettings();
 }
 
 // ---------------------------------------------------------------- compare view
@@ -129,7 +173,53 @@ const maskEditor = createMaskEditor({
   undo: $('undo'),
   redo: $('redo'),
   onCommit: (mask) => reanalyse(mask),
+  onLabels: (labels) => showLabels(labels),
+  labelFor: () => ui.labelSelect.value,
 });
+
+/** Draws and lists the labelled areas, and keeps them with the settings. */
+function showLabels(labels, { keep = true } = {}) {
+  const shownWidth = ui.labelCanvas.closest('.pane')?.clientWidth || ui.before.width;
+  drawLabels(ui.labelCanvas, labels, profile, ui.before.width, ui.before.height, shownWidth);
+  renderLabelList(ui.labelList, labels, profile, {
+    onShow: (label) => {
+      compare.zoomToBox(label.box);
+      $('compare').scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+    },
+    onRemove: (index) => {
+      maskEditor.removeLabel(index);
+      status.ready(`Removed the label of area ${index + 1}.`);
+    },
+  });
+  ui.labelBlock.hidden = labels.length === 0;
+  if (keep) keepLabels(labels);
+}
+ui.labelSelect.addEventListener('change', saveSettings);
+// The labels' type follows the picture's size on screen.
+let resizeTimer = 0;
+window.addEventListener('resize', () => {
+  clearTimeout(resizeTimer);
+  resizeTimer = setTimeout(() => {
+    if (maskEditor.labels.length) showLabels(maskEditor.labels, { keep: false });
+  }, 150);
+});
+
+function fillLabelSelect() {
+  const keep = ui.labelSelect.value || saved.areaLabel;
+  const none = document.createElement('option');
+  none.value = '';
+  none.textContent = 'No label';
+  const options = profile.concerns.map((c) => {
+    const o = document.createElement('option');
+    o.value = c.id;
+    o.textContent = c.name;
+    return o;
+  });
+  ui.labelSelect.replaceChildren(none, ...options);
+  ui.labelSelect.value = profile.concerns.some((c) => c.id === keep) ? keep : '';
+  // Names may differ in another profile: draw the list again.
+  if (maskEditor.mask) showLabels(maskEditor.labels, { keep: false });
+}
 const tools = { pan: $('pan-tool'), brush: $('brush-tool'), eraser: $('eraser-tool') };
 for (const [name, button] of Object.entries(tools)) {
   button.addEventListener('click', () => {
@@ -144,7 +234,8 @@ $('mask-reset').addEventListener('click', async () => {
   if (!report) return;
   const token = latest;
   status.loading('Going back to the automatic skin area…');
-  if (await runAnalysis(token, null)) status.ready(`Showing ${shown}, with the automatic skin area.`);
+  // The labels stay: they name areas of concern, whatever the treated area.
+  if (await runAnalysis(token, null, { labels: maskEditor.labels })) status.ready(`Showing ${shown}, with the automatic skin area.`);
 });
 
 // ---------------------------------------------------------------- photo → analysis
@@ -161,6 +252,14 @@ function qualityWarnings(result, rep) {
   const warnings = [];
   if (result.width * result.height < 300 * 300) warnings.push('This photo is small; the analysis needs more detail to be useful (at least 300 × 300 pixels).');
   if (rep?.lighting?.too_dark) warnings.push('This photo is too dark for a useful analysis.');
+  const sharp = result.quality;
+  if (sharp?.blurred) {
+    warnings.push(
+      sharp.blur_px == null
+        ? 'This photo shows almost no sharp detail; it may be out of focus.'
+        : 'This photo looks blurred (out of focus or moved), so small spots and scars may be missed. Take it again with the camera held still and focused on the skin.',
+    );
+  }
   if (rep && !rep.skin_found) warnings.push('No skin was found in this photo.');
   return warnings.join(' ');
 }
@@ -168,6 +267,7 @@ function qualityWarnings(result, rep) {
 /** Sends photo bytes to the worker and shows the result. */
 async function analyse(bytes, { name, mime }) {
   const token = ++latest;
+  ui.quality.hidden = true;
   status.loading(`Reading ${name}…`);
   const start = performance.now();
   let result;
@@ -195,18 +295,21 @@ async function analyse(bytes, { name, mime }) {
   shown = name;
   report = null;
   maps = null;
+  const lab = result.summary?.mean_lab;
+  photoKey = `${name}|${result.width}x${result.height}|${lab ? [lab.l, lab.a, lab.b].map((v) => v.toFixed(2)).join(',') : ''}`;
   renderScores(ui.scores, result.summary);
   ui.note.textContent = describe(result, name);
   status.loading(`Analysing the skin in ${name}…`);
-  const ok = await runAnalysis(token, null);
+  const ok = await runAnalysis(token, null, { labels: keptLabels(photoKey, result.width, result.height) });
   if (!ok || token !== latest) return;
   const warn = qualityWarnings(result, report);
-  ui.note.textContent = `${describe(result, name)}${warn ? ` ${warn}` : ''}`;
-  status.ready(`Showing ${name}.${warn ? ` ${warn}` : ''}`);
+  ui.quality.textContent = warn;
+  ui.quality.hidden = !warn;
+  status.ready(`Showing ${name}.${warn ? ' Please read the note about this photo.' : ''}`);
 }
 
 /** Runs the engine's analysis (with the consultant's mask, if any) and the first render. */
-async function runAnalysis(token, mask, { keepHistory = false } = {}) {
+async function runAnalysis(token, mask, { keepHistory = false, labels = [] } = {}) {
   const start = performance.now();
   let res;
   try {
@@ -225,7 +328,7 @@ async function runAnalysis(token, mask, { keepHistory = false } = {}) {
     compare.zoomToBox(lesion.bbox);
     $('compare').scrollIntoView({ block: 'nearest', behavior: 'smooth' });
   });
-  if (!mask && !keepHistory) maskEditor.reset(maps.skin, { width: report.width, height: report.height });
+  if (!mask && !keepHistory) maskEditor.reset(maps.skin, { width: report.width, height: report.height, labels });
   redrawOverlays();
   await renderNow();
   return token === latest;
@@ -344,6 +447,7 @@ function showPlans({ a, b }) {
     delete ui.visibility.dataset.visible;
   }
   ui.plans.hidden = !b;
+  ui.exportPlans.hidden = !b;
   if (b) {
     ui.planACaption.textContent = `Plan A: ${planName(a.treatment)}, week ${a.week}`;
     ui.planBCaption.textContent = `Plan B: ${planName(b.treatment)}, week ${b.week}`;
@@ -376,6 +480,7 @@ function applyProfile(next, name) {
   profile = next;
   fillConcerns(ui.concern, profile, ui.concern.value || saved.concern);
   refreshTreatments();
+  fillLabelSelect();
   ui.profileName.textContent = name ? `Using: ${name}` : `Using: ${profile.name}`;
 }
 
@@ -427,20 +532,50 @@ ui.profileReset.addEventListener('click', async () => {
   status.ready('Using the built-in evidence profile.');
 });
 
+const today = () => new Date().toISOString().slice(0, 10);
+const scenarioName = () => ui.scenario.selectedOptions[0]?.textContent ?? ui.scenario.value;
+const concernNameOf = (id) => profile.concerns.find((c) => c.id === id)?.name ?? '';
+
+/** The watermark's closing lines: the consultant's labelled areas, if any. */
+function labelLines() {
+  const labels = maskEditor.labels;
+  return labels.length ? [`Labelled areas: ${labelSummary(labels, profile)}`] : [];
+}
+
 ui.exportBtn.addEventListener('click', async () => {
   if (!report) return;
   const a = planOf(ui.treatment.value);
-  const scenarioText = ui.scenario.selectedOptions[0]?.textContent ?? a.scenario;
   await exportPng({
     before: ui.before,
     after: ui.after,
     watermark: [
       `Skin preview simulation, not a guarantee`,
-      `Plan: ${a.treatment ? planName(a.treatment) : 'none'} · ${profile.concerns.find((c) => c.id === a.concern)?.name ?? ''}`,
-      `Week ${a.week} · ${scenarioText} scenario · ${new Date().toISOString().slice(0, 10)}`,
+      `Plan: ${a.treatment ? planName(a.treatment) : 'none'} · ${concernNameOf(a.concern)}`,
+      `Week ${a.week} · ${scenarioName()} scenario · ${today()}`,
+      ...labelLines(),
     ],
   });
 });
+
+ui.exportPlans.addEventListener('click', async () => {
+  if (!report || !ui.planB.value) return;
+  await rendering;
+  if (!lastPlans?.b) return;
+  const { a, b } = lastPlans;
+  const side = (name, plan) => {
+    const grade = plan.coverage?.kind === 'evidence' ? `${plan.coverage.outcome.grade} evidence` : 'no evidence to project';
+    return [`${name}: ${planName(plan.treatment)} (${grade})`, `Week ${plan.week} · ${scenarioName()} scenario · ${today()}`];
+  };
+  await exportPair({
+    left: ui.planACanvas,
+    right: ui.planBCanvas,
+    leftLines: [...side('Plan A', a), `${concernNameOf(a.concern)}`],
+    rightLines: [...side('Plan B', b), 'Skin preview simulation, not a guarantee', ...labelLines()],
+    name: `skin-preview-plans-${today()}.png`,
+  });
+  status.ready('Plan A | plan B was saved to your downloads.');
+});
+
 $('export-strip').addEventListener('click', async () => {
   if (!report) return;
   await rendering;
@@ -458,7 +593,9 @@ $('export-strip').addEventListener('click', async () => {
       frames,
       watermark: [
         `Skin preview simulation, not a guarantee`,
-        `Plan: ${a.treatment ? planName(a.treatment) : 'none'} · ${ui.scenario.selectedOptions[0]?.textContent ?? a.scenario} scenario · ${new Date().toISOString().slice(0, 10)}`,
+        `Plan: ${a.treatment ? planName(a.treatment) : 'none'} · ${concernNameOf(a.concern)}`,
+        `${scenarioName()} scenario · ${today()}`,
+        ...labelLines(),
       ],
     });
     status.ready('The timeline was saved to your downloads.');
@@ -472,12 +609,16 @@ $('export-strip').addEventListener('click', async () => {
 });
 $('print').addEventListener('click', () => window.print());
 $('forget').addEventListener('click', () => {
+  labelSets = {};
   try {
     localStorage.removeItem(SETTINGS_KEY);
   } catch {
     // Nothing stored.
   }
-  status.ready('Your saved settings are forgotten. Nothing else was stored.');
+  const kept = !$('forget-photo').hidden;
+  status.ready(
+    `Your saved settings and area labels are forgotten. ${kept ? 'The kept photo stays until you choose “Forget the kept photo”.' : 'Nothing else was stored.'}`,
+  );
 });
 
 // ---------------------------------------------------------------- start
@@ -533,6 +674,15 @@ function restoreControls() {
 
 async function start() {
   attachPhotoSources({ input: ui.input, onPhoto: analyseFile });
+  attachCamera({
+    button: $('camera-live'),
+    dialog: $('camera-dialog'),
+    video: $('camera-video'),
+    shoot: $('camera-shoot'),
+    cancel: $('camera-cancel'),
+    onPhoto: analyseFile,
+    onError: (message) => status.error(message, shown),
+  });
   ui.camera.addEventListener('change', () => {
     const file = ui.camera.files?.[0];
     ui.camera.value = '';
@@ -573,6 +723,7 @@ if (new URLSearchParams(location.search).has('test-hooks')) {
     render: (params) => engine.request('render', { projection: params ?? null }),
     rendered: () => rendering ?? Promise.resolve(),
     mask: () => maskEditor.mask,
+    labels: () => maskEditor.labels,
     profile: () => profile,
     report: () => report,
   };

@@ -2,7 +2,7 @@
 // when it is there (so a rebuilt page is picked up) and from the cache when it is not.
 // Same-origin GET requests only; nothing is ever sent anywhere.
 
-const CACHE = 'skin-preview-v1';
+const CACHE = 'skin-preview-v2';
 const PRECACHE = [
   './',
   'index.html',
@@ -11,6 +11,8 @@ const PRECACHE = [
   'worker.js',
   'favicon.svg',
   'app/analysis-view.js',
+  'app/area-labels.js',
+  'app/camera.js',
   'app/canvas-view.js',
   'app/compare-view.js',
   'app/engine-client.js',

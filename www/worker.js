@@ -4,8 +4,9 @@
 // back { id, ok: true, result } or { id, ok: false, error: { name, message, ... } }.
 // Requests run one at a time, in order. Types:
 //   init                          → { workingCapPixels }
-//   decode { bytes, mime, name }  → { width, height, summary, probe, info, decodedBy,
-//                                     timings, bitmap }   (bitmap: ImageBitmap, transferred)
+//   decode { bytes, mime, name }  → { width, height, summary, quality, probe, info,
+//                                     decodedBy, timings, bitmap }   (bitmap: ImageBitmap,
+//                                     transferred; quality: { blur_px, blurred, … })
 //   render { projection }         → { width, height, timings, bitmap }
 //                                   (projection null = the original photo; projection
 //                                    parameters are for the coming treatment preview)
@@ -181,6 +182,9 @@ const handlers = {
     const summary = current.colourSummary();
     const info = current.decodeInfo() ?? null;
     t.lap('summary');
+    // Sharpness: focus blur measured at ~512 px, with a "blurred" verdict.
+    const quality = current.photoQuality();
+    t.lap('quality');
     const bitmap = await renderBitmap(null);
     t.lap('render');
     return {
@@ -188,6 +192,7 @@ const handlers = {
         width: current.width,
         height: current.height,
         summary,
+        quality,
         probe,
         info,
         decodedBy,

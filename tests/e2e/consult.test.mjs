@@ -103,6 +103,67 @@ function measures(name) {
 
 const text = (testid) => page.textContent(`[data-testid="${testid}"]`);
 
+/** One brush or eraser stroke across the stage, from (fx, fy) rightwards; waits to settle. */
+async function stroke(fx, fy, len = 0.12) {
+  await page.$eval('#stage', (el) => el.scrollIntoView({ block: 'center' }));
+  const box = await page.locator('#stage').boundingBox();
+  return settle(async () => {
+    await page.mouse.move(box.x + box.width * fx, box.y + box.height * fy);
+    await page.mouse.down();
+    for (let i = 1; i <= 6; i++) await page.mouse.move(box.x + box.width * (fx + (len * i) / 6), box.y + box.height * fy);
+    await page.mouse.up();
+  });
+}
+
+const labelItems = () => page.$$eval('[data-testid="area-labels"] li', (lis) => lis.map((li) => li.textContent));
+
+/**
+ * Decodes an exported PNG on the page and compares regions of it with each other or with
+ * the page's canvases: each pair is { a, b, x?, y0, y1, w } where a and b are
+ * { png: x0 } or { canvas: testid, x?: x0 }. Returns { changed, max, sum } per pair
+ * (pixels that differ, largest channel difference, sum of per-pixel largest differences).
+ */
+function comparePng(png, pairs) {
+  return page.evaluate(
+    async ([b64, pairs]) => {
+      const bytes = Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
+      const bmp = await createImageBitmap(new Blob([bytes], { type: 'image/png' }));
+      const c = new OffscreenCanvas(bmp.width, bmp.height);
+      const ctx = c.getContext('2d');
+      ctx.drawImage(bmp, 0, 0);
+      const region = (src, y0, y1, w) =>
+        src.png != null
+          ? ctx.getImageData(src.png, y0, w, y1 - y0).data
+          : document
+              .querySelector(`[data-testid="${src.canvas}"]`)
+              .getContext('2d')
+              .getImageData(src.x ?? 0, y0, w, y1 - y0).data;
+      return pairs.map(({ a, b, y0, y1, w }) => {
+        const A = region(a, y0, y1, w);
+        const B = region(b, y0, y1, w);
+        let changed = 0;
+        let max = 0;
+        let sum = 0;
+        for (let i = 0; i < A.length; i += 4) {
+          const d = Math.max(Math.abs(A[i] - B[i]), Math.abs(A[i + 1] - B[i + 1]), Math.abs(A[i + 2] - B[i + 2]));
+          if (d) changed += 1;
+          max = Math.max(max, d);
+          sum += d;
+        }
+        return { changed, max, sum };
+      });
+    },
+    [png.toString('base64'), pairs],
+  );
+}
+
+async function download(click, name) {
+  const [file] = await Promise.all([page.waitForEvent('download'), click()]);
+  const path = join(OUT, name);
+  await file.saveAs(path);
+  return { name: file.suggestedFilename(), png: await readFile(path) };
+}
+
 describe('consultation page', () => {
   before(async () => {
     env = await launch();
@@ -360,6 +421,95 @@ describe('consultation page', () => {
     await page.click('#pan-tool');
   });
 
+  it('labels brushed areas with concerns: on the picture, in a list, through undo and redo', async () => {
+    if (!(await page.$eval('#mask-tools', (d) => d.open))) await page.click('#mask-tools summary');
+    const select = '[data-testid="area-label-select"]';
+    const values = await page.$$eval(`${select} option`, (os) => os.map((o) => o.value));
+    assert.equal(values[0], '', 'no label first');
+    assert.ok(values.includes('melasma') && values.includes('atrophic-acne-scars'), values.join());
+    assert.equal(await page.isVisible('[data-testid="area-labels"]'), false, 'no list before any label');
+    const analyses = async () => (await measures('skin-preview:analyze')).length;
+    await page.click('[data-testid="brush-tool"]');
+    await page.fill('#brush-size', '30');
+    await page.selectOption(select, 'melasma');
+    assert.equal(await stroke(0.3, 0.35), 'ready', await text('error'));
+    await page.selectOption(select, 'atrophic-acne-scars');
+    assert.equal(await stroke(0.5, 0.62), 'ready', await text('error'));
+    await rendered();
+    let items = await labelItems();
+    assert.equal(items.length, 2, items.join(' | '));
+    assert.match(items[0], /^1\s*Melasma/);
+    assert.match(items[1], /^2\s*Atrophic \(depressed\) acne scars/);
+    // Each label sits on its stroke, and is drawn on the picture.
+    const labels = await page.evaluate(() => window.skinPreviewTest.labels());
+    const [W, H] = await page.$eval('[data-testid="before-canvas"]', (c) => [c.width, c.height]);
+    for (const [l, fx, fy] of [[labels[0], 0.3, 0.35], [labels[1], 0.5, 0.62]]) {
+      const [x0, y0, x1, y1] = l.box;
+      assert.ok(x0 <= l.x && l.x <= x1 && y0 <= l.y && l.y <= y1, JSON.stringify(l));
+      assert.ok(Math.abs(l.y - fy * H) < 0.05 * H && x0 < (fx + 0.06) * W && x1 > (fx + 0.06) * W, JSON.stringify(l));
+    }
+    const drawn = await page.evaluate(([boxes]) => {
+      const c = document.getElementById('label-canvas');
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      return boxes.map(([x0, y0, x1, y1]) => {
+        let n = 0;
+        for (let y = Math.max(0, y0 - 20); y < Math.min(c.height, y1 + 20); y++) {
+          for (let x = Math.max(0, x0 - 20); x < Math.min(c.width, x1 + 20); x++) if (d[(y * c.width + x) * 4 + 3]) n += 1;
+        }
+        return n;
+      });
+    }, [labels.map((l) => l.box)]);
+    assert.ok(drawn.every((n) => n > 100), `label pixels near each area: ${drawn}`);
+    await page.screenshot({ path: join(OUT, 'consult-labels-desktop.png') });
+
+    // Undo takes back the second stroke and its label (the analysis re-runs); redo brings both.
+    assert.equal(await settle(() => page.click('#undo')), 'ready');
+    assert.equal((await labelItems()).length, 1);
+    assert.equal(await settle(() => page.click('#redo')), 'ready');
+    assert.equal((await labelItems()).length, 2);
+    await rendered();
+
+    // Removing a label is an undoable step of its own; the painted area and analysis stay.
+    const n = await analyses();
+    const area = () => page.evaluate(() => window.skinPreviewTest.mask().reduce((a, v) => a + v, 0));
+    const painted = await area();
+    await page.click('[data-testid="area-labels"] li >> nth=0 >> .area-remove');
+    items = await labelItems();
+    assert.equal(items.length, 1);
+    assert.match(items[0], /^1\s*Atrophic/, 'renumbered');
+    assert.equal(await area(), painted);
+    await page.click('#undo');
+    assert.deepEqual((await labelItems()).map((t) => t.replace(/Remove$/, '')), ['1Melasma', '2Atrophic (depressed) acne scars']);
+    assert.equal(await analyses(), n, 'label edits do not re-run the analysis');
+
+    // An eraser stroke never adds a label; undo it.
+    await page.click('[data-testid="eraser-tool"]');
+    assert.equal(await stroke(0.7, 0.2, 0.05), 'ready');
+    assert.equal((await labelItems()).length, 2);
+    assert.equal(await settle(() => page.click('#undo')), 'ready');
+
+    // Selecting a label zooms to its area.
+    await page.click('[data-testid="area-labels"] li >> nth=1 >> .area-show');
+    assert.notEqual(await page.textContent('#zoom-level'), '100%');
+    await page.click('#zoom-reset');
+    await page.selectOption(select, '');
+    await page.click('#pan-tool');
+    await rendered();
+  });
+
+  it('says plainly when there is no camera to use, without a request or a console error', async () => {
+    assert.equal(await page.isVisible('[data-testid="camera-live"]'), true, 'desktop: the in-page camera is offered');
+    assert.equal(await settle(() => page.click('[data-testid="camera-live"]')), 'error');
+    assert.match(await text('error'), /No camera was found on this device/);
+    assert.equal(await page.$eval('#camera-dialog', (d) => d.open), false);
+    // The photo is still there and the page still works.
+    assert.ok((await page.evaluate(() => window.skinPreviewTest.report())) != null);
+    // The phone's camera goes through a file input with `capture`, which needs no permission.
+    const input = page.locator('[data-testid="camera-input"]');
+    assert.equal(await input.getAttribute('capture'), 'user');
+    assert.equal(await input.getAttribute('accept'), 'image/*');
+  });
+
   it('refuses an invalid clinic profile naming the field, and loads a valid one', async () => {
     const builtin = await page.evaluate(() => window.skinPreviewTest.profile());
     const bad = structuredClone(builtin);
@@ -405,56 +555,79 @@ describe('consultation page', () => {
   });
 
   it('exports a full-resolution PNG holding before and after', async () => {
-    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="export-png"]')]);
-    assert.match(download.suggestedFilename(), /^skin-preview-\d{4}-\d{2}-\d{2}\.png$/);
-    const path = join(OUT, 'export.png');
-    await download.saveAs(path);
-    const png = await readFile(path);
+    await rendered();
+    const { name, png } = await download(() => page.click('[data-testid="export-png"]'), 'export.png');
+    assert.match(name, /^skin-preview-\d{4}-\d{2}-\d{2}\.png$/);
     assert.equal(png.subarray(1, 4).toString(), 'PNG');
     const [W, H] = await page.$eval('[data-testid="before-canvas"]', (c) => [c.width, c.height]);
     assert.equal(png.readUInt32BE(16), 2 * W, 'width = 2 × the photo');
     assert.equal(png.readUInt32BE(20), H, 'height = the photo');
-    const check = await page.evaluate(async ([b64, W, H]) => {
-      const bin = atob(b64);
-      const bytes = new Uint8Array(bin.length);
-      for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-      const bmp = await createImageBitmap(new Blob([bytes], { type: 'image/png' }));
-      const c = new OffscreenCanvas(bmp.width, bmp.height);
-      const ctx = c.getContext('2d');
-      ctx.drawImage(bmp, 0, 0);
-      const rows = Math.floor(H * 0.78); // above the watermark band
-      const w2 = W - 2;
-      const read = (id) => {
-        const cv = document.querySelector(`[data-testid="${id}"]`);
-        return cv.getContext('2d').getImageData(0, 0, cv.width, rows).data;
-      };
-      const diff = (a, b2) => {
-        let max = 0;
-        for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b2[i]));
-        return max;
-      };
-      const left = ctx.getImageData(0, 0, w2, rows).data;
-      const right = ctx.getImageData(W + 2, 0, w2, rows).data;
-      const crop = (d, x0) => {
-        const out = new Uint8ClampedArray(w2 * rows * 4);
-        for (let y = 0; y < rows; y++) out.set(d.subarray((y * W + x0) * 4, (y * W + x0) * 4 + w2 * 4), y * w2 * 4);
-        return out;
-      };
-      return { left: diff(left, crop(read('before-canvas'), 0)), right: diff(right, crop(read('after-canvas'), 2)) };
-    }, [png.toString('base64'), W, H]);
-    assert.ok(check.left <= 1, `left half differs from before by ${check.left}`);
-    assert.ok(check.right <= 1, `right half differs from after by ${check.right}`);
+    const top = { y0: 0, y1: Math.floor(H * 0.6), w: W - 2 };
+    const bottom = { y0: H - Math.max(2, Math.floor(H * 0.03)), y1: H, w: W - 2 };
+    const [left, right, sides, band, noBand] = await comparePng(png, [
+      { a: { png: 0 }, b: { canvas: 'before-canvas' }, ...top },
+      { a: { png: W + 1 }, b: { canvas: 'after-canvas', x: 1 }, ...top },
+      { a: { png: 0 }, b: { png: W + 1 }, ...top },
+      { a: { png: W + 1 }, b: { canvas: 'after-canvas', x: 1 }, ...bottom },
+      { a: { png: 0 }, b: { canvas: 'before-canvas' }, ...bottom },
+    ]);
+    assert.ok(left.max <= 1, `left half differs from before by ${left.max}`);
+    assert.ok(right.max <= 1, `right half differs from after by ${right.max}`);
+    assert.ok(sides.changed > 100, `before and after halves are alike (${sides.changed} pixels differ)`);
+    assert.ok(band.changed > 0.5 * bottom.w * (bottom.y1 - bottom.y0), 'the watermark band is on the after side');
+    assert.equal(noBand.max <= 1, true, 'the before side stays the photo');
   });
 
-  it('exports a timeline strip of weeks 0, 4, 12 and 26', async () => {
-    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-strip')]);
-    const path = join(OUT, 'export-timeline.png');
-    await download.saveAs(path);
-    const png = await readFile(path);
-    const [W, H] = await page.$eval('[data-testid="before-canvas"]', (c) => [c.width, c.height]);
-    assert.equal(png.readUInt32BE(16), 4 * W);
-    assert.equal(png.readUInt32BE(20), H);
+  it('exports plan A | plan B at full resolution, each half its own plan with a watermark', async () => {
+    assert.equal(await page.inputValue('[data-testid="plan-b-select"]'), 'chemical-peel');
+    assert.equal(await page.isVisible('[data-testid="export-plans"]'), true);
     await rendered();
+    const { name, png } = await download(() => page.click('[data-testid="export-plans"]'), 'export-plans.png');
+    assert.match(name, /^skin-preview-plans-\d{4}-\d{2}-\d{2}\.png$/);
+    const [W, H] = await page.$eval('[data-testid="plan-a-canvas"]', (c) => [c.width, c.height]);
+    assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [2 * W, H]);
+    const top = { y0: 0, y1: Math.floor(H * 0.6), w: W - 2 };
+    const bottom = { y0: H - Math.max(2, Math.floor(H * 0.03)), y1: H, w: W - 2 };
+    const [a, b, ab, bandA, bandB] = await comparePng(png, [
+      { a: { png: 0 }, b: { canvas: 'plan-a-canvas' }, ...top },
+      { a: { png: W + 1 }, b: { canvas: 'plan-b-canvas', x: 1 }, ...top },
+      { a: { png: 0 }, b: { png: W + 1 }, ...top },
+      { a: { png: 0 }, b: { canvas: 'plan-a-canvas' }, ...bottom },
+      { a: { png: W + 1 }, b: { canvas: 'plan-b-canvas', x: 1 }, ...bottom },
+    ]);
+    assert.ok(a.max <= 1, `left half differs from plan A by ${a.max}`);
+    assert.ok(b.max <= 1, `right half differs from plan B by ${b.max}`);
+    assert.ok(ab.changed > 0, 'plan A and plan B halves are the same picture');
+    const area = bottom.w * (bottom.y1 - bottom.y0);
+    assert.ok(bandA.changed > 0.5 * area && bandB.changed > 0.5 * area, 'a watermark band on each half');
+    // Without a plan B there is nothing to export.
+    await choose('plan-b-select', '');
+    assert.equal(await page.isVisible('[data-testid="export-plans"]'), false);
+    await choose('plan-b-select', 'chemical-peel');
+  });
+
+  it('exports a timeline strip of weeks 0, 4, 12 and 26 whose change grows week by week', async (t) => {
+    const { png } = await download(() => page.click('[data-testid="export-strip"]'), 'export-timeline.png');
+    const [W, H] = await page.$eval('[data-testid="before-canvas"]', (c) => [c.width, c.height]);
+    assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [4 * W, H]);
+    await rendered();
+    const top = { y0: 0, y1: Math.floor(H * 0.6), w: W - 2 };
+    const bottom = { y0: H - Math.max(2, Math.floor(H * 0.03)), y1: H, w: W - 2 };
+    const frame = (i) => ({ png: i * W + 1 });
+    const [week0, d4, d12, d26, band0, band3] = await comparePng(png, [
+      { a: frame(0), b: { canvas: 'before-canvas', x: 1 }, ...top },
+      { a: frame(1), b: frame(0), ...top },
+      { a: frame(2), b: frame(0), ...top },
+      { a: frame(3), b: frame(0), ...top },
+      { a: frame(0), b: { canvas: 'before-canvas', x: 1 }, ...bottom },
+      { a: frame(3), b: frame(0), ...bottom },
+    ]);
+    assert.ok(week0.max <= 1, `week 0 differs from the photo by ${week0.max}`);
+    assert.ok(d4.sum > 0 && d4.sum < d12.sum && d12.sum < d26.sum, `change from week 0: ${d4.sum}, ${d12.sum}, ${d26.sum}`);
+    const area = bottom.w * (bottom.y1 - bottom.y0);
+    assert.ok(band0.changed > 0.5 * area, 'the week label band on the first frame');
+    assert.ok(band3.changed > 0, 'the last frame carries the watermark');
+    t.diagnostic(`timeline: changed pixels vs week 0: ${d4.changed}, ${d12.changed}, ${d26.changed}`);
   });
 
   it('desktop and 360 × 740 phone screenshots, no sideways scrolling', async () => {
@@ -468,6 +641,10 @@ describe('consultation page', () => {
     await page.screenshot({ path: join(OUT, 'consult-phone-top.png') });
     await page.emulateMedia({ media: 'print' });
     await page.setViewportSize({ width: 800, height: 1100 });
+    // The print summary lists the labelled areas, without the editing buttons.
+    assert.equal(await page.isVisible('[data-testid="area-labels"]'), true);
+    assert.match(await text('area-labels'), /Melasma/);
+    assert.equal(await page.isVisible('.area-remove >> nth=0'), false);
     await page.screenshot({ path: join(OUT, 'consult-print.png'), fullPage: true });
     await page.emulateMedia({ media: 'screen' });
     await page.setViewportSize({ width: 1280, height: 900 });
@@ -503,6 +680,28 @@ describe('consultation page', () => {
     } finally {
       await context.setOffline(false);
     }
+  });
+
+  it('keeps the area labels with the settings for that photo only, never its pixels', async () => {
+    // After the reload the sample shows: the labels belong to another photo.
+    assert.match(await page.textContent('#photo-note'), /sample photo/);
+    assert.equal(await page.isVisible('[data-testid="area-labels"]'), false);
+    const stored = await page.evaluate(() => localStorage.getItem('skin-preview:settings'));
+    assert.ok(stored.length < 4000, `settings are ${stored.length} characters`);
+    assert.doesNotMatch(stored, /data:|base64|blob:/);
+    const face = join(DATA, 'synthetic-face.png');
+    assert.equal(await settle(() => page.setInputFiles('[data-testid="photo-input"]', face)), 'ready', await text('error'));
+    const items = await labelItems();
+    assert.equal(items.length, 2, items.join(' | '));
+    assert.match(items[0], /Melasma/);
+    assert.equal(await page.isEnabled('#undo'), false, 'a fresh history');
+    // "Forget my saved settings" forgets them too.
+    await page.click('#forget');
+    await page.reload();
+    assert.equal(await waitReady(), 'ready');
+    assert.equal(await settle(() => page.setInputFiles('[data-testid="photo-input"]', face)), 'ready');
+    assert.equal((await labelItems()).length, 0);
+    assert.equal(await page.isVisible('[data-testid="area-labels"]'), false);
   });
 
   it('keeps a photo only when asked, and forgets it', async () => {

@@ -23,8 +23,11 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-/** Starts the server on a free port and launches Chromium; returns { server, browser, close }. */
-export async function launch() {
+/**
+ * Starts the server on a free port and launches Chromium (with `args` added to the usual
+ * ones); returns { server, browser, close }.
+ */
+export async function launch({ args = [] } = {}) {
   const wasm = new URL('../../www/pkg/skin_preview_bg.wasm', import.meta.url);
   if (!existsSync(wasm)) {
     throw new Error('www/pkg is missing: build it first (`make test` or `make build` does).');
@@ -33,7 +36,7 @@ export async function launch() {
   const server = await startServer({ port: 0 });
   // chromium.launch() always starts from a fresh temporary --user-data-dir of its own
   // (and refuses one in args); it is deleted again on close.
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, ...args] });
   return {
     server,
     browser,

@@ -201,6 +201,63 @@ describe('skin-preview page', () => {
     await page.screenshot({ path: join(OUT, 'jpeg-desktop.png'), fullPage: true });
   });
 
+  it('warns when the photo is blurred, and not when it is sharp', async (t) => {
+    const face = await fixture('synthetic-face.png', 'image/png');
+    let state = await choose(face);
+    assert.equal(state, 'ready', await errorText());
+    const warning = () => page.locator('[data-testid="quality-warning"]');
+    const sharpText = (await warning().isVisible()) ? await warning().textContent() : '';
+    assert.doesNotMatch(sharpText, /blurred|sharp detail/, 'the sharp face was called blurred');
+    const timings = await page.evaluate(
+      () => performance.getEntriesByName('skin-preview:decode', 'measure').at(-1).detail.worker,
+    );
+    assert.ok(Number.isFinite(timings.quality), JSON.stringify(timings));
+    t.diagnostic(`sharpness check in the worker: ${timings.quality} ms for 384 × 384`);
+    // The same face blurred by the browser's own Gaussian (σ 4 px), drawn over the sharp
+    // one so the edges stay opaque.
+    const blurred = await page.evaluate(async (b64) => {
+      const bytes = Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
+      const bmp = await createImageBitmap(new Blob([bytes], { type: 'image/png' }));
+      const c = new OffscreenCanvas(bmp.width, bmp.height);
+      const ctx = c.getContext('2d');
+      ctx.drawImage(bmp, 0, 0);
+      ctx.filter = 'blur(4px)';
+      ctx.drawImage(bmp, 0, 0);
+      const out = new Uint8Array(await (await c.convertToBlob({ type: 'image/png' })).arrayBuffer());
+      let s = '';
+      for (const x of out) s += String.fromCharCode(x);
+      return btoa(s);
+    }, face.buffer.toString('base64'));
+    state = await choose({ name: 'blurred-face.png', mimeType: 'image/png', buffer: Buffer.from(blurred, 'base64') });
+    assert.equal(state, 'ready', await errorText());
+    assert.equal(await warning().isVisible(), true, 'no warning for the blurred face');
+    assert.match(await warning().textContent(), /looks blurred/);
+    assert.match(await page.textContent('#status-text'), /read the note about this photo/);
+    await page.screenshot({ path: join(OUT, 'blurred-warning-desktop.png') });
+    // The next sharp photo clears it.
+    assert.equal(await choose(face), 'ready');
+    assert.equal(await warning().isVisible(), false);
+  });
+
+  it('shows a photo with no skin in it, saying so, without an error', async () => {
+    const base64 = await page.evaluate(async () => {
+      const canvas = new OffscreenCanvas(480, 360);
+      const ctx = canvas.getContext('2d');
+      ctx.fillStyle = 'rgb(40, 160, 60)';
+      ctx.fillRect(0, 0, 480, 360);
+      ctx.fillStyle = 'rgb(20, 40, 200)';
+      ctx.fillRect(100, 80, 200, 120);
+      const bytes = new Uint8Array(await (await canvas.convertToBlob({ type: 'image/png' })).arrayBuffer());
+      let s = '';
+      for (const b of bytes) s += String.fromCharCode(b);
+      return btoa(s);
+    });
+    const state = await choose({ name: 'leaves.png', mimeType: 'image/png', buffer: Buffer.from(base64, 'base64') });
+    assert.equal(state, 'ready', await errorText());
+    assert.match(await page.textContent('[data-testid="quality-warning"]'), /No skin was found/);
+    assert.match(await page.textContent('[data-testid="scores"]'), /Not measured/);
+  });
+
   it('applies EXIF orientation', async () => {
     const state = await choose(await fixture('gradient-exif6.jpg', 'image/jpeg'));
     assert.equal(state, 'ready', await errorText());

@@ -37,29 +37,34 @@ function item(term, ...value) {
 
 /** Replaces `root` with the report's scores. */
 export function renderReport(root, report) {
+  // No skin found: there is no skin colour or ITA° to show.
   const lab = report.skin_lab;
-  const swatch = el('span', { class: 'swatch', 'aria-hidden': 'true' });
-  swatch.style.backgroundColor = labToHex(lab);
+  let colour = 'Not measured (no skin found)';
+  if (lab) {
+    const swatch = el('span', { class: 'swatch', 'aria-hidden': 'true' });
+    swatch.style.backgroundColor = labToHex(lab);
+    colour = el(
+      'span',
+      { class: 'swatch-row' },
+      swatch,
+      el(
+        'span',
+        {},
+        el('span', { class: 'lab-part' }, `L* ${fmt1.format(lab.l)}`),
+        el('span', { class: 'lab-part' }, `a* ${signed(lab.a)}`),
+        el('span', { class: 'lab-part' }, `b* ${signed(lab.b)}`),
+      ),
+    );
+  }
   const label = report.ita_label ?? '';
   const grid = el(
     'dl',
     { class: 'score-grid' },
+    item('Skin colour (CIELAB)', colour),
     item(
-      'Skin colour (CIELAB)',
-      el(
-        'span',
-        { class: 'swatch-row' },
-        swatch,
-        el(
-          'span',
-          {},
-          el('span', { class: 'lab-part' }, `L* ${fmt1.format(lab.l)}`),
-          el('span', { class: 'lab-part' }, `a* ${signed(lab.a)}`),
-          el('span', { class: 'lab-part' }, `b* ${signed(lab.b)}`),
-        ),
-      ),
+      'Skin tone (ITA°)',
+      report.ita == null ? 'Not measured' : `${signed(report.ita)}° · ${label.charAt(0).toUpperCase()}${label.slice(1)}`,
     ),
-    item('Skin tone (ITA°)', `${signed(report.ita)}° · ${label.charAt(0).toUpperCase()}${label.slice(1)}`),
     item('Skin found', report.skin_found ? `${fmt1.format(report.skin_area_percent)}% of the photo` : 'No skin found'),
     item(
       'Area affected',
@@ -89,7 +94,8 @@ export function renderReport(root, report) {
   if (light.clipped_highlights) notes.unshift('Parts of the photo are over-exposed (pure white); those areas are not measured.');
   const caveat = el('ul', { class: 'lighting-notes' }, ...notes.map((n) => el('li', {}, n)));
   root.replaceChildren(grid, scale, notes.length ? el('p', { class: 'h4' }, 'About the light') : null, notes.length ? caveat : null);
-  root.dataset.category = report.ita_category;
+  if (report.ita_category) root.dataset.category = report.ita_category;
+  else delete root.dataset.category;
 }
 
 /** Fills the lesion list; `onSelect(lesion)` when one is chosen. */

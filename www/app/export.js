@@ -1,5 +1,5 @@
-// Export: before | after at full resolution with a watermark, saved through a blob URL
-// (nothing leaves the device).
+// Export at full resolution with a watermark (plan, week, scenario, date): before | after,
+// plan A | plan B, or a timeline strip. Saved through a blob URL (nothing leaves the device).
 
 /** Saves a canvas as a PNG download through a blob URL. */
 async function download(canvas, name) {
@@ -15,16 +15,45 @@ async function download(canvas, name) {
   return blob;
 }
 
+/** Splits `text` into lines no wider than `max` at the current font (breaks at spaces). */
+function wrap(ctx, text, max) {
+  const out = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    const next = line ? `${line} ${word}` : word;
+    if (line && ctx.measureText(next).width > max) {
+      out.push(line);
+      line = word;
+    } else {
+      line = next;
+    }
+  }
+  if (line) out.push(line);
+  return out;
+}
+
+/**
+ * A dark band along the bottom of [x, x + w) holding `lines` in white, wrapped to fit;
+ * the type shrinks (not below 9 px) if the band would cover more than a third of the height.
+ */
 function band(ctx, x, w, h, lines) {
-  const size = Math.max(10, Math.round(h / 40));
-  const pad = Math.round(size * 0.6);
-  const height = lines.length * size * 1.3 + pad * 2;
-  ctx.fillStyle = 'rgba(0, 0, 0, 0.55)';
+  let size = Math.max(10, Math.round(h / 40));
+  let rows;
+  let pad;
+  let height;
+  for (;;) {
+    pad = Math.round(size * 0.6);
+    ctx.font = `${size}px system-ui, sans-serif`;
+    rows = lines.flatMap((line) => wrap(ctx, line, w - pad * 2));
+    height = rows.length * size * 1.3 + pad * 2;
+    if (height <= h / 3 || size <= 9) break;
+    size -= 1;
+  }
+  ctx.fillStyle = 'rgba(0, 0, 0, 0.6)';
   ctx.fillRect(x, h - height, w, height);
   ctx.fillStyle = '#fff';
-  ctx.font = `${size}px system-ui, sans-serif`;
   ctx.textBaseline = 'top';
-  lines.forEach((line, i) => ctx.fillText(line, x + pad, h - height + pad + i * size * 1.3, w - pad * 2));
+  rows.forEach((row, i) => ctx.fillText(row, x + pad, h - height + pad + i * size * 1.3, w - pad * 2));
 }
 
 /**
@@ -50,29 +79,33 @@ export async function exportStrip({ frames, watermark }) {
   return { width: canvas.width, height: canvas.height, bytes: blob.size };
 }
 
-export async function exportPng({ before, after, watermark }) {
-  const w = before.width;
-  const h = before.height;
+/**
+ * Two pictures side by side at full resolution (`left` sets the size), each with its own
+ * watermark band (null = none), a thin divider between them.
+ */
+export async function exportPair({ left, right, leftLines = null, rightLines = null, name }) {
+  const w = left.width;
+  const h = left.height;
   const canvas = document.createElement('canvas');
   canvas.width = w * 2;
   canvas.height = h;
   const ctx = canvas.getContext('2d');
-  ctx.drawImage(before, 0, 0);
-  ctx.drawImage(after, w, 0, w, h);
-  // Watermark along the bottom of the after side, so the before side stays the photo.
-  const size = Math.max(10, Math.round(h / 40));
-  const pad = Math.round(size * 0.6);
-  const band = watermark.length * size * 1.3 + pad * 2;
-  ctx.fillStyle = 'rgba(0, 0, 0, 0.55)';
-  ctx.fillRect(w, h - band, w, band);
-  ctx.fillStyle = '#fff';
-  ctx.font = `${size}px system-ui, sans-serif`;
-  ctx.textBaseline = 'top';
-  watermark.forEach((line, i) => {
-    ctx.fillText(line, w + pad, h - band + pad + i * size * 1.3, w - pad * 2);
-  });
+  ctx.drawImage(left, 0, 0);
+  ctx.drawImage(right, w, 0, w, h);
+  if (leftLines?.length) band(ctx, 0, w, h, leftLines);
+  if (rightLines?.length) band(ctx, w, w, h, rightLines);
   ctx.fillStyle = 'rgba(255, 255, 255, 0.9)';
   ctx.fillRect(w - 1, 0, 2, h);
-  const blob = await download(canvas, `skin-preview-${new Date().toISOString().slice(0, 10)}.png`);
+  const blob = await download(canvas, name);
   return { width: canvas.width, height: canvas.height, bytes: blob.size };
+}
+
+/** Before | after; the watermark runs along the after side, so the before side stays the photo. */
+export function exportPng({ before, after, watermark }) {
+  return exportPair({
+    left: before,
+    right: after,
+    rightLines: watermark,
+    name: `skin-preview-${new Date().toISOString().slice(0, 10)}.png`,
+  });
 }
