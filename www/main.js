@@ -370,19 +370,23 @@ function planOf(treatment) {
 }
 
 let rendering = null;
-let pending = false;
+let pending = null;
 
-/** Asks for a render; while one runs, only the latest request is kept (slider coalescing). */
-function requestRender() {
-  pending = true;
+/**
+ * Asks for a render; while one runs, only the latest request is kept (slider coalescing).
+ * `preview` frames are display-sized, for a moving slider; a full frame follows on release.
+ */
+function requestRender(preview = false) {
+  pending = { preview: pending && !pending.preview ? false : preview };
   if (!rendering) rendering = pump();
   return rendering;
 }
 async function pump() {
   try {
     while (pending) {
-      pending = false;
-      await renderOnce();
+      const { preview } = pending;
+      pending = null;
+      await renderOnce(preview);
     }
   } finally {
     rendering = null;
@@ -392,7 +396,7 @@ function renderNow() {
   return requestRender();
 }
 
-async function renderOnce() {
+async function renderOnce(preview = false) {
   if (!report || !profile) return;
   const token = latest;
   const a = planOf(ui.treatment.value);
@@ -400,7 +404,7 @@ async function renderOnce() {
   const start = performance.now();
   let res;
   try {
-    res = await engine.request('project', { a, b });
+    res = await engine.request('project', { a, b, preview });
   } catch (err) {
     if (token === latest) status.error(err.message || String(err), shown);
     return;
@@ -410,30 +414,35 @@ async function renderOnce() {
     res.b?.bitmap.close();
     return;
   }
-  drawBitmap(ui.after, res.a.bitmap, a.treatment ? `Projected result at week ${a.week}` : 'Your photo (no treatment chosen)');
-  drawBitmap(ui.planACanvas, res.a.bitmap, 'Plan A');
+  // Preview frames are drawn scaled up onto the full-size canvases.
+  const size = { width: ui.before.width, height: ui.before.height };
+  drawBitmap(ui.after, res.a.bitmap, a.treatment ? `Projected result at week ${a.week}` : 'Your photo (no treatment chosen)', size);
+  drawBitmap(ui.planACanvas, res.a.bitmap, 'Plan A', size);
   res.a.bitmap.close();
   if (res.b) {
-    drawBitmap(ui.planBCanvas, res.b.bitmap, 'Plan B');
+    drawBitmap(ui.planBCanvas, res.b.bitmap, 'Plan B', size);
     res.b.bitmap.close();
   }
   performance.measure('skin-preview:render', {
     start,
     end: performance.now(),
-    detail: { worker: res.timings, week: a.week, planB: Boolean(b) },
+    detail: { worker: res.timings, week: a.week, planB: Boolean(b), preview },
   });
-  lastPlans = res;
-  showPlans(res);
+  // A preview frame has no per-lesion visibility verdict: keep the last one until release.
+  if (!preview) lastPlans = res;
+  showPlans(res, { verdict: !preview });
 }
 
 function planName(id) {
   return profile.treatments.find((t) => t.id === id)?.name ?? 'No treatment';
 }
 
-function showPlans({ a, b }) {
+function showPlans({ a, b }, { verdict = true } = {}) {
   renderEvidence(ui.evidenceBody, ui.risk, a, profile);
   // Visibility verdict for plan A.
-  if (a.fractions) {
+  if (!verdict) {
+    // Unchanged until the full-resolution frame.
+  } else if (a.fractions) {
     const visible = a.changes.filter((c) => c.visible).length;
     ui.visibility.textContent =
       visible === 0
@@ -498,9 +507,12 @@ for (const select of [ui.treatment, ui.planB, ui.scenario]) {
 }
 ui.week.addEventListener('input', () => {
   updateWeekLabel();
-  requestRender();
+  requestRender(true);
 });
-ui.week.addEventListener('change', saveSettings);
+ui.week.addEventListener('change', () => {
+  requestRender();
+  saveSettings();
+});
 
 // ---------------------------------------------------------------- profile, export, print
 

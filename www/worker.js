@@ -137,14 +137,20 @@ function getEvidence() {
  * Renders the current photo into its output buffer and makes one ImageBitmap of it.
  * `projection` null = the original photo; else { pigment, redness, texture } fractions.
  */
-async function renderBitmap(projection) {
+async function renderBitmap(projection, preview = false) {
   if (!current) throw new Error('No photo is loaded. Please choose a photo.');
+  const memory = engine.wasmMemory();
+  if (preview && projection != null && report) {
+    // A slider frame at display size; the full-resolution frame follows on release.
+    current.renderPreview(projection.pigment ?? 0, projection.redness ?? 0, projection.texture ?? 0);
+    const view = new Uint8ClampedArray(memory.buffer, current.previewPtr(), current.previewLen());
+    return createImageBitmap(new ImageData(view, current.previewWidth, current.previewHeight));
+  }
   if (projection != null && report) {
     current.renderProjection(projection.pigment ?? 0, projection.redness ?? 0, projection.texture ?? 0);
   } else {
     current.renderOriginal();
   }
-  const memory = engine.wasmMemory();
   const view = new Uint8ClampedArray(memory.buffer, current.outputPtr(), current.outputLen());
   // One copy: the ImageData is a view of WASM memory, the bitmap is the copy.
   return createImageBitmap(new ImageData(view, current.width, current.height));
@@ -239,7 +245,7 @@ const handlers = {
     return { result: { profile: evidence.profile() } };
   },
 
-  async project({ a, b = null }) {
+  async project({ a, b = null, preview = false }) {
     await ready();
     if (!current) throw new Error('No photo is loaded. Please choose a photo.');
     if (!report) throw new Error('Analyse the photo before projecting.');
@@ -257,8 +263,8 @@ const handlers = {
           );
         }
       }
-      out.bitmap = await renderBitmap(out.fractions);
-      out.changes = out.fractions ? current.lesionChanges() : [];
+      out.bitmap = await renderBitmap(out.fractions, preview);
+      out.changes = out.fractions && !preview ? current.lesionChanges() : [];
       return out;
     };
     const resA = await plan(a);
