@@ -162,29 +162,87 @@ impl Chromophores {
     }
 }
 
+/// Short side (pixels) of the grid the vector estimate works on: larger photos are
+/// averaged down to about this size first.
+const ESTIMATE_GRID: usize = 384;
+/// Low-pass σ (grid pixels) of the densities before ICA. Camera noise is white and, once
+/// shading is removed, per pixel about as large as the chromophore contrast: it makes the
+/// sources look Gaussian, biases the weaker (hemoglobin) direction and often made the
+/// estimate fail its plausibility check. Lesions and mottle are many pixels wide.
+const ESTIMATE_SIGMA: f32 = 2.0;
+/// High-pass: the skin-weighted mean at σ = this fraction of the grid's short side is
+/// subtracted, so slow drifts (lighting colour, compression error that follows the
+/// lighting) do not enter the estimate; lesion-scale structure stays.
+const ESTIMATE_DRIFT: f32 = 0.1;
+/// Points the ICA uses at most.
+const ESTIMATE_POINTS: usize = 40_000;
+
 /// Estimates the vectors from skin pixels by 2-D ICA in the plane orthogonal to (1,1,1);
-/// keeps the prior's (1,1,1) component, which the data cannot identify. Falls back to
-/// the prior when there are too few pixels, too little structure, or an implausible result.
+/// keeps the prior's (1,1,1) component, which the data cannot identify. The densities are
+/// band-passed first (skin-normalized, so no other colour bleeds in): above the camera
+/// noise, below slow drifts. Falls back to the prior when there are too few pixels, too
+/// little structure, or an implausible result.
 pub fn estimate_vectors(photo: &Photo, skin: &[f32]) -> Vectors {
-    let lut = density_lut();
-    let stride = (photo.pixel_count() / 40_000).max(1);
     let basis = perp_basis();
-    let mut pts: Vec<[f64; 2]> = Vec::new();
-    for (i, px) in photo.rgba().chunks_exact(4).enumerate().step_by(stride) {
-        if skin[i] < 0.5 || px[..3].iter().any(|&v| !(8..=247).contains(&v)) {
-            continue;
-        }
-        let s = [
-            lut[px[0] as usize],
-            lut[px[1] as usize],
-            lut[px[2] as usize],
-        ]
-        .map(f64::from);
-        pts.push(project(basis, s));
-    }
+    let pts = band_passed_skin_points(photo, skin, basis);
     ica_2d(&pts)
         .and_then(|dirs| match_prior(dirs, basis))
         .unwrap_or_default()
+}
+
+/// Skin densities projected on the plane orthogonal to (1,1,1), summed over the cells of
+/// the estimate grid, then band-passed there: the skin-normalized mean at
+/// [`ESTIMATE_SIGMA`] minus the one at [`ESTIMATE_DRIFT`]. Returns the cells whose
+/// low-pass support is at least 90% skin.
+fn band_passed_skin_points(photo: &Photo, skin: &[f32], basis: Basis) -> Vec<[f64; 2]> {
+    let lut = density_lut();
+    let (w, h) = (photo.width() as usize, photo.height() as usize);
+    // Cell size f; within a cell every s-th pixel per axis is read (about 4 per cell).
+    let f = (w.min(h) / ESTIMATE_GRID).max(1);
+    let s = (f / 2).max(1);
+    let (gw, gh) = (w.div_ceil(f), h.div_ceil(f));
+    let b = basis.map(|e| e.map(|x| x as f32));
+    // Sums per cell: ⊥ coordinates 0 and 1 over skin, skin count, all pixels read.
+    let mut sums = [(); 4].map(|_| vec![0f32; gw * gh]);
+    let rgba = photo.rgba();
+    for y in (0..h).step_by(s) {
+        let grow = (y / f) * gw;
+        for x in (0..w).step_by(s) {
+            let (i, g) = (y * w + x, grow + x / f);
+            sums[3][g] += 1.0;
+            let px = &rgba[4 * i..4 * i + 3];
+            if skin[i] < 0.5 || px.iter().any(|&v| !(8..=247).contains(&v)) {
+                continue;
+            }
+            let d = [
+                lut[px[0] as usize],
+                lut[px[1] as usize],
+                lut[px[2] as usize],
+            ];
+            sums[0][g] += b[0][0] * d[0] + b[0][1] * d[1] + b[0][2] * d[2];
+            sums[1][g] += b[1][0] * d[0] + b[1][1] * d[1] + b[1][2] * d[2];
+            sums[2][g] += 1.0;
+        }
+    }
+    let blurred = |sigma: f32, k: usize| {
+        let mut p = Plane::from_vec(gw, gh, sums[k].clone());
+        p.blur(sigma);
+        p.data
+    };
+    let [p0, p1, skin_n, all_n] = [0, 1, 2, 3].map(|k| blurred(ESTIMATE_SIGMA, k));
+    let drift_sigma = ESTIMATE_DRIFT * gw.min(gh) as f32;
+    let [d0, d1, drift_n] = [0, 1, 2].map(|k| blurred(drift_sigma, k));
+    let inside = |g: usize| skin_n[g] > 0.0 && skin_n[g] >= 0.9 * all_n[g] && drift_n[g] > 0.0;
+    let used = (0..gw * gh).filter(|&g| inside(g)).count();
+    let stride = used.div_ceil(ESTIMATE_POINTS).max(1);
+    (0..gw * gh)
+        .filter(|&g| inside(g))
+        .step_by(stride)
+        .map(|g| {
+            let band = |p: &[f32], d: &[f32]| (p[g] / skin_n[g] - d[g] / drift_n[g]) as f64;
+            [band(&p0, &d0), band(&p1, &d1)]
+        })
+        .collect()
 }
 
 type Basis = [[f64; 3]; 2];

@@ -4,6 +4,7 @@
 mod support;
 
 use skin_preview::analysis::{self, Analysis, AnalysisOptions};
+use skin_preview::chromophores::{self, Vectors};
 use skin_preview::photo::Photo;
 use skin_preview::planes::Plane;
 use support::synth::{self, Scene, SceneSpec};
@@ -33,31 +34,128 @@ fn band_limited_r(ours: &Plane, truth: &[f32], skin: &[bool]) -> f64 {
     synth::pearson(&a.data, &t.data, Some(skin))
 }
 
-/// Issue target: melanin r ≥ 0.97, hemoglobin r ≥ 0.93 in every class. Hemoglobin does
-/// not meet it: with noise σ 2 levels and JPEG 85 its estimate (nearly collinear with
-/// melanin once shading is removed) is noise-limited, worst on dark skin. The asserted
-/// floors guard the measured levels; the printout says where the target is met.
+/// The synth's own density vectors (the engine's prior is the same published pair).
+fn true_vectors() -> Vectors {
+    Vectors {
+        melanin: synth::SYNTH_MELANIN.map(|x| x as f32),
+        hemoglobin: synth::SYNTH_HEMOGLOBIN.map(|x| x as f32),
+        estimated: false,
+    }
+}
+
+/// Issue target: melanin r ≥ 0.97, hemoglobin r ≥ 0.93 in every class, with noise σ 2 and
+/// JPEG 85. Hemoglobin misses it everywhere and melanin on dark skin, and the engine is not
+/// what limits it: decomposing the same photo with the synth's own vectors (the "camera
+/// limit" printed) scores the same. Measured by `decomposition_error_budget` (ignored):
+/// hemoglobin sits almost only in chroma (0.08–0.20 of c_h per 8-bit level of Cb or Cr,
+/// under 0.004 per level of Y), and JPEG 85 leaves the chroma mean of each 8×8 block
+/// 0.3–0.5 level off (DC step 0.625 level, then 8-bit rounding of the smooth decoded
+/// chroma); putting back only the pre-JPEG block means lifts hemoglobin r to 0.89–0.95 and
+/// dark melanin to 0.98. Without JPEG, noise σ 2 alone caps hemoglobin at 0.87 (dark) to
+/// 0.95 (very light) at this band limit.
+/// Asserted: the engine within 0.01 of the camera limit on both planes (its own share of
+/// the error), and floors at the measured levels; the printout says where the target is met.
 #[test]
 fn decomposition_correlates_with_truth_in_every_class() {
     const MELANIN_FLOOR: f64 = 0.95;
     const HEMOGLOBIN_FLOOR: f64 = 0.74;
+    const ENGINE_SHARE: f64 = 0.01;
     for (name, ita) in classes() {
         let scene = SceneSpec::skin(ita, 11).red_scars(8).spots(6).render();
         let a = run(&scene);
         let skin = &scene.skin_mask;
         let rm = band_limited_r(&a.chrom.melanin, &scene.melanin, skin);
         let rh = band_limited_r(&a.chrom.hemoglobin, &scene.hemoglobin, skin);
+        let limit = chromophores::decompose(&photo(&scene, &scene.rgba), true_vectors());
+        let lm = band_limited_r(&limit.melanin, &scene.melanin, skin);
+        let lh = band_limited_r(&limit.hemoglobin, &scene.hemoglobin, skin);
         let met = if rm >= 0.97 && rh >= 0.93 {
             "target met"
         } else {
             "TARGET NOT MET"
         };
         println!(
-            "{name:12} melanin r {rm:.4} hemoglobin r {rh:.4} ({met}; vectors estimated: {})",
+            "{name:12} melanin r {rm:.4} hemoglobin r {rh:.4} ({met}; vectors estimated: {}) | camera limit (true vectors) {lm:.4} / {lh:.4}",
             a.chrom.vectors.estimated
         );
         assert!(rm >= MELANIN_FLOOR, "{name}: melanin r {rm}");
         assert!(rh >= HEMOGLOBIN_FLOOR, "{name}: hemoglobin r {rh}");
+        assert!(
+            rm >= lm - ENGINE_SHARE,
+            "{name}: melanin r {rm}, true vectors {lm}"
+        );
+        assert!(
+            rh >= lh - ENGINE_SHARE,
+            "{name}: hemoglobin r {rh}, true vectors {lh}"
+        );
+    }
+}
+
+/// The test above cannot see the vector estimate: the synth's vectors are the prior, so a
+/// fallback costs nothing. Here the same ground-truth planes go through cameras whose
+/// vectors are turned about grey away from the prior, noise σ 2, with and without JPEG 85.
+/// The estimate (on the true skin mask) must not fall back, its melanin direction must be
+/// within 4° of the truth in the plane unmixing uses, and both planes' r within 0.01 of
+/// decomposing with the true vectors. Hemoglobin's direction is printed and only guarded
+/// (≤ 25°): JPEG's chroma error biases it, and r hardly depends on it.
+/// With the estimate before band-passing (ICA on single noisy pixels), 12–14 of these 24
+/// cases fell back to the prior (seeds 11–13), losing up to 0.115 of r.
+#[test]
+fn vector_estimate_recovers_turned_cameras() {
+    let f64v = |v: [f32; 3]| v.map(f64::from);
+    for (tm, th) in [(8.0, -10.0), (-6.0, 12.0)] {
+        let m = synth::turn_about_grey(synth::SYNTH_MELANIN, tm);
+        let hv = synth::turn_about_grey(synth::SYNTH_HEMOGLOBIN, th);
+        let truth = Vectors {
+            melanin: m.map(|x| x as f32),
+            hemoglobin: hv.map(|x| x as f32),
+            estimated: false,
+        };
+        for (name, ita) in classes() {
+            let scene = SceneSpec::skin(ita, 11)
+                .red_scars(8)
+                .spots(6)
+                .clean()
+                .render();
+            let skin: Vec<f32> = scene
+                .skin_mask
+                .iter()
+                .map(|&b| f32::from(u8::from(b)))
+                .collect();
+            for (label, q) in [("noise+jpeg", Some(85u8)), ("noise", None)] {
+                let rgba = synth::render_with_vectors(&scene, m, hv, 2.0, q, 3);
+                let p = photo(&scene, &rgba);
+                let est = chromophores::estimate_vectors(&p, &skin);
+                let r = |v: Vectors| {
+                    let c = chromophores::decompose(&p, v);
+                    [
+                        band_limited_r(&c.melanin, &scene.melanin, &scene.skin_mask),
+                        band_limited_r(&c.hemoglobin, &scene.hemoglobin, &scene.skin_mask),
+                    ]
+                };
+                let (re, rt, rp) = (r(est), r(truth), r(Vectors::default()));
+                let (am, ah) = (
+                    synth::angle_off_grey(f64v(est.melanin), m),
+                    synth::angle_off_grey(f64v(est.hemoglobin), hv),
+                );
+                println!(
+                    "camera m {tm:+}° h {th:+}° {name:12} {label:10} estimate off by m {am:5.2}° h {ah:5.2}° (estimated: {}) | r m/h estimated {:.3}/{:.3} true vectors {:.3}/{:.3} prior {:.3}/{:.3}",
+                    est.estimated, re[0], re[1], rt[0], rt[1], rp[0], rp[1]
+                );
+                let case = format!("{name} {label} camera {tm}/{th}");
+                assert!(est.estimated, "{case}: fell back to the prior");
+                assert!(am <= 4.0, "{case}: melanin {am}° off");
+                assert!(ah <= 25.0, "{case}: hemoglobin {ah}° off");
+                for k in 0..2 {
+                    assert!(
+                        re[k] >= rt[k] - 0.01,
+                        "{case}: r {:?} vs true vectors {:?}",
+                        re,
+                        rt
+                    );
+                }
+            }
+        }
     }
 }
 
@@ -230,4 +328,152 @@ fn lesion_maps_stable_under_exposure_and_white_balance() {
             );
         }
     }
+}
+
+/// Where the decomposition error comes from, per class (diagnosis, not a check; run with
+/// `cargo test --release --test analysis_accuracy decomposition_error_budget -- --ignored
+/// --nocapture`). All with the synth's own vectors, so vector estimation plays no part:
+/// 1. r (σ 2 band limit) of melanin/hemoglobin with noise + JPEG 85, noise only, JPEG only,
+///    neither; and with JPEG 85 but each 8×8 block's chroma (Cb, Cr) mean put back to its
+///    pre-JPEG value ("block-mean oracle");
+/// 2. how far JPEG moves those block means, and how much one 8-bit level of Y, Cb or Cr
+///    moves each plane at the class's mean skin colour;
+/// 3. hemoglobin r against the band limit σ.
+#[test]
+#[ignore]
+fn decomposition_error_budget() {
+    let sigmas = [1.0f32, 2.0, 4.0, 8.0];
+    for (name, ita) in classes() {
+        let base = SceneSpec::skin(ita, 11).red_scars(8).spots(6);
+        let full = base.render();
+        let (w, h) = (full.width as usize, full.height as usize);
+        let skin = &full.skin_mask;
+        let r_at = |planes: &(Vec<f32>, Vec<f32>), sigma: f32| {
+            let r = |ours: &[f32], truth: &[f32]| {
+                let mut a = Plane::from_vec(w, h, ours.to_vec());
+                a.blur(sigma);
+                let mut t = Plane::from_vec(w, h, truth.to_vec());
+                t.blur(sigma);
+                synth::pearson(&a.data, &t.data, Some(skin))
+            };
+            (r(&planes.0, &full.melanin), r(&planes.1, &full.hemoglobin))
+        };
+        let of_rgba = |rgba: &[u8]| -> Vec<[f64; 3]> {
+            rgba.chunks_exact(4)
+                .map(|p| [p[0], p[1], p[2]].map(f64::from))
+                .collect()
+        };
+        let noise_only = base.clone().jpeg_quality(None).render();
+        let jpeg_only = base.clone().noise_sigma(0.0).render();
+        let variants = [
+            ("noise+jpeg", of_rgba(&full.rgba)),
+            ("noise", of_rgba(&noise_only.rgba)),
+            ("jpeg", of_rgba(&jpeg_only.rgba)),
+            ("clean", of_rgba(&full.clean_rgba)),
+        ];
+        // Block-mean oracle: the JPEG photo with each block's chroma mean from before JPEG.
+        let (yj, yn) = (
+            variants[0].1.iter().map(|&p| to_ycc(p)).collect::<Vec<_>>(),
+            variants[1].1.iter().map(|&p| to_ycc(p)).collect::<Vec<_>>(),
+        );
+        let mut fixed = yj.clone();
+        let mut moved = [0f64; 2];
+        let blocks = (w / 8) * (h / 8);
+        for by in 0..h / 8 {
+            for bx in 0..w / 8 {
+                let idx = |k: usize| (by * 8 + k / 8) * w + bx * 8 + k % 8;
+                let mut d = [0f64; 2];
+                for k in 0..64 {
+                    for c in 0..2 {
+                        d[c] += (yn[idx(k)][c + 1] - yj[idx(k)][c + 1]) / 64.0;
+                    }
+                }
+                for k in 0..64 {
+                    for c in 0..2 {
+                        fixed[idx(k)][c + 1] += d[c];
+                    }
+                }
+                for c in 0..2 {
+                    moved[c] += d[c] * d[c] / blocks as f64;
+                }
+            }
+        }
+        let oracle: Vec<[f64; 3]> = fixed.iter().map(|&p| from_ycc(p)).collect();
+        let mut line = format!("{name:12} r m/h (σ 2):");
+        for (label, rgb) in variants
+            .iter()
+            .map(|(l, v)| (*l, v))
+            .chain([("block-mean oracle", &oracle)])
+        {
+            let (m, hh) = r_at(&planes_of(rgb), 2.0);
+            line += &format!(" {label} {m:.3}/{hh:.3} |");
+        }
+        println!("{line}");
+
+        // Sensitivity at the mean skin colour: plane change per level of Y, Cb, Cr.
+        let mean = variants[3]
+            .1
+            .iter()
+            .fold([0f64; 3], |a, p| [a[0] + p[0], a[1] + p[1], a[2] + p[2]]);
+        let c0 = mean.map(|v| v / (w * h) as f64);
+        let at = |d: [f64; 3]| {
+            let (a, b) = (planes_of(&[from_ycc(add(to_ycc(c0), d))]), planes_of(&[c0]));
+            [a.0[0] - b.0[0], a.1[0] - b.1[0]]
+        };
+        let (gy, gb, gr) = (
+            at([1.0, 0.0, 0.0]),
+            at([0.0, 1.0, 0.0]),
+            at([0.0, 0.0, 1.0]),
+        );
+        println!(
+            "{name:12} JPEG moves the 8×8 chroma means by rms Cb {:.2} Cr {:.2} levels | per level at RGB {:.0?}: Y m {:+.4} h {:+.4}, Cb m {:+.4} h {:+.4}, Cr m {:+.4} h {:+.4}",
+            moved[0].sqrt(), moved[1].sqrt(), c0, gy[0], gy[1], gb[0], gb[1], gr[0], gr[1]
+        );
+        let by_sigma = |rgb: &[[f64; 3]]| {
+            let p = planes_of(rgb);
+            sigmas
+                .iter()
+                .map(|&s| format!("{:.3}", r_at(&p, s).1))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        println!(
+            "{name:12} hemoglobin r at band limit σ {sigmas:?}: noise+jpeg {} | noise {}",
+            by_sigma(&variants[0].1),
+            by_sigma(&variants[1].1)
+        );
+    }
+}
+
+fn add(a: [f64; 3], b: [f64; 3]) -> [f64; 3] {
+    [a[0] + b[0], a[1] + b[1], a[2] + b[2]]
+}
+
+/// JFIF Y, Cb, Cr (chroma centred on 0) of sRGB levels.
+fn to_ycc([r, g, b]: [f64; 3]) -> [f64; 3] {
+    [
+        0.299 * r + 0.587 * g + 0.114 * b,
+        -0.168736 * r - 0.331264 * g + 0.5 * b,
+        0.5 * r - 0.418688 * g - 0.081312 * b,
+    ]
+}
+
+fn from_ycc([y, cb, cr]: [f64; 3]) -> [f64; 3] {
+    [
+        y + 1.402 * cr,
+        y - 0.344136 * cb - 0.714136 * cr,
+        y + 1.772 * cb,
+    ]
+}
+
+/// Melanin and hemoglobin planes of unquantized sRGB levels, with the synth's vectors.
+fn planes_of(rgb: &[[f64; 3]]) -> (Vec<f32>, Vec<f32>) {
+    let u = chromophores::Unmixing::new(&true_vectors());
+    rgb.iter()
+        .map(|p| {
+            let s = p.map(|v| -(synth::srgb_decode((v / 255.0).clamp(1e-4, 1.0)).ln()) as f32);
+            let c = u.apply(s);
+            (c[0], c[1])
+        })
+        .unzip()
 }

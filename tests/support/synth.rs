@@ -2409,3 +2409,74 @@ pub fn mask_to_rgba(mask: &[bool]) -> Vec<u8> {
     }
     out
 }
+
+// ---------------------------------------------------------------------------------------
+// Other cameras: the same planes through different density vectors
+// ---------------------------------------------------------------------------------------
+
+/// `v` turned by `degrees` about the (1,1,1) axis (Rodrigues): its (1,1,1) component and
+/// its length stay, its direction in the plane orthogonal to (1,1,1) turns. Camera
+/// differences in the melanin/hemoglobin vectors look like this.
+pub fn turn_about_grey(v: [f64; 3], degrees: f64) -> [f64; 3] {
+    let k = [1.0 / 3f64.sqrt(); 3];
+    let (c, s) = (degrees.to_radians().cos(), degrees.to_radians().sin());
+    let kxv = [
+        k[1] * v[2] - k[2] * v[1],
+        k[2] * v[0] - k[0] * v[2],
+        k[0] * v[1] - k[1] * v[0],
+    ];
+    let kv = k[0] * v[0] + k[1] * v[1] + k[2] * v[2];
+    std::array::from_fn(|i| v[i] * c + kxv[i] * s + k[i] * kv * (1.0 - c))
+}
+
+/// Angle (degrees) between the projections of `a` and `b` onto the plane orthogonal to
+/// (1,1,1): the part of a density vector that shading removal leaves and unmixing uses.
+pub fn angle_off_grey(a: [f64; 3], b: [f64; 3]) -> f64 {
+    let perp = |v: [f64; 3]| {
+        let m = (v[0] + v[1] + v[2]) / 3.0;
+        v.map(|x| x - m)
+    };
+    let (p, q) = (perp(a), perp(b));
+    let dot = p[0] * q[0] + p[1] * q[1] + p[2] * q[2];
+    let cross = [
+        p[1] * q[2] - p[2] * q[1],
+        p[2] * q[0] - p[0] * q[2],
+        p[0] * q[1] - p[1] * q[0],
+    ];
+    let cn = (cross[0] * cross[0] + cross[1] * cross[1] + cross[2] * cross[2]).sqrt();
+    cn.atan2(dot).to_degrees()
+}
+
+/// RGBA of a skin scene's ground-truth planes rendered through other density vectors
+/// (`SYNTH_BIAS` kept), with Gaussian camera noise of `noise_sigma` levels (its own stream
+/// from `seed`) and an optional JPEG round trip. The planes, masks and lesions of `scene`
+/// stay the ground truth; only the camera's vectors differ. Skin scenes only (no compose).
+pub fn render_with_vectors(
+    scene: &Scene,
+    melanin: [f64; 3],
+    hemoglobin: [f64; 3],
+    noise_sigma: f64,
+    jpeg_quality: Option<u8>,
+    seed: u64,
+) -> Vec<u8> {
+    assert!(!scene.spec.compose, "render_with_vectors: skin scenes only");
+    let n = scene.len();
+    let mut rng = Rng::stream(seed, 0x7ec7);
+    let mut rgb = Vec::with_capacity(3 * n);
+    for i in 0..n {
+        let (cm, ch, s) = (
+            scene.melanin[i] as f64,
+            scene.hemoglobin[i] as f64,
+            scene.shading[i] as f64,
+        );
+        for k in 0..3 {
+            let od = cm * melanin[k] + ch * hemoglobin[k] + s + SYNTH_BIAS[k];
+            let v = 255.0 * srgb_encode((-od).exp()) + noise_sigma * rng.gauss();
+            rgb.push(v.round().clamp(0.0, 255.0) as u8);
+        }
+    }
+    match jpeg_quality {
+        Some(q) => jpeg_roundtrip_rgb(&rgb, scene.width, scene.height, q),
+        None => rgb_to_rgba(&rgb),
+    }
+}
