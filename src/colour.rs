@@ -62,35 +62,60 @@ const ENCODE_STEPS: usize = 4096;
 
 /// Linear → 8-bit sRGB by table lookup plus exact correction near code edges.
 pub fn linear_to_srgb8(c: f32) -> u8 {
-    static LUT: OnceLock<Vec<u8>> = OnceLock::new();
-    let lut = LUT.get_or_init(|| {
-        (0..=ENCODE_STEPS)
-            .map(|i| (linear_to_srgb(i as f64 / ENCODE_STEPS as f64) * 255.0).round() as u8)
-            .collect()
-    });
-    if c.is_nan() || c <= 0.0 {
-        return 0;
-    }
-    if c >= 1.0 {
-        return 255;
-    }
-    // The table gives a guess within one code; refine against the decode thresholds.
-    let guess = lut[(c * ENCODE_STEPS as f32 + 0.5) as usize];
-    refine_code(guess, c)
+    Srgb8Encoder::get().encode(c)
 }
 
-/// Moves a code guess to the code whose decode interval contains `c`.
-fn refine_code(guess: u8, c: f32) -> u8 {
-    let dec = srgb8_to_linear_lut();
-    let mut code = guess;
-    // Midpoints between neighbouring codes in linear light decide the nearest code.
-    while code < 255 && c > 0.5 * (dec[code as usize] + dec[code as usize + 1]) {
-        code += 1;
+/// The tables behind [`linear_to_srgb8`], fetched once so per-pixel loops skip the lookup
+/// of the lazily built statics.
+#[derive(Clone, Copy)]
+pub struct Srgb8Encoder {
+    guess: &'static [u8],
+    /// `upper[k]`: the linear midpoint between codes k and k+1 (above it, k+1 is nearer).
+    upper: &'static [f32; 256],
+}
+
+impl Srgb8Encoder {
+    /// The shared encoder.
+    pub fn get() -> Self {
+        static GUESS: OnceLock<Vec<u8>> = OnceLock::new();
+        static UPPER: OnceLock<[f32; 256]> = OnceLock::new();
+        let guess = GUESS.get_or_init(|| {
+            (0..=ENCODE_STEPS)
+                .map(|i| (linear_to_srgb(i as f64 / ENCODE_STEPS as f64) * 255.0).round() as u8)
+                .collect()
+        });
+        let upper = UPPER.get_or_init(|| {
+            let dec = srgb8_to_linear_lut();
+            std::array::from_fn(|k| {
+                if k == 255 {
+                    f32::INFINITY
+                } else {
+                    0.5 * (dec[k] + dec[k + 1])
+                }
+            })
+        });
+        Self { guess, upper }
     }
-    while code > 0 && c < 0.5 * (dec[code as usize] + dec[code as usize - 1]) {
-        code -= 1;
+
+    /// Nearest 8-bit code in linear light; NaN and negatives give 0, ≥ 1 gives 255.
+    #[inline]
+    pub fn encode(&self, c: f32) -> u8 {
+        if c.is_nan() || c <= 0.0 {
+            return 0;
+        }
+        if c >= 1.0 {
+            return 255;
+        }
+        // The table gives a guess within one code; refine against the midpoints.
+        let mut code = self.guess[(c * ENCODE_STEPS as f32 + 0.5) as usize];
+        while c > self.upper[code as usize] {
+            code += 1;
+        }
+        while code > 0 && c < self.upper[code as usize - 1] {
+            code -= 1;
+        }
+        code
     }
-    code
 }
 
 /// Linear RGB → XYZ.
@@ -311,6 +336,29 @@ pub fn perceptible_delta_e(category: ItaCategory) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn encoder_round_trips_every_code_and_picks_the_nearest() {
+        let dec = srgb8_to_linear_lut();
+        for code in 0..=255u8 {
+            assert_eq!(linear_to_srgb8(dec[code as usize]), code);
+        }
+        for i in 0..=20_000 {
+            let c = i as f32 / 20_000.0;
+            let got = linear_to_srgb8(c);
+            let best = (0..=255u8)
+                .min_by(|a, b| {
+                    (dec[*a as usize] - c)
+                        .abs()
+                        .total_cmp(&(dec[*b as usize] - c).abs())
+                })
+                .unwrap();
+            assert!(
+                (dec[got as usize] - c).abs() <= (dec[best as usize] - c).abs() + 1e-9,
+                "{c}"
+            );
+        }
+    }
 
     #[test]
     fn red_check_value() {

@@ -160,11 +160,29 @@ fn for_each_removal(a: &Analysis, target: &Photo, mut visit: impl FnMut(usize, f
 
 /// Writes one projected pixel: scales each linear channel by exp(removed density).
 #[inline]
-fn project_pixel(src: &[u8], dst: &mut [u8], d: [f32; 3], m: [f32; 3], h: [f32; 3]) {
-    let lut = colour::srgb8_to_linear_lut();
+fn project_pixel(src: &[u8], dst: &mut [u8], d: [f32; 3], k: &Kernel) {
     for c in 0..3 {
-        let gain = (d[0] * m[c] + d[1] * h[c] + d[2]).exp();
-        dst[c] = colour::linear_to_srgb8(lut[src[c] as usize] * gain);
+        let gain = (d[0] * k.m[c] + d[1] * k.h[c] + d[2]).exp();
+        dst[c] = k.encode.encode(k.decode[src[c] as usize] * gain);
+    }
+}
+
+/// What [`project_pixel`] needs, fetched once per frame.
+struct Kernel {
+    m: [f32; 3],
+    h: [f32; 3],
+    decode: &'static [f32; 256],
+    encode: colour::Srgb8Encoder,
+}
+
+impl Kernel {
+    fn new(m: [f32; 3], h: [f32; 3]) -> Self {
+        Self {
+            m,
+            h,
+            decode: colour::srgb8_to_linear_lut(),
+            encode: colour::Srgb8Encoder::get(),
+        }
     }
 }
 
@@ -172,12 +190,12 @@ fn project_pixel(src: &[u8], dst: &mut [u8], d: [f32; 3], m: [f32; 3], h: [f32; 
 /// streaming pass, storing nothing: for a full-resolution export or a slider release.
 pub fn render_direct(a: &Analysis, photo: &Photo, out: &mut [u8], f: Fractions) {
     let f = f.clamped();
-    let (m, h) = (a.chrom.vectors.melanin, a.chrom.vectors.hemoglobin);
+    let k = Kernel::new(a.chrom.vectors.melanin, a.chrom.vectors.hemoglobin);
     let src = photo.rgba();
     for_each_removal(a, photo, |i, dm, dh, ds| {
         let o = i * 4;
         let d = [f.pigment * dm, f.redness * dh, f.texture * ds];
-        project_pixel(&src[o..o + 3], &mut out[o..o + 3], d, m, h);
+        project_pixel(&src[o..o + 3], &mut out[o..o + 3], d, &k);
     });
 }
 
@@ -221,6 +239,7 @@ impl Projector {
     pub fn render_into(&self, photo: &Photo, out: &mut [u8], f: Fractions) {
         let f = f.clamped();
         let src = photo.rgba();
+        let kernel = Kernel::new(self.m, self.h);
         for (k, &i) in self.active.iter().enumerate() {
             let o = i as usize * 4;
             let d = [
@@ -228,7 +247,7 @@ impl Projector {
                 f.redness * self.hemoglobin[k],
                 f.texture * self.shading[k],
             ];
-            project_pixel(&src[o..o + 3], &mut out[o..o + 3], d, self.m, self.h);
+            project_pixel(&src[o..o + 3], &mut out[o..o + 3], d, &kernel);
         }
     }
 

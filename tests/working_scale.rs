@@ -84,7 +84,10 @@ fn stored_streaming_and_preview_renders_agree() {
     let stored = Projector::new(&a, &photo).render(&photo, f);
     let mut streamed = photo.rgba().to_vec();
     render::render_direct(&a, &photo, &mut streamed, f);
-    assert_eq!(stored, streamed, "streaming pass differs from the stored projector");
+    assert_eq!(
+        stored, streamed,
+        "streaming pass differs from the stored projector"
+    );
     assert_ne!(stored, photo.rgba(), "the projection changed nothing");
 
     // The preview of the projection ≈ the projection of the full photo, downsampled.

@@ -104,8 +104,9 @@ function tables(r, info, loads, o) {
     }
     p();
     p('Ratios (peer median ÷ our median; > 1 means we are faster). Our analysis is the whole');
-    p('`analyze()` (two decompositions, two skin masks, ICA, four lesion maps, projector), the');
-    p("peer's is only stages 1 + 2; our frame is `renderProjection` alone, the peer's is 3 + 4.");
+    p('`analyze()` (downsample to the working resolution, two decompositions, a skin mask, ICA,');
+    p("four lesion maps, the preview projector), the peer's is only stages 1 + 2 at full");
+    p("resolution; our frame is `renderProjection` alone, the peer's is 3 + 4.");
     p();
     p('| size | comparison | ours ms | peer ms | ratio |');
     p('|---|---|---:|---:|---:|');
@@ -143,7 +144,7 @@ function tables(r, info, loads, o) {
       const o = (pre) => Object.entries(e.oursStages).find(([n]) => n.startsWith(pre))?.[1]?.median;
       const q = (pre) => Object.entries(e.peer.stages).find(([n]) => n.startsWith(pre))?.[1]?.median;
       const row = (name, ours, peer) => p(`| ${key} MP | ${name} | ${ours?.toFixed(1) ?? '—'} | ${peer?.toFixed(1) ?? '—'} | ${ratio(peer, ours)} |`);
-      const [dec, bb, fb, ren] = [o('decompose'), o('baseline blurs'), o('full-res blurs'), o('render_into')];
+      const [dec, bb, fb, ren] = [o('decompose, full res'), o('baseline blurs'), o('full-res blurs'), o('render_into')];
       const [p1, p2a, p2b, p3, p4] = [q('peer 1'), q('peer 2a'), q('peer 2b'), q('peer 3'), q('peer 4')];
       row('1. RGBA → f32 density planes: decompose vs peer 1', dec, p1);
       row('2. baseline blurs, reduced scale: masked_blur ×3 vs peer 2b', bb, p2b);
@@ -174,7 +175,12 @@ function tables(r, info, loads, o) {
     chk('full analysis 12 MP', med(e12?.ours.stages['analyze (PhotoHandle.analyze, incl. projector)']), 300);
     chk('full analysis 2 MP', med(e2?.ours.stages['analyze (PhotoHandle.analyze, incl. projector)']), 60);
     chk('decode 12 MP JPEG into WASM', med(e12?.ours.stages['decode: browser + PhotoHandle.fromRgba (into WASM)']), 130, 'ms', 'createImageBitmap + getImageData + fromRgba');
-    chk('slider frame 2 MP (render + put)', med(e2?.ours.stages['frame (full res): render + view + putImageData']), 8);
+    chk('slider frame 2 MP, full res (render + put)', med(e2?.ours.stages['frame (full res): render + view + putImageData']), 8);
+    const previewOf = (e) => e && Object.entries(e.ours.stages).find(([k]) => k.includes('the slider path'));
+    for (const [label, e] of [['2 MP', e2], ['12 MP', e12]]) {
+      const pv = previewOf(e);
+      if (pv) chk(`slider frame ${label}, the app's preview path (${pv[0].match(/\d+×\d+/)?.[0]})`, med(pv[1]), 8);
+    }
     chk('export 12 MP PNG', med(e12?.ours.stages['export (full res): render + PNG convertToBlob']), 1500);
     chk('peak wasm memory 12 MP', e12 ? e12.ours.memory.peak / e12.pixels : null, 24, 'B/px', 'memory.buffer.byteLength at the end of the 12 MP run (never shrinks)');
     chk('.wasm gzip', info.wasmGzip / 1000, 300, 'KB');

@@ -42,12 +42,7 @@ async function main() {
     const t0 = performance.now();
     const img = generate(w, h);
     log(`  generated in ${(performance.now() - t0).toFixed(0)} ms`);
-    let previewImg = null;
-    if (key !== 'tiny') {
-      const pw = 1280;
-      previewImg = generate(pw, Math.round((pw * h) / w));
-    }
-    const ours = await runOurs(img, { runs, exportRuns, canvas, previewImg });
+    const ours = await runOurs(img, { runs, exportRuns, canvas });
     for (const [name, s] of Object.entries(ours.stages)) log(`  ${name}: ${fmt(s.total ?? s)}`);
     const entry = { width: w, height: h, pixels: w * h, ours };
     const stagesMod = withStages ? await loadStages() : null;

@@ -46,7 +46,7 @@ const bytesOf = (d) => new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
  * Runs our stages on `img` (ImageData). `canvas` is a visible <canvas> for the frame.
  * Returns { stages: {name: summary}, memory: {...}, jpegBytes }.
  */
-export async function runOurs(img, { runs, canvas, exportRuns, previewImg }) {
+export async function runOurs(img, { runs, canvas, exportRuns }) {
   const { glue, initMs } = await loadEngine();
   const memory = () => glue.wasmMemory().buffer.byteLength;
   const mem = { afterInit: memory() };
@@ -104,6 +104,21 @@ export async function runOurs(img, { runs, canvas, exportRuns, previewImg }) {
     ctx.putImageData(data, 0, 0);
     rec.lap('put');
   });
+  // The slider path of the app: a display-size frame (renderPreview), made into a bitmap
+  // and drawn scaled onto the photo-size canvas; the full frame above follows on release.
+  const [pw, ph] = [handle.previewWidth, handle.previewHeight];
+  stages[`frame (preview ${pw}×${ph}, the slider path): renderPreview + bitmap + drawImage`] =
+    await measureLaps(runs, async (rec, i) => {
+      const f = 0.5 + 0.01 * (i % 7);
+      handle.renderPreview(f, f, f);
+      rec.lap('render');
+      const view = new Uint8ClampedArray(glue.wasmMemory().buffer, handle.previewPtr(), handle.previewLen());
+      const bitmap = await createImageBitmap(new ImageData(view, pw, ph));
+      rec.lap('bitmap');
+      ctx.drawImage(bitmap, 0, 0, w, h);
+      bitmap.close();
+      rec.lap('draw');
+    });
   mem.afterFrames = memory();
 
   // Full-resolution export: render + canvas.convertToBlob PNG.
@@ -121,24 +136,6 @@ export async function runOurs(img, { runs, canvas, exportRuns, previewImg }) {
   });
   drop();
 
-  // Preview resolution: the engine has no display-resolution renderer yet, so a preview
-  // frame is the same pipeline on a photo downscaled to the preview size.
-  if (previewImg) {
-    const p = glue.PhotoHandle.fromRgba(previewImg.width, previewImg.height, bytesOf(previewImg.data));
-    p.analyze(undefined, undefined, undefined);
-    canvas.width = previewImg.width;
-    canvas.height = previewImg.height;
-    stages[`frame (preview ${previewImg.width}×${previewImg.height}): render + view + putImageData`] =
-      await measureLaps(runs, (rec, i) => {
-        const f = 0.5 + 0.01 * (i % 7);
-        p.renderProjection(f, f, f);
-        rec.lap('render');
-        const view = new Uint8ClampedArray(glue.wasmMemory().buffer, p.outputPtr(), p.outputLen());
-        ctx.putImageData(new ImageData(view, previewImg.width, previewImg.height), 0, 0);
-        rec.lap('put');
-      });
-    p.free();
-  }
   mem.peak = memory();
   return { stages, memory: mem, jpegBytes: jpeg.length, pngBytes, initMs };
 }

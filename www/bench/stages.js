@@ -21,14 +21,16 @@ export async function runStages(glue, img, { runs }) {
   const s = new glue.Stages(img.width, img.height, new Uint8Array(img.data.buffer));
   const stages = {};
   try {
-    stages['decompose (RGBA → density → 3 planes)'] = await measure(runs, () => s.decompose());
+    stages['decompose, full res (RGBA → density → 3 planes)'] = await measure(runs, () => s.decomposeFull());
+    stages['downsample to the working resolution (linear light)'] = await measure(runs, () => s.downsample());
+    stages['decompose, working resolution'] = await measure(runs, () => s.decompose());
     stages['skin mask'] = await measure(runs, () => s.skinMask());
     stages['estimate vectors (ICA)'] = await measure(runs, () => s.estimateVectors());
     stages['baseline blurs: masked_blur × 3 planes (reduced scale)'] = await measure(runs, () => s.baselineBlurs());
     stages['full-res blurs: Plane::blur × 3 planes'] = await measure(runs, () => s.fullResBlurs());
     stages['one lesion map (pigment)'] = await measure(runs, () => s.lesionMap());
     stages['analysis::analyze (no projector)'] = await measure(Math.min(runs, 3), () => s.analyze());
-    stages['Projector::new'] = await measure(runs, () => s.projector());
+    stages['Projector::new (full res)'] = await measure(runs, () => s.projector());
     stages['render_into (recompose + RGBA, one frame)'] = await measure(runs, (i) => s.render(0.5 + 0.01 * (Math.max(i, 0) % 7)));
   } finally {
     s.free();

@@ -1,7 +1,7 @@
 //! The engine's stages one at a time, for the in-browser stage benchmark (www/bench).
 //! JS times each call; every call keeps its result so the next stage can use it.
 
-use skin_preview::analysis::{analyze, Analysis, AnalysisOptions};
+use skin_preview::analysis::{analyze, work_scale, Analysis, AnalysisOptions};
 use skin_preview::chromophores::{decompose, estimate_vectors, Chromophores, Vectors};
 use skin_preview::lesions::{baseline_factor, lesion_map, MapParams};
 use skin_preview::planes::{masked_blur, Plane};
@@ -13,6 +13,8 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen]
 pub struct Stages {
     photo: Photo,
+    /// The photo at the analysis's working resolution.
+    work: Photo,
     chrom: Option<Chromophores>,
     skin: Option<SkinMask>,
     analysis: Option<Analysis>,
@@ -28,8 +30,10 @@ impl Stages {
         let photo =
             Photo::from_rgba(width, height, rgba).ok_or_else(|| JsError::new("bad size"))?;
         let out = photo.rgba().to_vec();
+        let work = photo.clone();
         Ok(Stages {
             photo,
+            work,
             chrom: None,
             skin: None,
             analysis: None,
@@ -39,10 +43,24 @@ impl Stages {
         })
     }
 
-    /// chromophores::decompose with the prior vectors (RGBA → density → 3 planes).
+    /// Photo::downsample to the working resolution the analysis runs at (linear light).
+    pub fn downsample(&mut self) -> u32 {
+        let s = work_scale(self.photo.width(), self.photo.height()) as u32;
+        self.work = self.photo.downsample(s);
+        self.work.width()
+    }
+
+    /// chromophores::decompose of the full photo: the like-for-like stage for the peer.
+    #[wasm_bindgen(js_name = decomposeFull)]
+    pub fn decompose_full(&mut self) {
+        let c = decompose(&self.photo, Vectors::default());
+        self.sink += c.melanin.data[c.melanin.data.len() / 2];
+    }
+
+    /// chromophores::decompose of the working image with the prior vectors.
     pub fn decompose(&mut self) {
         self.chrom = None;
-        self.chrom = Some(decompose(&self.photo, Vectors::default()));
+        self.chrom = Some(decompose(&self.work, Vectors::default()));
     }
 
     /// skin_mask::skin_mask on the decomposition.
@@ -50,26 +68,26 @@ impl Stages {
     pub fn skin_mask(&mut self) {
         let c = self.chrom.as_ref().expect("decompose first");
         self.skin = None;
-        self.skin = Some(skin_mask(&self.photo, c, None));
+        self.skin = Some(skin_mask(&self.work, c, None));
     }
 
     /// chromophores::estimate_vectors (the ICA on subsampled skin pixels).
     #[wasm_bindgen(js_name = estimateVectors)]
     pub fn estimate_vectors(&mut self) -> bool {
         let s = self.skin.as_ref().expect("skin first");
-        estimate_vectors(&self.photo, &s.soft.data).estimated
+        estimate_vectors(&self.work, &s.soft.data).estimated
     }
 
     fn short(&self) -> f32 {
-        self.photo.width().min(self.photo.height()) as f32
+        self.work.width().min(self.work.height()) as f32
     }
 
-    /// The baseline blur as the engine does it: masked_blur of the three planes over the
-    /// soft skin mask, σ = 6% of the short side, at reduced scale.
+    /// The baseline blur as the engine does it: masked_blur of the three working planes
+    /// over the soft skin mask, σ = 6% of the short side, at reduced scale.
     #[wasm_bindgen(js_name = baselineBlurs)]
     pub fn baseline_blurs(&mut self) {
         let (c, s) = (self.chrom.as_ref().unwrap(), self.skin.as_ref().unwrap());
-        let (w, h) = (self.photo.width() as usize, self.photo.height() as usize);
+        let (w, h) = (self.work.width() as usize, self.work.height() as usize);
         let f = baseline_factor(w, h);
         let sigma = 0.06 * self.short();
         for p in [&c.melanin, &c.hemoglobin, &c.shading] {
@@ -78,12 +96,12 @@ impl Stages {
         }
     }
 
-    /// Plane::blur (3-box cascade) of the three planes at full resolution, σ = 6% short
+    /// Plane::blur (3-box cascade) of three planes at full resolution, σ = 6% short
     /// side: the same work as the peer's full-resolution cv.blur cascade.
     #[wasm_bindgen(js_name = fullResBlurs)]
     pub fn full_res_blurs(&mut self) {
-        let c = self.chrom.as_ref().unwrap();
-        let sigma = 0.06 * self.short();
+        let c = decompose(&self.photo, Vectors::default());
+        let sigma = 0.06 * self.photo.width().min(self.photo.height()) as f32;
         for p in [&c.melanin, &c.hemoglobin, &c.shading] {
             let mut q: Plane = p.clone();
             q.blur(sigma);
@@ -95,7 +113,7 @@ impl Stages {
     #[wasm_bindgen(js_name = lesionMap)]
     pub fn lesion_map(&mut self) -> usize {
         let (c, s) = (self.chrom.as_ref().unwrap(), self.skin.as_ref().unwrap());
-        let (w, h) = (self.photo.width() as usize, self.photo.height() as usize);
+        let (w, h) = (self.work.width() as usize, self.work.height() as usize);
         let short = self.short();
         let params = MapParams {
             smooth_sigma: (0.006 * short).max(1.0),
