@@ -131,9 +131,10 @@ pub struct Lighting {
     pub notes: Vec<String>,
 }
 
-/// Short side of the working resolution: lesions span ≥ 1% of it, pores fall below it,
+/// Target short side of the working resolution (rounded to an integer factor, so it
+/// lands between about 300 and 600 px): lesions span ≥ 1% of it, pores fall below it,
 /// and averaging down lowers camera noise.
-const WORK_SHORT_SIDE: f32 = 512.0;
+const WORK_SHORT_SIDE: f32 = 448.0;
 
 /// Integer downsampling factor from a photo to its working resolution.
 pub fn work_scale(width: u32, height: u32) -> usize {

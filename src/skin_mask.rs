@@ -296,19 +296,45 @@ fn plausible(px: &[u8]) -> bool {
 fn classify(photo: &Photo, chrom: &Chromophores, model: &SkinModel) -> Vec<bool> {
     let (w, h) = (photo.width() as usize, photo.height() as usize);
     let mut score = Plane::filled(w, h, 0.0);
+    // Pixels that fit the model without the lesion allowances.
+    let mut core = vec![false; w * h];
     for (i, px) in photo.rgba().chunks_exact(4).enumerate() {
         if px[3] < 128 || !plausible(px) {
             continue;
         }
-        let d2 =
-            lesion_tolerant_distance2(model, [chrom.melanin.data[i], chrom.hemoglobin.data[i]]);
+        let f = [chrom.melanin.data[i], chrom.hemoglobin.data[i]];
+        let d2 = lesion_tolerant_distance2(model, f);
         // 1 within 3σ, 0 beyond 4.5σ.
         score.data[i] = ((20.25 - d2) / (20.25 - 9.0)).clamp(0.0, 1.0);
+        core[i] = distance2(model, f) <= 20.25;
     }
     score.blur(feather_sigma(w, h));
     let mut binary: Vec<bool> = score.data.iter().map(|&s| s >= 0.5).collect();
+    drop_lesion_only_regions(&mut binary, &core, w, h);
     clean(&mut binary, w, h);
     binary
+}
+
+/// Drops regions that are skin only thanks to the lesion allowances: a spot or a red
+/// scar lies within normal skin, whereas a red flag or a brown coat stands alone.
+fn drop_lesion_only_regions(binary: &mut [bool], core: &[bool], w: usize, h: usize) {
+    let (labels, comps) = components::label(binary, w, h);
+    let mut core_count = vec![0usize; comps.len()];
+    for (&l, &c) in labels.iter().zip(core) {
+        if l > 0 && c {
+            core_count[l as usize - 1] += 1;
+        }
+    }
+    let keep: Vec<bool> = comps
+        .iter()
+        .zip(&core_count)
+        .map(|(c, &n)| 2 * n >= c.area)
+        .collect();
+    for (b, &l) in binary.iter_mut().zip(&labels) {
+        if l > 0 && !keep[l as usize - 1] {
+            *b = false;
+        }
+    }
 }
 
 /// Drops specks and fills small enclosed holes.

@@ -226,3 +226,78 @@ fn delta_e_grows_monotonically_with_fraction() {
         assert!(last > 1.0, "{name}: full removal is visible ({last})");
     }
 }
+
+/// A spot injected in optical density into the real sample photo is found, and pigment
+/// 1.0 takes the photo back to how it was before the injection.
+///
+/// Known gap (issue 3 stays open): on the sample's ~90 px wide face the melanin excess
+/// varies by σ 0.2–0.3 density units, and a spot of 0.6 (ΔE00 ≈ 6) raises its own local
+/// threshold, so it is not found. Run with `--ignored` to see the numbers.
+#[test]
+#[ignore = "known gap: the detector misses a ΔE00 ≈ 6 spot on the sample's small face"]
+fn spot_injected_into_the_sample_is_found_and_removed() {
+    use skin_preview::chromophores::MELANIN_PRIOR;
+    let bytes = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/www/sample/astronaut.png"
+    ))
+    .expect("the bundled sample photo");
+    let clean = skin_preview::decode::decode(&bytes).unwrap().photo;
+    let (w, h) = (clean.width() as usize, clean.height() as usize);
+    let a0 = analysis::analyze(&clean, &AnalysisOptions::default());
+
+    // Place it where skin surrounds it widely and no lesion was found.
+    let radius = 0.022 * w.min(h) as f32;
+    let mut room = Plane::from_vec(
+        w,
+        h,
+        a0.skin.binary.iter().map(|&s| s as u8 as f32).collect(),
+    );
+    room.blur(radius);
+    let (mut best, mut at) = (0.0, 0);
+    for i in 0..w * h {
+        let free = !a0.pigment.mask[i] && !a0.redness.mask[i];
+        if free && room.data[i] > best {
+            (best, at) = (room.data[i], i);
+        }
+    }
+    assert!(best > 0.97, "no wide skin area in the sample ({best})");
+    let (cx, cy) = ((at % w) as f32, (at / w) as f32);
+
+    // Melanin excess of 0.6 density units with a 2 px soft edge.
+    let lut = skin_preview::colour::srgb8_to_linear_lut();
+    let mut rgba = clean.rgba().to_vec();
+    let mut disc = vec![false; w * h];
+    for y in 0..h {
+        for x in 0..w {
+            let d = ((x as f32 - cx).powi(2) + (y as f32 - cy).powi(2)).sqrt();
+            let weight = ((radius + 1.0 - d) / 2.0).clamp(0.0, 1.0);
+            if weight == 0.0 {
+                continue;
+            }
+            let i = y * w + x;
+            disc[i] = d <= radius;
+            for c in 0..3 {
+                let lin = lut[rgba[i * 4 + c] as usize] * (-0.6 * weight * MELANIN_PRIOR[c]).exp();
+                rgba[i * 4 + c] = skin_preview::colour::linear_to_srgb8(lin);
+            }
+        }
+    }
+    let spotted = Photo::from_rgba(w as u32, h as u32, rgba).unwrap();
+    let a = analysis::analyze(&spotted, &AnalysisOptions::default());
+    let dice = synth::dice(&a.pigment.mask, &disc);
+    let out = Projector::new(&a, &spotted).render(
+        &spotted,
+        Fractions {
+            pigment: 1.0,
+            ..Default::default()
+        },
+    );
+    let (before, _) = delta_e_stats(spotted.rgba(), clean.rgba(), &disc);
+    let (after, p95) = delta_e_stats(&out, clean.rgba(), &disc);
+    println!(
+        "sample, spot at ({cx}, {cy}) r {radius:.1}: Dice {dice:.3}; ΔE00 to the clean photo {before:.2} → mean {after:.2} p95 {p95:.2}"
+    );
+    assert!(dice >= 0.8, "injected spot found with Dice {dice}");
+    assert!(after <= 1.0, "removed to mean ΔE00 {after}");
+}
