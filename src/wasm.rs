@@ -64,15 +64,23 @@ impl PhotoHandle {
     }
 
     fn new(photo: Photo, info: Option<DecodeInfo>) -> Self {
-        let output = photo.rgba().to_vec();
         Self {
             photo,
             info,
-            output,
+            output: Vec::new(),
             analysis: None,
             projector: None,
             preview: None,
             stale_output: false,
+        }
+    }
+
+    /// The pixels the output pointer shows: the projection buffer, or the photo.
+    fn shown(&self) -> &[u8] {
+        if self.output.is_empty() {
+            self.photo.rgba()
+        } else {
+            &self.output
         }
     }
 
@@ -108,22 +116,25 @@ impl PhotoHandle {
         to_js(&crate::quality::sharpness(&self.photo))
     }
 
-    /// Address of the RGBA output buffer in WASM memory (stable until the next render).
+    /// Address of the RGBA output in WASM memory (stable until the next render): the
+    /// photo itself until a projection needs a buffer of its own.
     #[wasm_bindgen(js_name = outputPtr)]
     pub fn output_ptr(&self) -> *const u8 {
-        self.output.as_ptr()
+        self.shown().as_ptr()
     }
 
-    /// Length in bytes of the RGBA output buffer.
+    /// Length in bytes of the RGBA output.
     #[wasm_bindgen(js_name = outputLen)]
     pub fn output_len(&self) -> usize {
-        self.output.len()
+        self.shown().len()
     }
 
-    /// Writes the original photo into the output buffer.
+    /// Makes the output show the original photo.
     #[wasm_bindgen(js_name = renderOriginal)]
     pub fn render_original(&mut self) {
-        self.output.copy_from_slice(self.photo.rgba());
+        if !self.output.is_empty() {
+            self.output.copy_from_slice(self.photo.rgba());
+        }
         self.stale_output = false;
     }
 
@@ -194,10 +205,13 @@ impl PhotoHandle {
             .analysis
             .as_ref()
             .ok_or_else(|| JsError::new("Analyse the photo before projecting."))?;
-        if self.stale_output {
+        if self.output.is_empty() {
+            // Allocated on the first projection: a photo only looked at needs no copy.
+            self.output = self.photo.rgba().to_vec();
+        } else if self.stale_output {
             self.output.copy_from_slice(self.photo.rgba());
-            self.stale_output = false;
         }
+        self.stale_output = false;
         let f = Fractions {
             pigment,
             redness,
@@ -238,7 +252,7 @@ impl PhotoHandle {
     pub fn preview_ptr(&self) -> *const u8 {
         self.preview
             .as_ref()
-            .map_or(self.output.as_ptr(), |p| p.output.as_ptr())
+            .map_or(self.shown().as_ptr(), |p| p.output.as_ptr())
     }
 
     /// Length in bytes of the slider-frame buffer.
@@ -246,7 +260,7 @@ impl PhotoHandle {
     pub fn preview_len(&self) -> usize {
         self.preview
             .as_ref()
-            .map_or(self.output.len(), |p| p.output.len())
+            .map_or(self.shown().len(), |p| p.output.len())
     }
 
     /// Width of the slider frame.
@@ -272,7 +286,7 @@ impl PhotoHandle {
             .analysis
             .as_ref()
             .ok_or_else(|| JsError::new("Analyse the photo first."))?;
-        to_js(&render::lesion_changes(a, &self.photo, &self.output))
+        to_js(&render::lesion_changes(a, &self.photo, self.shown()))
     }
 
     /// One analysis map as 8-bit grayscale (w×h): skin, melanin, hemoglobin, shading,

@@ -4,8 +4,41 @@
 
 mod support;
 
+#[path = "support/parity.rs"]
+mod parity;
+
 use image::ImageEncoder;
 use support::synth::SceneSpec;
+
+/// The native analysis of the face fixture, which `tests/wasm_browser.rs` compares the
+/// WASM (`simd128`) build against: stored in `tests/data/parity.json`.
+#[test]
+fn parity_numbers_match_the_native_build() {
+    let bytes = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/synthetic-face.png"
+    ))
+    .unwrap();
+    let photo = skin_preview::decode::decode(&bytes).unwrap().photo;
+    let values = parity::summary(&photo);
+    let json = serde_json::to_string_pretty(
+        &parity::NAMES
+            .iter()
+            .zip(&values)
+            .map(|(n, v)| (n.to_string(), *v))
+            .collect::<std::collections::BTreeMap<_, _>>(),
+    )
+    .unwrap();
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/parity.json");
+    if std::env::var_os("SKIN_PREVIEW_REGENERATE").is_some() {
+        std::fs::write(path, &json).unwrap();
+    }
+    let committed = std::fs::read_to_string(path).expect("tests/data/parity.json: regenerate it");
+    assert_eq!(
+        committed, json,
+        "tests/data/parity.json differs from the native build"
+    );
+}
 
 /// A face-like synthetic photo with every lesion kind, for the page tests: the bundled
 /// sample has no scars, so plan and slider tests need a photo where change is certain.

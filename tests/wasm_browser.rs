@@ -175,3 +175,28 @@ fn hostile_corpus_gives_typed_errors_then_a_good_photo_decodes() {
     let d = decode::decode(PNG).expect("a good photo after the hostile ones");
     assert_eq!(compare(d.photo.rgba(), PNG_RGBA), (0, 0));
 }
+
+// --- simd128 parity: the WASM build's analysis against the native build's numbers.
+
+#[path = "support/parity.rs"]
+mod parity;
+
+/// The analysis and projection of the face fixture agree with the native (non-`simd128`)
+/// build, stored by `tests/fixtures.rs` in `tests/data/parity.json`.
+#[wasm_bindgen_test]
+fn analysis_matches_the_native_build() {
+    let native: std::collections::BTreeMap<String, f64> =
+        serde_json::from_str(include_str!("data/parity.json")).unwrap();
+    let photo = decode::decode(include_bytes!("data/synthetic-face.png"))
+        .unwrap()
+        .photo;
+    let got = parity::summary(&photo);
+    for (name, value) in parity::NAMES.iter().zip(got) {
+        let want = native[*name];
+        let tolerance = 1e-3 * want.abs().max(1.0);
+        assert!(
+            (value - want).abs() <= tolerance,
+            "{name}: WASM {value}, native {want}"
+        );
+    }
+}

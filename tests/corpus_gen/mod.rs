@@ -7,9 +7,11 @@
 
 #![allow(dead_code)]
 
+#[cfg(not(target_arch = "wasm32"))]
 use image::codecs::gif::GifEncoder;
 use image::codecs::jpeg::JpegEncoder;
 use image::codecs::png::PngEncoder;
+#[cfg(not(target_arch = "wasm32"))]
 use image::codecs::webp::WebPEncoder;
 use image::{ExtendedColorType, Frame, ImageEncoder, RgbaImage};
 use skin_preview::DecodeError;
@@ -318,6 +320,7 @@ pub fn cmyk_jpeg(gray: &[u8], w: u32, h: u32) -> Vec<u8> {
 }
 
 /// A two-frame animated GIF: red, then blue.
+#[cfg(not(target_arch = "wasm32"))]
 pub fn animated_gif(w: u32, h: u32) -> Vec<u8> {
     let mut out = Vec::new();
     {
@@ -541,16 +544,20 @@ pub fn corpus(big: bool) -> Vec<Item> {
     g.pixels = Some(rgb_to_rgba(&skin));
     items.push(g);
     items.push(ok("cmyk-adobe.jpg", cmyk_jpeg(&gray, w, h), w, h));
-    let mut webp = Vec::new();
-    WebPEncoder::new_lossless(&mut webp)
-        .encode(&skin, w, h, ExtendedColorType::Rgb8)
-        .unwrap();
-    let mut g = ok("lossless.webp", webp, w, h);
-    g.pixels = Some(rgb_to_rgba(&skin));
-    items.push(g);
-    let mut g = ok("animated.gif", animated_gif(16, 12), 16, 12);
-    g.pixels = Some([220u8, 40, 40, 255].repeat(16 * 12)); // first frame
-    items.push(g);
+    // WebP and GIF: decoded natively (CLI) only; in WASM the browser decodes them.
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let mut webp = Vec::new();
+        WebPEncoder::new_lossless(&mut webp)
+            .encode(&skin, w, h, ExtendedColorType::Rgb8)
+            .unwrap();
+        let mut g = ok("lossless.webp", webp, w, h);
+        g.pixels = Some(rgb_to_rgba(&skin));
+        items.push(g);
+        let mut g = ok("animated.gif", animated_gif(16, 12), 16, 12);
+        g.pixels = Some([220u8, 40, 40, 255].repeat(16 * 12)); // first frame
+        items.push(g);
+    }
 
     // --- EXIF orientations: an asymmetric 5×3 PNG (exact) and JPEG (size only).
     let (ow, oh) = (5u32, 3u32);
