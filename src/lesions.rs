@@ -189,7 +189,7 @@ fn robust_sigma(v: &[f32], skin: &[bool]) -> f32 {
 }
 
 fn robust_sigma_excluding(v: &[f32], skin: &[bool], exclude: &[f32]) -> f32 {
-    let stride = (v.len() / 200_000).max(1);
+    let stride = (v.len() / 30_000).max(1);
     let mut xs: Vec<f32> = (0..v.len())
         .step_by(stride)
         .filter(|&i| skin[i] && exclude.get(i).is_none_or(|&e| e <= 0.05) && v[i].is_finite())
