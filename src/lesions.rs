@@ -43,9 +43,10 @@ pub struct LesionMap {
     pub baseline: Plane,
 }
 
-/// Scale factor for baseline blurs: work near 256 px on the short side.
-pub fn baseline_factor(w: usize, h: usize) -> usize {
-    (w.min(h) / 256).max(1)
+/// Downsampling factor for a smooth masked blur of standard deviation `sigma`: the blur
+/// keeps ≥ 8 px of σ on the reduced grid, so bilinear upsampling loses nothing visible.
+pub fn blur_factor(sigma: f32) -> usize {
+    ((sigma / 8.0) as usize).max(1)
 }
 
 /// The smoothed plane and its first-pass baseline over all skin; shared by the maps of
@@ -59,10 +60,10 @@ pub struct Smoothed {
 
 /// Smooths a plane and fits the first-pass baseline (`smooth_sigma`, `baseline_sigma`).
 pub fn smooth_plane(plane: &Plane, skin: &Plane, skin_bin: &[bool], p: &MapParams) -> Smoothed {
-    let factor = baseline_factor(plane.width, plane.height);
     let mut smooth = plane.clone();
     smooth.blur(p.smooth_sigma);
     let fallback = skin_mean(&smooth, skin_bin);
+    let factor = blur_factor(p.baseline_sigma);
     let base1 = masked_blur(&smooth, skin, p.baseline_sigma, factor, fallback);
     Smoothed {
         smooth,
@@ -93,7 +94,7 @@ pub fn lesion_map_smoothed(
 ) -> LesionMap {
     let (smooth, base1, fallback) = (&s.smooth, &s.base1, s.fallback);
     let (w, h) = (smooth.width, smooth.height);
-    let factor = baseline_factor(w, h);
+    let factor = blur_factor(p.baseline_sigma);
     // Pass 1: baseline over all skin; pass 2: with candidates excluded.
     let excess1 = signed_diff(smooth, base1, p.sign);
     let noise1 = robust_sigma(&excess1.data, skin_bin);
@@ -130,7 +131,7 @@ pub fn lesion_map_smoothed(
         &squared,
         skin,
         p.baseline_sigma * 0.5,
-        factor,
+        blur_factor(p.baseline_sigma * 0.5),
         noise * noise,
     );
     let seeds: Vec<bool> = (0..w * h)

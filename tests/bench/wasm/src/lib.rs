@@ -3,7 +3,7 @@
 
 use skin_preview::analysis::{analyze, work_scale, Analysis, AnalysisOptions};
 use skin_preview::chromophores::{decompose, estimate_vectors, Chromophores, Vectors};
-use skin_preview::lesions::{baseline_factor, lesion_map, MapParams};
+use skin_preview::lesions::{blur_factor, lesion_map, MapParams};
 use skin_preview::planes::{masked_blur, Plane};
 use skin_preview::render::{Fractions, Projector};
 use skin_preview::skin_mask::{feather_sigma, skin_mask, SkinMask};
@@ -87,9 +87,8 @@ impl Stages {
     #[wasm_bindgen(js_name = baselineBlurs)]
     pub fn baseline_blurs(&mut self) {
         let (c, s) = (self.chrom.as_ref().unwrap(), self.skin.as_ref().unwrap());
-        let (w, h) = (self.work.width() as usize, self.work.height() as usize);
-        let f = baseline_factor(w, h);
         let sigma = 0.06 * self.short();
+        let f = blur_factor(sigma);
         for p in [&c.melanin, &c.hemoglobin, &c.shading] {
             let b = masked_blur(p, &s.soft, sigma, f, 0.0);
             self.sink += b.data[b.data.len() / 2];
