@@ -347,7 +347,9 @@ pub fn a_masi_like(lesions: &[LesionReport]) -> f64 {
         .iter()
         .filter(|l| l.kind == LesionKind::Pigment)
         .map(|l| l.area_percent * (-l.delta_l / 10.0).clamp(0.0, 1.0))
-        .sum()
+        .sum::<f64>()
+        // An empty float sum is −0.0, which people would read as "-0.0".
+        + 0.0
 }
 
 /// Per-channel gains that make the reference neutral at 85% reflectance.
@@ -490,5 +492,17 @@ fn lighting(
         clipped_highlights,
         too_dark,
         notes,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_lesions_score_plain_zero() {
+        let score = a_masi_like(&[]);
+        assert_eq!(score, 0.0);
+        assert!(score.is_sign_positive(), "shown as -0.0");
     }
 }

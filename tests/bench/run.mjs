@@ -144,10 +144,12 @@ function tables(r, info, loads, o) {
       const o = (pre) => Object.entries(e.oursStages).find(([n]) => n.startsWith(pre))?.[1]?.median;
       const q = (pre) => Object.entries(e.peer.stages).find(([n]) => n.startsWith(pre))?.[1]?.median;
       const row = (name, ours, peer) => p(`| ${key} MP | ${name} | ${ours?.toFixed(1) ?? '—'} | ${peer?.toFixed(1) ?? '—'} | ${ratio(peer, ours)} |`);
-      const [dec, bb, fb, ren] = [o('decompose, full res'), o('baseline blurs'), o('full-res blurs'), o('render_into')];
+      // Our masked blurs run on the working-resolution planes: count the downsample to it.
+      const [dec, fb, ren] = [o('decompose, full res'), o('full-res blurs'), o('render_into')];
+      const bb = o('baseline blurs') + (o('downsample') ?? 0);
       const [p1, p2a, p2b, p3, p4] = [q('peer 1'), q('peer 2a'), q('peer 2b'), q('peer 3'), q('peer 4')];
       row('1. RGBA → f32 density planes: decompose vs peer 1', dec, p1);
-      row('2. baseline blurs, reduced scale: masked_blur ×3 vs peer 2b', bb, p2b);
+      row('2. baseline blurs, reduced scale: downsample + masked_blur ×3 vs peer 2b', bb, p2b);
       row('2. baseline blurs, full res: Plane::blur ×3 vs peer 2a', fb, p2a);
       row('3+4. recompose + back to RGBA: render_into vs peer 3 + 4', ren, p3 + p4);
       row('overall (reduced-scale blurs): 1 + 2 + 3+4', dec + bb + ren, p1 + p2b + p3 + p4);
