@@ -36,7 +36,8 @@ fn parity_numbers_match_the_native_build() {
     let committed = std::fs::read_to_string(path).expect("tests/data/parity.json: regenerate it");
     assert_eq!(
         committed, json,
-        "tests/data/parity.json differs from the native build"
+        "tests/data/parity.json differs from the native build; after an intended engine \
+         change, regenerate it: SKIN_PREVIEW_REGENERATE=1 cargo test --test fixtures"
     );
 }
 
