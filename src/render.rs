@@ -240,7 +240,7 @@ pub fn render_direct(a: &Analysis, photo: &Photo, out: &mut [u8], f: Fractions) 
 
 /// Long side, in pixels, of the preview rendered while a slider moves: about a laptop
 /// display's width for the image, so a frame costs the same for any photo size.
-pub const PREVIEW_LONG_SIDE: u32 = 1280;
+pub const PREVIEW_LONG_SIDE: u32 = 1024;
 
 /// Integer factor from a photo to its slider preview (1 = the photo is small enough).
 pub fn preview_scale(width: u32, height: u32) -> u32 {
