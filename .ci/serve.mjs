@@ -18,7 +18,8 @@ export const CSP =
   "img-src 'self' blob: data:; style-src 'self'; connect-src 'self'; object-src 'none'; " +
   "base-uri 'none'; form-action 'none'";
 
-const MIME = {
+/** Content types by file extension (shared with tests/bench/server.mjs). */
+export const MIME = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.mjs': 'text/javascript; charset=utf-8',
@@ -37,7 +38,8 @@ const MIME = {
   '.map': 'application/json; charset=utf-8',
 };
 
-const HEADERS = {
+/** Response headers for every file (shared with tests/bench/server.mjs). */
+export const HEADERS = {
   'Content-Security-Policy': CSP,
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
@@ -61,8 +63,8 @@ function send(res, status, text, method) {
   res.end(method === 'HEAD' ? undefined : body);
 }
 
-/** Maps a URL path to a file under root, or null if it is not servable. */
-async function resolveFile(root, urlPath) {
+/** Maps a URL path to { file, size } under root, or null if it is not servable. */
+export async function resolveFile(root, urlPath) {
   let path;
   try {
     path = decodeURIComponent(urlPath);

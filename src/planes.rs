@@ -98,7 +98,9 @@ impl Plane {
     }
 }
 
-fn interp_index(pos: f32, len: usize) -> (usize, usize, f32) {
+/// Bilinear taps (lower index, upper index, weight of the upper) at `pos`, clamped to
+/// `0..len`.
+pub fn interp_index(pos: f32, len: usize) -> (usize, usize, f32) {
     let p = pos.clamp(0.0, (len - 1) as f32);
     let i0 = p.floor() as usize;
     let i1 = (i0 + 1).min(len - 1);

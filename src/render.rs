@@ -308,11 +308,7 @@ impl Sampler {
     fn new((ww, wh): (usize, usize), (tw, th): (usize, usize), step: (f32, f32)) -> Self {
         let axis = |src: usize, dst: usize, step: f32| -> Vec<(usize, usize, f32)> {
             (0..dst)
-                .map(|i| {
-                    let p = ((i as f32 + 0.5) * step - 0.5).clamp(0.0, (src - 1) as f32);
-                    let i0 = p.floor() as usize;
-                    (i0, (i0 + 1).min(src - 1), p - i0 as f32)
-                })
+                .map(|i| crate::planes::interp_index((i as f32 + 0.5) * step - 0.5, src))
                 .collect()
         };
         Self {

@@ -107,22 +107,32 @@ pub struct CitedPoint {
     pub texture: Option<Band>,
 }
 
+/// The band of `channel` among the three per-channel fields.
+fn pick(channel: Channel, [pigment, redness, texture]: [&Option<Band>; 3]) -> Option<&Band> {
+    match channel {
+        Channel::Pigment => pigment.as_ref(),
+        Channel::Redness => redness.as_ref(),
+        Channel::Texture => texture.as_ref(),
+    }
+}
+
+/// The channels for which `band` gives a value, in [`Channel::ALL`] order.
+fn present<'a>(band: impl Fn(Channel) -> Option<&'a Band>) -> Vec<Channel> {
+    Channel::ALL
+        .into_iter()
+        .filter(|c| band(*c).is_some())
+        .collect()
+}
+
 impl CitedPoint {
     /// The band for one channel, if reported.
     pub fn band(&self, channel: Channel) -> Option<&Band> {
-        match channel {
-            Channel::Pigment => self.pigment.as_ref(),
-            Channel::Redness => self.redness.as_ref(),
-            Channel::Texture => self.texture.as_ref(),
-        }
+        pick(channel, [&self.pigment, &self.redness, &self.texture])
     }
 
     /// The channels this point reports, in [`Channel::ALL`] order.
     pub fn channels(&self) -> Vec<Channel> {
-        Channel::ALL
-            .into_iter()
-            .filter(|c| self.band(*c).is_some())
-            .collect()
+        present(|c| self.band(c))
     }
 }
 
@@ -167,19 +177,12 @@ pub struct Relapse {
 impl Relapse {
     /// The residual band for one channel, if given.
     pub fn band(&self, channel: Channel) -> Option<&Band> {
-        match channel {
-            Channel::Pigment => self.pigment.as_ref(),
-            Channel::Redness => self.redness.as_ref(),
-            Channel::Texture => self.texture.as_ref(),
-        }
+        pick(channel, [&self.pigment, &self.redness, &self.texture])
     }
 
     /// The channels this relapse gives residuals for.
     pub fn channels(&self) -> Vec<Channel> {
-        Channel::ALL
-            .into_iter()
-            .filter(|c| self.band(*c).is_some())
-            .collect()
+        present(|c| self.band(c))
     }
 }
 

@@ -6,10 +6,10 @@
 
 import { createServer } from 'node:http';
 import { createReadStream } from 'node:fs';
-import { realpath, stat } from 'node:fs/promises';
-import { extname, resolve, sep } from 'node:path';
+import { realpath } from 'node:fs/promises';
+import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CSP } from '../../.ci/serve.mjs';
+import { CSP, HEADERS, MIME, resolveFile } from '../../.ci/serve.mjs';
 
 const ROOT = fileURLToPath(new URL('../../www/', import.meta.url));
 export const OPENCV_JS = fileURLToPath(
@@ -20,58 +20,21 @@ export const BENCH_CSP = CSP.replace("'wasm-unsafe-eval'", "'wasm-unsafe-eval' '
   "connect-src 'self' data:",
 );
 
-const MIME = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.wasm': 'application/wasm',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.svg': 'image/svg+xml',
-};
-
-async function resolveFile(root, pathname) {
-  if (pathname === '/bench/vendor/opencv.js') return OPENCV_JS;
-  let p;
-  try {
-    p = decodeURIComponent(pathname);
-  } catch {
-    return null;
-  }
-  const segs = p.split('/').filter(Boolean);
-  if (segs.some((s) => s.startsWith('.')) || p.includes('\0')) return null;
-  let file = resolve(root, ...segs);
-  if (file !== root && !file.startsWith(root + sep)) return null;
-  try {
-    if ((await stat(file)).isDirectory()) file = resolve(file, 'index.html');
-    const real = await realpath(file);
-    if (!real.startsWith(root)) return null;
-    return (await stat(real)).isFile() ? real : null;
-  } catch {
-    return null;
-  }
-}
-
 /** Starts the bench server on a free port: { url, close() }. */
 export async function startBenchServer() {
   const root = await realpath(ROOT);
   const server = createServer(async (req, res) => {
     const { pathname } = new URL(req.url ?? '/', 'http://localhost');
-    const file = await resolveFile(root, pathname);
+    const file = pathname === '/bench/vendor/opencv.js' ? OPENCV_JS : (await resolveFile(root, pathname))?.file;
     if (!file) {
       res.writeHead(404, { 'Content-Type': 'text/plain' });
       return res.end('404 Not Found\n');
     }
     const csp = pathname === '/bench.html' ? BENCH_CSP : CSP;
     res.writeHead(200, {
+      ...HEADERS,
       'Content-Type': MIME[extname(file)] ?? 'application/octet-stream',
       'Content-Security-Policy': csp,
-      'X-Content-Type-Options': 'nosniff',
-      'Cross-Origin-Opener-Policy': 'same-origin',
-      'Cross-Origin-Resource-Policy': 'same-origin',
-      'Cache-Control': 'no-cache',
     });
     createReadStream(file).on('error', () => res.destroy()).pipe(res);
   });
