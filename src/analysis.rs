@@ -240,7 +240,7 @@ fn downsample_mask(mask: &[bool], w: usize, h: usize, scale: usize) -> Vec<bool>
     let (ww, wh) = (w.div_ceil(scale), h.div_ceil(scale));
     let mut count = vec![0u32; ww * wh];
     let mut total = vec![0u32; ww * wh];
-    for (i, &m) in mask.iter().enumerate() {
+    for (i, &m) in mask.iter().take(w * h).enumerate() {
         let j = (i / w / scale) * ww + (i % w) / scale;
         count[j] += m as u32;
         total[j] += 1;
