@@ -141,6 +141,12 @@ pub fn work_scale(width: u32, height: u32) -> usize {
     ((width.min(height) as f32 / WORK_SHORT_SIDE).round() as usize).max(1)
 }
 
+/// Radius, in working pixels, of the smallest lesion reported (1.2% of the short side):
+/// anything narrower is texture.
+pub fn min_lesion_radius(w: usize, h: usize) -> f32 {
+    0.012 * w.min(h) as f32
+}
+
 /// Analyses a photo at its working resolution; the report is in photo pixels.
 pub fn analyze(photo: &Photo, options: &AnalysisOptions) -> Analysis {
     let scale = work_scale(photo.width(), photo.height());
@@ -174,7 +180,7 @@ pub fn analyze(photo: &Photo, options: &AnalysisOptions) -> Analysis {
     };
     let short = w.min(h) as f32;
     let feather = skin_mask::feather_sigma(w, h);
-    let min_area = ((0.012 * short).powi(2) * std::f32::consts::PI).max(12.0) as usize;
+    let min_area = (min_lesion_radius(w, h).powi(2) * std::f32::consts::PI).max(12.0) as usize;
     let colour_params = MapParams {
         smooth_sigma: (0.006 * short).max(1.0),
         baseline_sigma: 0.06 * short,
@@ -182,6 +188,7 @@ pub fn analyze(photo: &Photo, options: &AnalysisOptions) -> Analysis {
         floor: 0.12,
         min_area,
         sign: 1.0,
+        deficit_noise: false,
     };
     let relief_params = MapParams {
         smooth_sigma: (0.008 * short).max(1.5),
@@ -197,6 +204,9 @@ pub fn analyze(photo: &Photo, options: &AnalysisOptions) -> Analysis {
         &chrom.hemoglobin,
         &MapParams {
             floor: 0.10,
+            // Hemoglobin's only texture is noise, the same both ways; melanin's mottling
+            // is not (measured: false spots on brown and dark skin).
+            deficit_noise: true,
             ..colour_params
         },
     );

@@ -23,6 +23,10 @@ pub struct MapParams {
     pub min_area: usize,
     /// +1 to find excess, −1 to find deficit (raised scars in shading).
     pub sign: f32,
+    /// Take the local noise from the deficit side of the excess alone, which lesions do
+    /// not reach (so they cannot raise their own threshold): for planes whose normal
+    /// texture is symmetric (colour). Shading is not: pores only deepen it.
+    pub deficit_noise: bool,
 }
 
 /// A soft map (0..1) for rendering, the binary lesion mask, the components, and the
@@ -119,13 +123,24 @@ pub fn lesion_map_smoothed(
     let excess = signed_diff(smooth, &base2, p.sign);
     let noise = robust_sigma_excluding(&excess.data, skin_bin, &candidates.data);
     // Noise in density grows where the photo is darker, and JPEG makes it blocky:
-    // threshold against the local RMS of the excess over skin, each value clipped at 3×
-    // the global noise so lesions do not raise their own threshold.
+    // threshold against the local RMS of the excess over skin: of its deficit side only
+    // (`deficit_noise`), or of all of it, each value clipped at 3× the global noise so
+    // lesions raise their own threshold less.
     let clip = 9.0 * noise * noise;
     let squared = Plane::from_vec(
         w,
         h,
-        excess.data.iter().map(|e| (e * e).min(clip)).collect(),
+        excess
+            .data
+            .iter()
+            .map(|&e| {
+                if p.deficit_noise {
+                    2.0 * e.min(0.0).powi(2)
+                } else {
+                    (e * e).min(clip)
+                }
+            })
+            .collect(),
     );
     let local = masked_blur(
         &squared,

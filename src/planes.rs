@@ -49,6 +49,55 @@ impl Plane {
         }
     }
 
+    /// Grey-level opening with a (2r+1)² square: peaks narrower than the square (pores in
+    /// a density plane) are cut down to their surroundings; wider shapes keep their form.
+    pub fn opened(&self, r: usize) -> Plane {
+        let mut p = self.clone();
+        for take_max in [false, true] {
+            p = p.filter_rows(r, take_max).transposed();
+            p = p.filter_rows(r, take_max).transposed();
+        }
+        p
+    }
+
+    /// Running min (or max) over a window of ±r along each row, cut at the row's ends:
+    /// van Herk–Gil–Werman, three comparisons a pixel whatever `r`.
+    fn filter_rows(&self, r: usize, take_max: bool) -> Plane {
+        let (w, k) = (self.width, 2 * r + 1);
+        let pad = if take_max {
+            f32::NEG_INFINITY
+        } else {
+            f32::INFINITY
+        };
+        let pick = |a: f32, b: f32| if take_max { a.max(b) } else { a.min(b) };
+        let n = (w + 2 * r).div_ceil(k) * k;
+        let (mut padded, mut ahead, mut behind) = (vec![pad; n], vec![pad; n], vec![pad; n]);
+        let mut out = Vec::with_capacity(self.data.len());
+        for row in self.data.chunks_exact(w.max(1)) {
+            padded[r..r + w].copy_from_slice(row);
+            // Within each block of k: running extreme from its start, and from its end.
+            for b in (0..n).step_by(k) {
+                ahead[b] = padded[b];
+                for i in b + 1..b + k {
+                    ahead[i] = pick(ahead[i - 1], padded[i]);
+                }
+                behind[b + k - 1] = padded[b + k - 1];
+                for i in (b..b + k - 1).rev() {
+                    behind[i] = pick(behind[i + 1], padded[i]);
+                }
+            }
+            // The window [x, x + k) of `padded` is centred on row pixel x.
+            out.extend((0..w).map(|x| pick(behind[x], ahead[x + k - 1])));
+        }
+        Plane::from_vec(w, self.height, out)
+    }
+
+    fn transposed(&self) -> Plane {
+        let (w, h) = (self.width, self.height);
+        let data = (0..w * h).map(|i| self.data[(i % h) * w + i / h]).collect();
+        Plane::from_vec(h, w, data)
+    }
+
     /// Area-average downsample by an integer factor (partial edge blocks averaged too).
     pub fn downsample(&self, factor: usize) -> Plane {
         if factor <= 1 {
@@ -235,6 +284,57 @@ pub fn masked_blur(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn opening_removes_narrow_peaks_and_keeps_wide_ones() {
+        let (w, h) = (40, 30);
+        let mut p = Plane::filled(w, h, 1.0);
+        p.data[10 * w + 5] = 3.0; // a pore: one pixel
+        for y in 10..20 {
+            for x in 20..32 {
+                p.data[y * w + x] = 2.0; // a plateau wider than the square
+            }
+        }
+        let o = p.opened(2);
+        assert_eq!(o.data[10 * w + 5], 1.0);
+        assert_eq!(o.data[15 * w + 25], 2.0);
+        assert_eq!(o.data[10 * w + 20], 2.0, "corners of a wide shape stay");
+        assert_eq!(o.data[5 * w + 5], 1.0);
+        assert!(Plane::filled(1, 1, 4.0).opened(3).data == [4.0]);
+    }
+
+    #[test]
+    fn opening_equals_brute_force() {
+        let (w, h) = (23, 17);
+        let mut seed = 7u32;
+        let data = (0..w * h)
+            .map(|_| {
+                seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                (seed >> 8) as f32 / (1 << 24) as f32
+            })
+            .collect();
+        let p = Plane::from_vec(w, h, data);
+        let square = |q: &Plane, r: usize, take_max: bool| {
+            let mut out = q.clone();
+            for y in 0..h {
+                for x in 0..w {
+                    let mut v = q.data[y * w + x];
+                    for yy in y.saturating_sub(r)..(y + r + 1).min(h) {
+                        for xx in x.saturating_sub(r)..(x + r + 1).min(w) {
+                            let u = q.data[yy * w + xx];
+                            v = if take_max { v.max(u) } else { v.min(u) };
+                        }
+                    }
+                    out.data[y * w + x] = v;
+                }
+            }
+            out
+        };
+        for r in [1, 2, 4, 12] {
+            let want = square(&square(&p, r, false), r, true);
+            assert_eq!(p.opened(r).data, want.data, "r {r}");
+        }
+    }
 
     #[test]
     fn blur_preserves_constant_and_mass() {

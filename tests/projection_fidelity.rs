@@ -49,113 +49,166 @@ fn mean_density(rgba: &[u8], w: usize, h: usize) -> Plane {
     )
 }
 
-// Issue targets (ΔE00 mean ≤ 1, p95 ≤ 2 for pigment and redness at 1.0; ≥ 80% pit
-// relief removed with pore band energy within ±15%) are printed as met / NOT MET; the
-// asserted bounds guard the measured levels until the targets are reached.
+/// ΔE00 (mean, p95) between a full removal of one colour lesion kind and the photo
+/// rendered without it, over the lesions' true masks.
+fn colour_removal(spec: &SceneSpec, kind: synth::LesionKind, f: Fractions) -> (f64, f64) {
+    let scene = spec.render();
+    let (photo, _, p) = analyse(&scene);
+    let out = p.render(&photo, f);
+    delta_e_stats(&out, scene.lesion_free_rgba(kind), scene.mask(kind))
+}
+
+/// ΔE00 (mean, p95) an exact removal cannot go under on a JPEG photo: the true excess
+/// taken out before JPEG, the JPEG error of the lesioned photo kept. The lesion-free truth
+/// went through its own JPEG encode, whose blocks round differently.
+fn jpeg_floor(spec: &SceneSpec, kind: synth::LesionKind) -> (f64, f64) {
+    let (jpeg, raw) = (spec.render(), spec.clone().jpeg_quality(None).render());
+    let exact: Vec<u8> = (0..jpeg.rgba.len())
+        .map(|k| {
+            let v = raw.lesion_free_rgba(kind)[k] as i32 + jpeg.rgba[k] as i32 - raw.rgba[k] as i32;
+            v.clamp(0, 255) as u8
+        })
+        .collect();
+    delta_e_stats(&exact, jpeg.lesion_free_rgba(kind), jpeg.mask(kind))
+}
+
+/// Issue target for pigment and redness 1.0: the lesions back to the lesion-free truth
+/// within mean ΔE00 ≤ 1 and p95 ≤ 2, in every ITA class (`bound` is what is asserted).
+/// Measured on photos with camera noise (σ 2 levels) and no JPEG, where the truth is
+/// defined per pixel. With JPEG 85 even
+/// an exact removal scores mean 0.8–1.4 (`jpeg_floor`), so there the engine is asserted
+/// within `bound[2]` (mean) and `bound[3]` (p95) of that floor.
+fn check_colour_removal(kind: synth::LesionKind, seed: u64, f: Fractions, bound: [f64; 4]) {
+    let mut failures = Vec::new();
+    for (name, ita) in classes() {
+        let base = SceneSpec::skin(ita, seed).spots(0);
+        let spec = match kind {
+            synth::LesionKind::Spot => base.spots(5),
+            _ => base.red_scars(4),
+        };
+        let (mean, p95) = colour_removal(&spec.clone().jpeg_quality(None), kind, f);
+        let (jmean, jp95) = colour_removal(&spec, kind, f);
+        let (fmean, fp95) = jpeg_floor(&spec, kind);
+        let met = if mean <= 1.0 && p95 <= 2.0 {
+            "target met"
+        } else {
+            "TARGET NOT MET"
+        };
+        println!(
+            "{name:12} {kind:?} ΔE00 to lesion-free: no JPEG mean {mean:.2} p95 {p95:.2} ({met}) | JPEG 85 mean {jmean:.2} p95 {jp95:.2}, exact-removal floor {fmean:.2} / {fp95:.2}"
+        );
+        if !(mean <= bound[0] && p95 <= bound[1]) {
+            failures.push(format!("{name}: mean {mean:.2} p95 {p95:.2}"));
+        }
+        if !(jmean <= fmean + bound[2] && jp95 <= fp95 + bound[3]) {
+            failures.push(format!(
+                "{name}: JPEG mean {jmean:.2} p95 {jp95:.2}, floor {fmean:.2} {fp95:.2}"
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{kind:?}: {failures:?}");
+}
 
 #[test]
 fn pigment_removal_returns_spots_to_spot_free_truth() {
-    for (name, ita) in classes() {
-        let scene = SceneSpec::skin(ita, 71).spots(5).render();
-        let (photo, _, p) = analyse(&scene);
-        let out = p.render(
-            &photo,
-            Fractions {
-                pigment: 1.0,
-                ..Default::default()
-            },
-        );
-        let (mean, p95) = delta_e_stats(&out, &scene.spot_free_rgba, &scene.spot_mask);
-        let (before, _) = delta_e_stats(&scene.rgba, &scene.spot_free_rgba, &scene.spot_mask);
-        let met = if mean <= 1.0 && p95 <= 2.0 {
-            "target met"
-        } else {
-            "TARGET NOT MET"
-        };
-        println!("{name:12} spots ΔE00 to spot-free: before {before:.2}, after mean {mean:.2} p95 {p95:.2} ({met})");
-        assert!(mean <= 1.7 && p95 <= 3.5, "{name}: mean {mean} p95 {p95}");
-    }
+    let f = Fractions {
+        pigment: 1.0,
+        ..Default::default()
+    };
+    check_colour_removal(synth::LesionKind::Spot, 71, f, [1.0, 2.0, 0.3, 0.6]);
 }
 
+/// Redness misses the p95 target (2.4–3.4 without JPEG; mean 1.03–1.21): hemoglobin
+/// sits almost only in chroma, where camera noise is several times its size (see
+/// analysis_accuracy), and the thin scars are mostly contour, where a pixel's own excess
+/// is removed with its noise. Asserted at the measured level until that is solved.
 #[test]
 fn redness_removal_returns_red_scars_to_truth() {
-    for (name, ita) in classes() {
-        let scene = SceneSpec::skin(ita, 72).spots(0).red_scars(4).render();
-        let (photo, _, p) = analyse(&scene);
-        let out = p.render(
-            &photo,
-            Fractions {
-                redness: 1.0,
-                ..Default::default()
-            },
-        );
-        let (mean, p95) = delta_e_stats(&out, &scene.red_free_rgba, &scene.red_mask);
-        let (before, _) = delta_e_stats(&scene.rgba, &scene.red_free_rgba, &scene.red_mask);
-        let met = if mean <= 1.0 && p95 <= 2.0 {
-            "target met"
-        } else {
-            "TARGET NOT MET"
-        };
-        println!("{name:12} red scars ΔE00 to red-free: before {before:.2}, after mean {mean:.2} p95 {p95:.2} ({met})");
-        assert!(
-            mean <= 0.65 * before,
-            "{name}: mean {mean} vs before {before}"
-        );
-    }
+    let f = Fractions {
+        redness: 1.0,
+        ..Default::default()
+    };
+    check_colour_removal(synth::LesionKind::RedScar, 72, f, [1.3, 3.6, 0.5, 0.9]);
 }
 
+/// Issue target: texture 1.0 removes ≥ 80% of pit relief, and pore-scale band energy
+/// (difference of Gaussians σ 0.7 − 2) in the treated area stays within ±15% of the
+/// lesion-free truth's. The pits' own curvature fills that band 4–6× over the pores, so
+/// the pores are isolated: the same scene is rendered without pores, and the band of the
+/// pore layer (with − without) is compared between projection and truth. Camera noise σ 2,
+/// no JPEG (JPEG would encode the two renders differently). Relief is the mean density
+/// over the true pit masks, against the truth. A pit the analysis misses is not filled:
+/// on brown and dark skin one of the four is (see `atrophic_pits_found_…` in
+/// analysis_accuracy), so the fill is also asserted over the pits found.
 #[test]
 fn texture_removal_fills_pits_and_keeps_pores() {
     for (name, ita) in classes() {
-        let scene = SceneSpec::skin(ita, 73).spots(0).pits(4).render();
-        let (photo, a, p) = analyse(&scene);
-        let out = p.render(
-            &photo,
-            Fractions {
+        let spec = SceneSpec::skin(ita, 73).spots(0).pits(4).jpeg_quality(None);
+        let project = |scene: &Scene| {
+            let (photo, a, p) = analyse(scene);
+            let f = Fractions {
                 texture: 1.0,
                 ..Default::default()
-            },
-        );
-        let (w, h) = (scene.width as usize, scene.height as usize);
-        let (orig, proj, free) = (
-            mean_density(&scene.rgba, w, h),
-            mean_density(&out, w, h),
-            mean_density(&scene.relief_free_rgba, w, h),
-        );
-        let relief = |img: &Plane| {
-            let n = scene.pit_mask.iter().filter(|m| **m).count() as f64;
-            (0..w * h)
-                .filter(|&i| scene.pit_mask[i])
-                .map(|i| (img.data[i] - free.data[i]) as f64)
-                .sum::<f64>()
-                / n
+            };
+            (p.render(&photo, f), a)
         };
-        let reduction = 1.0 - relief(&proj) / relief(&orig);
-        // Pore-scale band energy (difference of Gaussians σ 0.7 − 2) where the renderer acted.
-        let band = |img: &Plane| {
-            let (mut fine, mut coarse) = (img.clone(), img.clone());
+        let (scene, bare) = (spec.render(), spec.clone().pores(false).render());
+        let ((out, a), (out_bare, _)) = (project(&scene), project(&bare));
+        let (w, h) = (scene.width as usize, scene.height as usize);
+        let density = |rgba: &[u8]| mean_density(rgba, w, h);
+        let (orig, proj, free) = (
+            density(&scene.rgba),
+            density(&out),
+            density(&scene.relief_free_rgba),
+        );
+        let relief = |img: &Plane, found_only: bool| {
+            let inside: Vec<usize> = (0..w * h)
+                .filter(|&i| scene.pit_mask[i] && (!found_only || a.pits.soft.data[i] >= 0.99))
+                .collect();
+            inside
+                .iter()
+                .map(|&i| (img.data[i] - free.data[i]) as f64)
+                .sum::<f64>()
+                / inside.len().max(1) as f64
+        };
+        let reduction = 1.0 - relief(&proj, false) / relief(&orig, false);
+        let found = 1.0 - relief(&proj, true) / relief(&orig, true);
+        let treated: Vec<usize> = (0..w * h).filter(|&i| a.pits.soft.data[i] > 0.0).collect();
+        let pore_band_energy = |with: &Plane, without: &Plane| {
+            let layer = Plane::from_vec(
+                w,
+                h,
+                (0..w * h).map(|i| with.data[i] - without.data[i]).collect(),
+            );
+            let (mut fine, mut coarse) = (layer.clone(), layer);
             fine.blur(0.7);
             coarse.blur(2.0);
-            let treated: Vec<usize> = (0..w * h).filter(|&i| a.pits.soft.data[i] > 0.0).collect();
             treated
                 .iter()
                 .map(|&i| ((fine.data[i] - coarse.data[i]) as f64).powi(2))
                 .sum::<f64>()
-                / treated.len().max(1) as f64
         };
-        let ratio = band(&proj) / band(&free);
-        println!(
-            "{name:12} pit relief reduced {:.1}%, pore band energy ratio {ratio:.3}",
-            100.0 * reduction
-        );
+        let ratio = pore_band_energy(&proj, &density(&out_bare))
+            / pore_band_energy(&free, &density(&bare.relief_free_rgba));
         let met = if reduction >= 0.8 && (0.85..=1.15).contains(&ratio) {
             "target met"
         } else {
             "TARGET NOT MET"
         };
-        println!("{name:12} ({met})");
-        assert!(reduction >= 0.5, "{name}: relief reduced only {reduction}");
-        assert!(ratio <= 4.0, "{name}: pore band energy ratio {ratio}");
+        println!(
+            "{name:12} pit relief reduced {:.1}% ({:.1}% over the pits found), pore band energy ratio {ratio:.3} ({met})",
+            100.0 * reduction,
+            100.0 * found
+        );
+        assert!(
+            found >= 0.8,
+            "{name}: found pits' relief reduced only {found}"
+        );
+        assert!(reduction >= 0.6, "{name}: relief reduced only {reduction}");
+        assert!(
+            (0.85..=1.15).contains(&ratio),
+            "{name}: pore band energy ratio {ratio}"
+        );
     }
 }
 

@@ -121,6 +121,7 @@ impl Stages {
             floor: 0.12,
             min_area: ((0.012 * short).powi(2) * std::f32::consts::PI).max(12.0) as usize,
             sign: 1.0,
+            deficit_noise: false,
         };
         lesion_map(&c.melanin, &s.soft, &s.binary, &params, feather_sigma(w, h))
             .lesions
