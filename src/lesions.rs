@@ -23,10 +23,21 @@ pub struct MapParams {
     pub min_area: usize,
     /// +1 to find excess, −1 to find deficit (raised scars in shading).
     pub sign: f32,
-    /// Take the local noise from the deficit side of the excess alone, which lesions do
-    /// not reach (so they cannot raise their own threshold): for planes whose normal
-    /// texture is symmetric (colour). Shading is not: pores only deepen it.
-    pub deficit_noise: bool,
+    /// How the detection threshold follows the noise.
+    pub noise: NoiseModel,
+}
+
+/// Where the detection threshold's noise level comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoiseModel {
+    /// The local RMS of the excess, each value clipped at 3× the global noise: follows
+    /// darker, noisier regions and pore-rich skin, but a lesion lifts it in its own window.
+    Local,
+    /// One level for the photo, from the 90th percentile of |excess| over skin (÷ 1.645,
+    /// so σ for Gaussian noise). For planes whose normal texture is uniform noise
+    /// (hemoglobin): no lesion lifts it, and JPEG's peaked chroma, which shrinks a
+    /// median-based estimate, does not fool it.
+    Global,
 }
 
 /// A soft map (0..1) for rendering, the binary lesion mask, the components, and the
@@ -122,38 +133,12 @@ pub fn lesion_map_smoothed(
     let base2 = masked_blur(smooth, &weights, p.baseline_sigma, factor, fallback);
     let excess = signed_diff(smooth, &base2, p.sign);
     let noise = robust_sigma_excluding(&excess.data, skin_bin, &candidates.data);
-    // Noise in density grows where the photo is darker, and JPEG makes it blocky:
-    // threshold against the local RMS of the excess over skin: of its deficit side only
-    // (`deficit_noise`), or of all of it, each value clipped at 3× the global noise so
-    // lesions raise their own threshold less.
-    let clip = 9.0 * noise * noise;
-    let squared = Plane::from_vec(
-        w,
-        h,
-        excess
-            .data
-            .iter()
-            .map(|&e| {
-                if p.deficit_noise {
-                    2.0 * e.min(0.0).powi(2)
-                } else {
-                    (e * e).min(clip)
-                }
-            })
-            .collect(),
-    );
-    let local = masked_blur(
-        &squared,
-        skin,
-        p.baseline_sigma * 0.5,
-        blur_factor(p.baseline_sigma * 0.5),
-        noise * noise,
-    );
+    let level = match p.noise {
+        NoiseModel::Local => local_noise(&excess, skin, noise, p.baseline_sigma * 0.5),
+        NoiseModel::Global => Plane::filled(w, h, tail_sigma(&excess.data, skin_bin)),
+    };
     let seeds: Vec<bool> = (0..w * h)
-        .map(|i| {
-            let t = (p.k_sigma * local.data[i].max(0.0).sqrt()).max(p.floor);
-            skin_bin[i] && excess.data[i] > t
-        })
+        .map(|i| skin_bin[i] && excess.data[i] > (p.k_sigma * level.data[i]).max(p.floor))
         .collect();
     let (mask, lesions) = grow_half_max(&excess, &seeds, skin_bin, p.min_area, 2.0 * noise);
     let soft = soft_weight(&mask, w, h, feather);
@@ -171,6 +156,23 @@ pub fn lesion_map_smoothed(
         noise,
         baseline: base2,
     }
+}
+
+/// Noise in density grows where the photo is darker, and JPEG makes it blocky: the local
+/// RMS of the excess over skin, each value clipped at 3× the global `noise` so a lesion
+/// raises it less.
+fn local_noise(excess: &Plane, skin: &Plane, noise: f32, sigma: f32) -> Plane {
+    let clip = 9.0 * noise * noise;
+    let squared = Plane::from_vec(
+        excess.width,
+        excess.height,
+        excess.data.iter().map(|e| (e * e).min(clip)).collect(),
+    );
+    let mut local = masked_blur(&squared, skin, sigma, blur_factor(sigma), noise * noise);
+    for v in local.data.iter_mut() {
+        *v = v.max(0.0).sqrt();
+    }
+    local
 }
 
 fn signed_diff(a: &Plane, b: &Plane, sign: f32) -> Plane {
@@ -217,6 +219,24 @@ fn robust_sigma_excluding(v: &[f32], skin: &[bool], exclude: &[f32]) -> f32 {
     let med = median(&mut xs);
     let mut dev: Vec<f32> = xs.iter().map(|x| (x - med).abs()).collect();
     1.4826 * median(&mut dev)
+}
+
+/// σ from the 90th percentile of |x − median| over skin (subsampled), robust to a
+/// peaked centre.
+fn tail_sigma(v: &[f32], skin: &[bool]) -> f32 {
+    let stride = (v.len() / 30_000).max(1);
+    let mut xs: Vec<f32> = (0..v.len())
+        .step_by(stride)
+        .filter(|&i| skin[i] && v[i].is_finite())
+        .map(|i| v[i])
+        .collect();
+    if xs.len() < 10 {
+        return 0.0;
+    }
+    let med = median(&mut xs);
+    let mut dev: Vec<f32> = xs.iter().map(|x| (x - med).abs()).collect();
+    let k = (dev.len() - 1) * 9 / 10;
+    *dev.select_nth_unstable_by(k, f32::total_cmp).1 / 1.645
 }
 
 /// Median (reorders the slice).

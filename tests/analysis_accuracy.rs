@@ -208,6 +208,29 @@ fn pigment_spots_found_equally_well_in_every_class() {
     assert!(spread <= 0.05, "Dice spread across classes {spread}");
 }
 
+/// Red scars (no issue target; the redness projection depends on them): Dice ≥ 0.65 and
+/// false positives ≤ 1% of skin in every class. Measured 0.68–0.94, no false positives;
+/// with a local noise level (as the other maps use) the scars lifted their own threshold
+/// and Dice was 0.31–0.86.
+#[test]
+fn red_scars_found_in_every_class() {
+    for (name, ita) in classes() {
+        let scene = SceneSpec::skin(ita, 31).red_scars(6).render();
+        let a = run(&scene);
+        let dice = synth::dice(&a.redness.mask, &scene.red_mask);
+        let skin_px = scene.skin_mask.iter().filter(|b| **b).count() as f64;
+        let fp = (0..scene.len())
+            .filter(|&i| a.redness.mask[i] && scene.lesion_label[i] == 0)
+            .count() as f64;
+        println!(
+            "{name:12} red scar Dice {dice:.4} false-positive {:.3}% of skin",
+            100.0 * fp / skin_px
+        );
+        assert!(dice >= 0.65, "{name}: red scar Dice {dice}");
+        assert!(fp / skin_px <= 0.01, "{name}: false positives {fp}");
+    }
+}
+
 /// Issue target: pit Dice ≥ 0.80 in every class (met on the three lighter classes; the
 /// shading estimate amplifies blue-channel noise ~5× on darker skin), pore-only false
 /// positives ≤ 1% (met everywhere, asserted).

@@ -3,7 +3,7 @@
 
 use skin_preview::analysis::{analyze, work_scale, Analysis, AnalysisOptions};
 use skin_preview::chromophores::{decompose, estimate_vectors, Chromophores, Vectors};
-use skin_preview::lesions::{blur_factor, lesion_map, MapParams};
+use skin_preview::lesions::{blur_factor, lesion_map, MapParams, NoiseModel};
 use skin_preview::planes::{masked_blur, Plane};
 use skin_preview::render::{Fractions, Projector};
 use skin_preview::skin_mask::{feather_sigma, skin_mask, SkinMask};
@@ -121,7 +121,7 @@ impl Stages {
             floor: 0.12,
             min_area: ((0.012 * short).powi(2) * std::f32::consts::PI).max(12.0) as usize,
             sign: 1.0,
-            deficit_noise: false,
+            noise: NoiseModel::Local,
         };
         lesion_map(&c.melanin, &s.soft, &s.binary, &params, feather_sigma(w, h))
             .lesions
