@@ -190,30 +190,80 @@ fn pit_relief(a: &Analysis) -> Plane {
 /// [`ColourRemoval`]), so a spot returns to its surroundings without a halo and its
 /// skin keeps its grain. Relief removes its excess, smoothed past pore scale, so pore-scale texture
 /// stays as it was.
-fn for_each_removal(a: &Analysis, target: &Photo, mut visit: impl FnMut(usize, f32, f32, f32)) {
-    let planes = RemovalPlanes::new(a);
-    let unmix = Unmixing::new(&a.chrom.vectors);
-    let density = density_lut();
-    let rgba = target.rgba();
-    let own = |i: usize| {
-        let px = &rgba[i * 4..i * 4 + 3];
-        unmix.apply([
-            density[px[0] as usize],
-            density[px[1] as usize],
-            density[px[2] as usize],
-        ])
-    };
-    let grid = Sampler::new(a, target);
-    let grain = Grain::measure(&planes, &grid, &own);
-    grid.scan(&planes.touched, 1, |i, at| {
-        let [cm, ch, _] = own(i);
-        let dm = planes.pigment.remove(at, cm, grain.melanin);
-        let dh = planes.redness.remove(at, ch, grain.hemoglobin);
-        let ds = at.sample(&planes.relief);
-        if dm != 0.0 || dh != 0.0 || ds != 0.0 {
-            visit(i, dm, dh, ds);
+fn for_each_removal(a: &Analysis, target: &Photo, visit: impl FnMut(usize, f32, f32, f32)) {
+    Removal::new(a, target).for_each(target, visit);
+}
+
+/// Everything a projection of one analysis onto one target size needs besides the
+/// fractions: built once, so a full-resolution render on each slider release streams
+/// pixels only.
+pub struct Removal {
+    planes: RemovalPlanes,
+    grid: Sampler,
+    grain: Grain,
+    unmix: Unmixing,
+    density: &'static [f32; 256],
+    m: [f32; 3],
+    h: [f32; 3],
+}
+
+impl Removal {
+    /// Prepares the removal of `a`'s lesions from `target` (the analysed photo or a
+    /// resized copy of it).
+    pub fn new(a: &Analysis, target: &Photo) -> Self {
+        let planes = RemovalPlanes::new(a);
+        let unmix = Unmixing::new(&a.chrom.vectors);
+        let grid = Sampler::new(a, target);
+        let density = density_lut();
+        let grain = Grain::measure(&planes, &grid, &|i| own_density(&unmix, density, target, i));
+        Self {
+            planes,
+            grid,
+            grain,
+            unmix,
+            density,
+            m: a.chrom.vectors.melanin,
+            h: a.chrom.vectors.hemoglobin,
         }
-    });
+    }
+
+    /// Calls `visit(i, dm, dh, ds)` for every target pixel with something to remove.
+    fn for_each(&self, target: &Photo, mut visit: impl FnMut(usize, f32, f32, f32)) {
+        let planes = &self.planes;
+        self.grid.scan(&planes.touched, 1, |i, at| {
+            let [cm, ch, _] = own_density(&self.unmix, self.density, target, i);
+            let dm = planes.pigment.remove(at, cm, self.grain.melanin);
+            let dh = planes.redness.remove(at, ch, self.grain.hemoglobin);
+            let ds = at.sample(&planes.relief);
+            if dm != 0.0 || dh != 0.0 || ds != 0.0 {
+                visit(i, dm, dh, ds);
+            }
+        });
+    }
+
+    /// Renders the projection of `photo` (the target this was built for) into `out`,
+    /// which must hold `photo`'s pixels, in one streaming pass that stores nothing.
+    pub fn render(&self, photo: &Photo, out: &mut [u8], f: Fractions) {
+        let f = f.clamped();
+        let k = Kernel::new(self.m, self.h);
+        let src = photo.rgba();
+        self.for_each(photo, |i, dm, dh, ds| {
+            let o = i * 4;
+            let d = [f.pigment * dm, f.redness * dh, f.texture * ds];
+            project_pixel(&src[o..o + 3], &mut out[o..o + 3], d, &k);
+        });
+    }
+}
+
+/// Melanin, hemoglobin and shading of one target pixel.
+#[inline]
+fn own_density(unmix: &Unmixing, density: &[f32; 256], target: &Photo, i: usize) -> [f32; 3] {
+    let px = &target.rgba()[i * 4..i * 4 + 3];
+    unmix.apply([
+        density[px[0] as usize],
+        density[px[1] as usize],
+        density[px[2] as usize],
+    ])
 }
 
 /// Robust per-pixel spread of the target's melanin and hemoglobin around their smooth
@@ -324,14 +374,7 @@ impl ExpTable {
 /// Renders a projection of `photo` into `out` (which must hold `photo`'s pixels) in one
 /// streaming pass, storing nothing: for a full-resolution export or a slider release.
 pub fn render_direct(a: &Analysis, photo: &Photo, out: &mut [u8], f: Fractions) {
-    let f = f.clamped();
-    let k = Kernel::new(a.chrom.vectors.melanin, a.chrom.vectors.hemoglobin);
-    let src = photo.rgba();
-    for_each_removal(a, photo, |i, dm, dh, ds| {
-        let o = i * 4;
-        let d = [f.pigment * dm, f.redness * dh, f.texture * ds];
-        project_pixel(&src[o..o + 3], &mut out[o..o + 3], d, &k);
-    });
+    Removal::new(a, photo).render(photo, out, f);
 }
 
 /// Long side, in pixels, of the preview rendered while a slider moves: about a laptop

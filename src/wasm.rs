@@ -4,7 +4,7 @@ use crate::analysis::{self, Analysis, AnalysisOptions};
 use crate::decode::{self, DecodeInfo, DecodeLimits};
 use crate::evidence::{Coverage, Profile, Scenario};
 use crate::photo::Photo;
-use crate::render::{self, Fractions, Projector};
+use crate::render::{self, Fractions, Projector, Removal};
 use crate::skin_mask::UserMaskMode;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -35,6 +35,8 @@ pub struct PhotoHandle {
     projector: Option<Projector>,
     /// Display-size copy for slider frames, for larger photos.
     preview: Option<Preview>,
+    /// Full-resolution removal for larger photos, built on their first full render.
+    removal: Option<Removal>,
     /// The output holds pixels of an older projector: reset before the next render.
     stale_output: bool,
 }
@@ -71,6 +73,7 @@ impl PhotoHandle {
             analysis: None,
             projector: None,
             preview: None,
+            removal: None,
             stale_output: false,
         }
     }
@@ -168,6 +171,7 @@ impl PhotoHandle {
         // Free the previous analysis first: it is the largest allocation in the module.
         self.analysis = None;
         self.projector = None;
+        self.removal = None;
         self.preview = None;
         let result = analysis::analyze(
             &self.photo,
@@ -219,7 +223,10 @@ impl PhotoHandle {
         };
         match &self.projector {
             Some(p) => p.render_into(&self.photo, &mut self.output, f),
-            None => render::render_direct(analysis, &self.photo, &mut self.output, f),
+            None => self
+                .removal
+                .get_or_insert_with(|| Removal::new(analysis, &self.photo))
+                .render(&self.photo, &mut self.output, f),
         }
         Ok(())
     }
