@@ -51,59 +51,59 @@ pub struct Projector {
 /// and grain; across the lesion's edge, where smoothing would leave a rim or a halo, the
 /// pixel's own excess over the baseline is removed instead.
 struct ColourRemoval {
-    /// Rendering weight.
-    weight: Plane,
-    /// Weight × baseline.
-    weighted_base: Plane,
-    /// Weight × smooth excess (≥ 0).
-    weighted_excess: Plane,
-    /// 1 on the lesion contour, falling to 0 a few pixels either side.
-    edge: Plane,
+    /// Per working pixel, packed so one bilinear fetch reads all four: the rendering
+    /// weight; weight × baseline; weight × smooth excess (≥ 0); and 1 on the lesion
+    /// contour, falling to 0 a few pixels either side.
+    packed: Vec<[f32; 4]>,
 }
 
 impl ColourRemoval {
     fn new(map: &crate::lesions::LesionMap) -> Self {
         let (w, h) = (map.soft.width, map.soft.height);
-        let times = |f: &dyn Fn(usize) -> f32| {
-            Plane::from_vec(w, h, (0..w * h).map(|i| map.soft.data[i] * f(i)).collect())
-        };
         let mut edge = Plane::from_vec(w, h, map.mask.iter().map(|&m| m as u8 as f32).collect());
         edge.blur(EDGE_SIGMA);
-        for v in edge.data.iter_mut() {
-            let e = (2.0 - 2.0 * (2.0 * *v - 1.0).abs()).clamp(0.0, 1.0);
-            *v = if e < 0.01 { 0.0 } else { e };
-        }
-        Self {
-            weight: map.soft.clone(),
-            weighted_base: times(&|i| map.baseline.data[i]),
-            weighted_excess: times(&|i| map.excess.data[i].max(0.0)),
-            edge,
-        }
+        let packed = (0..w * h)
+            .map(|i| {
+                let weight = map.soft.data[i];
+                let e = (2.0 - 2.0 * (2.0 * edge.data[i] - 1.0).abs()).clamp(0.0, 1.0);
+                [
+                    weight,
+                    weight * map.baseline.data[i],
+                    weight * map.excess.data[i].max(0.0),
+                    if e < 0.01 { 0.0 } else { e },
+                ]
+            })
+            .collect();
+        Self { packed }
+    }
+
+    /// Weight, and whether the pixel is off every contour (inside a lesion or around it).
+    #[inline]
+    fn weight_and_off_contour(&self, at: &Taps) -> (f32, bool) {
+        let [weight, _, _, edge] = at.sample4(&self.packed);
+        (weight, edge == 0.0)
     }
 
     /// A pixel's own excess minus the smooth excess: its grain, plus at a contour the
     /// lesion's sharp edge.
     #[inline]
     fn detail(&self, at: &Taps, own: f32) -> f32 {
-        at.sample(&self.weight) * own
-            - at.sample(&self.weighted_base)
-            - at.sample(&self.weighted_excess)
+        let [weight, base, smooth, _] = at.sample4(&self.packed);
+        weight * own - base - smooth
     }
 
     /// Density to remove at full strength: the smooth excess, plus across the contour
     /// the detail beyond `GRAIN_KEPT` × `grain` (soft-thresholded, so grain survives).
     #[inline]
     fn remove(&self, at: &Taps, own: f32, grain: f32) -> f32 {
-        let weight = at.sample(&self.weight);
+        let [weight, base, smooth, edge] = at.sample4(&self.packed);
         if weight == 0.0 {
-            return 0.0; // the weighted planes are 0 wherever the weight is
+            return 0.0; // the weighted terms are 0 wherever the weight is
         }
-        let edge = at.sample(&self.edge);
-        let smooth = at.sample(&self.weighted_excess);
         if edge == 0.0 {
             return smooth;
         }
-        let d = weight * own - at.sample(&self.weighted_base) - smooth;
+        let d = weight * own - base - smooth;
         let t = GRAIN_KEPT * grain * weight;
         smooth + edge * d.signum() * (d.abs() - t).max(0.0)
     }
@@ -283,7 +283,8 @@ impl Grain {
         grid.scan(&planes.touched, Self::ROW_STEP, |i, at| {
             let [cm, ch, _] = own(i);
             for (r, c, out) in [(&planes.pigment, cm, &mut m), (&planes.redness, ch, &mut h)] {
-                if at.sample(&r.weight) >= 0.99 && at.sample(&r.edge) == 0.0 {
+                let (weight, off_contour) = r.weight_and_off_contour(at);
+                if weight >= 0.99 && off_contour {
                     out.push(r.detail(at, c));
                 }
             }
@@ -456,6 +457,17 @@ struct Taps {
 }
 
 impl Taps {
+    /// Four packed values, each bilinear at this pixel.
+    #[inline]
+    fn sample4(&self, q: &[[f32; 4]]) -> [f32; 4] {
+        let (a, b, c, d) = (q[self.i00], q[self.i01], q[self.i10], q[self.i11]);
+        std::array::from_fn(|k| {
+            let top = a[k] + (b[k] - a[k]) * self.tx;
+            let bottom = c[k] + (d[k] - c[k]) * self.tx;
+            top + (bottom - top) * self.ty
+        })
+    }
+
     /// The plane's bilinear value at this pixel.
     #[inline]
     fn sample(&self, q: &Plane) -> f32 {
