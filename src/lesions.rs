@@ -207,6 +207,18 @@ fn robust_sigma(v: &[f32], skin: &[bool]) -> f32 {
 }
 
 fn robust_sigma_excluding(v: &[f32], skin: &[bool], exclude: &[f32]) -> f32 {
+    deviation_rank(v, skin, exclude, |n| n / 2) * 1.4826
+}
+
+/// σ from the 90th percentile of |x − median| over skin (subsampled), robust to a
+/// peaked centre.
+fn tail_sigma(v: &[f32], skin: &[bool]) -> f32 {
+    deviation_rank(v, skin, &[], |n| (n - 1) * 9 / 10) / 1.645
+}
+
+/// The `rank(n)`-th smallest of n values |x − median| over skin, outside `exclude` (> 0.05),
+/// on a ~30k subsample; 0 when fewer than 10 values.
+fn deviation_rank(v: &[f32], skin: &[bool], exclude: &[f32], rank: fn(usize) -> usize) -> f32 {
     let stride = (v.len() / 30_000).max(1);
     let mut xs: Vec<f32> = (0..v.len())
         .step_by(stride)
@@ -218,25 +230,8 @@ fn robust_sigma_excluding(v: &[f32], skin: &[bool], exclude: &[f32]) -> f32 {
     }
     let med = median(&mut xs);
     let mut dev: Vec<f32> = xs.iter().map(|x| (x - med).abs()).collect();
-    1.4826 * median(&mut dev)
-}
-
-/// σ from the 90th percentile of |x − median| over skin (subsampled), robust to a
-/// peaked centre.
-fn tail_sigma(v: &[f32], skin: &[bool]) -> f32 {
-    let stride = (v.len() / 30_000).max(1);
-    let mut xs: Vec<f32> = (0..v.len())
-        .step_by(stride)
-        .filter(|&i| skin[i] && v[i].is_finite())
-        .map(|i| v[i])
-        .collect();
-    if xs.len() < 10 {
-        return 0.0;
-    }
-    let med = median(&mut xs);
-    let mut dev: Vec<f32> = xs.iter().map(|x| (x - med).abs()).collect();
-    let k = (dev.len() - 1) * 9 / 10;
-    *dev.select_nth_unstable_by(k, f32::total_cmp).1 / 1.645
+    let k = rank(dev.len());
+    *dev.select_nth_unstable_by(k, f32::total_cmp).1
 }
 
 /// Median (reorders the slice).
