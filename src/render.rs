@@ -65,11 +65,14 @@ impl ColourRemoval {
         let packed = (0..w * h)
             .map(|i| {
                 let weight = map.soft.data[i];
-                let e = (2.0 - 2.0 * (2.0 * edge.data[i] - 1.0).abs()).clamp(0.0, 1.0);
+                let inside = edge.data[i];
+                let e = (2.0 - 2.0 * (2.0 * inside - 1.0).abs()).clamp(0.0, 1.0);
                 [
                     weight,
                     weight * map.baseline.data[i],
-                    weight * map.excess.data[i].max(0.0),
+                    // Outside the contour the smooth excess is only the lesion's blur
+                    // spilling over: removing it would leave a light ring.
+                    weight * map.excess.data[i].max(0.0) * (2.0 * inside).min(1.0),
                     if e < 0.01 { 0.0 } else { e },
                 ]
             })

@@ -52,10 +52,31 @@ fn mean_density(rgba: &[u8], w: usize, h: usize) -> Plane {
 /// ΔE00 (mean, p95) between a full removal of one colour lesion kind and the photo
 /// rendered without it, over the lesions' true masks.
 fn colour_removal(spec: &SceneSpec, kind: synth::LesionKind, f: Fractions) -> (f64, f64) {
+    colour_removal_with_ring(spec, kind, f).0
+}
+
+/// As [`colour_removal`], plus the same over a 4 px ring just outside the lesions, where a
+/// halo would show.
+fn colour_removal_with_ring(
+    spec: &SceneSpec,
+    kind: synth::LesionKind,
+    f: Fractions,
+) -> ((f64, f64), (f64, f64)) {
     let scene = spec.render();
     let (photo, _, p) = analyse(&scene);
     let out = p.render(&photo, f);
-    delta_e_stats(&out, scene.lesion_free_rgba(kind), scene.mask(kind))
+    let mask = scene.mask(kind);
+    let (w, h) = (scene.width as usize, scene.height as usize);
+    let mut near = Plane::from_vec(w, h, mask.iter().map(|&m| m as u8 as f32).collect());
+    near.blur(2.0);
+    let ring: Vec<bool> = (0..w * h)
+        .map(|i| !mask[i] && near.data[i] > 0.01 && scene.lesion_label[i] == 0)
+        .collect();
+    let truth = scene.lesion_free_rgba(kind);
+    (
+        delta_e_stats(&out, truth, mask),
+        delta_e_stats(&out, truth, &ring),
+    )
 }
 
 /// ΔE00 (mean, p95) an exact removal cannot go under on a JPEG photo: the true excess
@@ -73,12 +94,24 @@ fn jpeg_floor(spec: &SceneSpec, kind: synth::LesionKind) -> (f64, f64) {
 }
 
 /// Issue target for pigment and redness 1.0: the lesions back to the lesion-free truth
-/// within mean ΔE00 ≤ 1 and p95 ≤ 2, in every ITA class (`bound` is what is asserted).
+/// within mean ΔE00 ≤ 1 and p95 ≤ 2, in every ITA class (`bound` is what is asserted),
+/// without a halo: the ring just outside the lesions stays as it was (measured 0.06–0.09
+/// mean for spots; 0.19–0.26 before the smooth excess was cut at the contour).
 /// Measured on photos with camera noise (σ 2 levels) and no JPEG, where the truth is
 /// defined per pixel. With JPEG 85 even
 /// an exact removal scores mean 0.8–1.4 (`jpeg_floor`), so there the engine is asserted
-/// within `bound[2]` (mean) and `bound[3]` (p95) of that floor.
-fn check_colour_removal(kind: synth::LesionKind, seed: u64, f: Fractions, bound: [f64; 4]) {
+/// close to that floor (`bound.over_jpeg_floor`).
+/// Asserted limits of one colour removal (ΔE00).
+struct Bounds {
+    /// Mean and p95 over the lesions, no JPEG.
+    lesion: (f64, f64),
+    /// How far over the exact-removal floor mean and p95 may be with JPEG 85.
+    over_jpeg_floor: (f64, f64),
+    /// Mean and p95 over the 4 px ring just outside the lesions (a halo), no JPEG.
+    ring: (f64, f64),
+}
+
+fn check_colour_removal(kind: synth::LesionKind, seed: u64, f: Fractions, bound: Bounds) {
     let mut failures = Vec::new();
     for (name, ita) in classes() {
         let base = SceneSpec::skin(ita, seed).spots(0);
@@ -86,7 +119,8 @@ fn check_colour_removal(kind: synth::LesionKind, seed: u64, f: Fractions, bound:
             synth::LesionKind::Spot => base.spots(5),
             _ => base.red_scars(4),
         };
-        let (mean, p95) = colour_removal(&spec.clone().jpeg_quality(None), kind, f);
+        let ((mean, p95), (ring, ring95)) =
+            colour_removal_with_ring(&spec.clone().jpeg_quality(None), kind, f);
         let (jmean, jp95) = colour_removal(&spec, kind, f);
         let (fmean, fp95) = jpeg_floor(&spec, kind);
         let met = if mean <= 1.0 && p95 <= 2.0 {
@@ -95,12 +129,15 @@ fn check_colour_removal(kind: synth::LesionKind, seed: u64, f: Fractions, bound:
             "TARGET NOT MET"
         };
         println!(
-            "{name:12} {kind:?} ΔE00 to lesion-free: no JPEG mean {mean:.2} p95 {p95:.2} ({met}) | JPEG 85 mean {jmean:.2} p95 {jp95:.2}, exact-removal floor {fmean:.2} / {fp95:.2}"
+            "{name:12} {kind:?} ΔE00 to lesion-free: no JPEG mean {mean:.2} p95 {p95:.2} ({met}), ring outside {ring:.2} / {ring95:.2} | JPEG 85 mean {jmean:.2} p95 {jp95:.2}, exact-removal floor {fmean:.2} / {fp95:.2}"
         );
-        if !(mean <= bound[0] && p95 <= bound[1]) {
+        if !(mean <= bound.lesion.0 && p95 <= bound.lesion.1) {
             failures.push(format!("{name}: mean {mean:.2} p95 {p95:.2}"));
         }
-        if !(jmean <= fmean + bound[2] && jp95 <= fp95 + bound[3]) {
+        if !(ring <= bound.ring.0 && ring95 <= bound.ring.1) {
+            failures.push(format!("{name}: ring mean {ring:.2} p95 {ring95:.2}"));
+        }
+        if !(jmean <= fmean + bound.over_jpeg_floor.0 && jp95 <= fp95 + bound.over_jpeg_floor.1) {
             failures.push(format!(
                 "{name}: JPEG mean {jmean:.2} p95 {jp95:.2}, floor {fmean:.2} {fp95:.2}"
             ));
@@ -115,7 +152,12 @@ fn pigment_removal_returns_spots_to_spot_free_truth() {
         pigment: 1.0,
         ..Default::default()
     };
-    check_colour_removal(synth::LesionKind::Spot, 71, f, [1.0, 2.0, 0.3, 0.6]);
+    let bound = Bounds {
+        lesion: (1.0, 2.0),
+        over_jpeg_floor: (0.3, 0.6),
+        ring: (0.15, 0.8),
+    };
+    check_colour_removal(synth::LesionKind::Spot, 71, f, bound);
 }
 
 /// Redness misses the target (mean 1.07–1.22, p95 2.75–3.37 without JPEG): hemoglobin
@@ -128,7 +170,12 @@ fn redness_removal_returns_red_scars_to_truth() {
         redness: 1.0,
         ..Default::default()
     };
-    check_colour_removal(synth::LesionKind::RedScar, 72, f, [1.3, 3.6, 0.5, 0.9]);
+    let bound = Bounds {
+        lesion: (1.3, 3.6),
+        over_jpeg_floor: (0.5, 0.9),
+        ring: (0.3, 1.3),
+    };
+    check_colour_removal(synth::LesionKind::RedScar, 72, f, bound);
 }
 
 /// Issue target: texture 1.0 removes ≥ 80% of pit relief, and pore-scale band energy
