@@ -211,8 +211,15 @@ pub fn analyze(photo: &Photo, options: &AnalysisOptions) -> Analysis {
         },
     );
     let relief = lesions::smooth_plane(&chrom.shading, &skin.soft, &skin.binary, &relief_params);
+    // A scar's relief has the colour of skin; a dark "dip" that does not (an eyebrow,
+    // lips, the hairline inside a loose mask) is shading the chromophores mislead.
     let relief_map = |params: &MapParams| {
-        lesions::lesion_map_smoothed(&relief, &skin.soft, &skin.binary, params, feather)
+        let mut map =
+            lesions::lesion_map_smoothed(&relief, &skin.soft, &skin.binary, params, feather);
+        map.retain(feather, |px| {
+            2 * px.iter().filter(|&&i| skin.core[i]).count() >= px.len()
+        });
+        map
     };
     let pits = relief_map(&relief_params);
     let raised = relief_map(&MapParams {

@@ -175,6 +175,31 @@ fn local_noise(excess: &Plane, skin: &Plane, noise: f32, sigma: f32) -> Plane {
     local
 }
 
+impl LesionMap {
+    /// Keeps the lesions whose pixels pass `keep`, and rebuilds the soft map to match.
+    pub fn retain(&mut self, feather: f32, keep: impl Fn(&[usize]) -> bool) {
+        let (w, h) = (self.soft.width, self.soft.height);
+        let (labels, comps) = components::label(&self.mask, w, h);
+        let mut members: Vec<Vec<usize>> = vec![Vec::new(); comps.len()];
+        for (i, &l) in labels.iter().enumerate() {
+            if l > 0 {
+                members[l as usize - 1].push(i);
+            }
+        }
+        let dropped: Vec<bool> = members.iter().map(|m| !keep(m)).collect();
+        if !dropped.contains(&true) {
+            return;
+        }
+        for (m, &l) in self.mask.iter_mut().zip(&labels) {
+            if l > 0 && dropped[l as usize - 1] {
+                *m = false;
+            }
+        }
+        self.lesions = components::label(&self.mask, w, h).1;
+        self.soft = soft_weight(&self.mask, w, h, feather);
+    }
+}
+
 fn signed_diff(a: &Plane, b: &Plane, sign: f32) -> Plane {
     Plane::from_vec(
         a.width,

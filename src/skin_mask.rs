@@ -40,6 +40,9 @@ pub struct SkinMask {
     pub binary: Vec<bool>,
     /// The model, if one could be learnt.
     pub model: Option<SkinModel>,
+    /// Pixels that fit the model without the lesion allowances (plain skin colour); all
+    /// of a user's override mask.
+    pub core: Vec<bool>,
 }
 
 impl SkinMask {
@@ -62,22 +65,28 @@ pub fn skin_mask(
 ) -> SkinMask {
     let (w, h) = (photo.width() as usize, photo.height() as usize);
     if let Some((m, UserMaskMode::Override)) = user {
-        return finish(m.to_vec(), w, h, None);
+        return finish(m.to_vec(), m.to_vec(), w, h, None);
     }
     let model = learn_model(photo, chrom);
-    let mut binary = match model {
+    let (mut binary, core) = match model {
         Some(m) => classify(photo, chrom, &m),
-        None => vec![false; w * h],
+        None => (vec![false; w * h], vec![false; w * h]),
     };
     if let Some((m, _)) = user {
         for (b, u) in binary.iter_mut().zip(m) {
             *b &= *u;
         }
     }
-    finish(binary, w, h, model)
+    finish(binary, core, w, h, model)
 }
 
-fn finish(binary: Vec<bool>, w: usize, h: usize, model: Option<SkinModel>) -> SkinMask {
+fn finish(
+    binary: Vec<bool>,
+    core: Vec<bool>,
+    w: usize,
+    h: usize,
+    model: Option<SkinModel>,
+) -> SkinMask {
     let mut soft = Plane::from_vec(w, h, binary.iter().map(|&b| b as u8 as f32).collect());
     soft.blur(feather_sigma(w, h));
     for (s, &b) in soft.data.iter_mut().zip(&binary) {
@@ -88,6 +97,7 @@ fn finish(binary: Vec<bool>, w: usize, h: usize, model: Option<SkinModel>) -> Sk
         soft,
         binary,
         model,
+        core,
     }
 }
 
@@ -293,7 +303,8 @@ fn plausible(px: &[u8]) -> bool {
     lut[((px[0] as usize >> 3) << 10) | ((px[1] as usize >> 3) << 5) | (px[2] as usize >> 3)]
 }
 
-fn classify(photo: &Photo, chrom: &Chromophores, model: &SkinModel) -> Vec<bool> {
+/// The binary skin mask, and the pixels fitting the model without lesion allowances.
+fn classify(photo: &Photo, chrom: &Chromophores, model: &SkinModel) -> (Vec<bool>, Vec<bool>) {
     let (w, h) = (photo.width() as usize, photo.height() as usize);
     let mut score = Plane::filled(w, h, 0.0);
     // Pixels that fit the model without the lesion allowances.
@@ -312,7 +323,7 @@ fn classify(photo: &Photo, chrom: &Chromophores, model: &SkinModel) -> Vec<bool>
     let mut binary: Vec<bool> = score.data.iter().map(|&s| s >= 0.5).collect();
     drop_lesion_only_regions(&mut binary, &core, w, h);
     clean(&mut binary, w, h);
-    binary
+    (binary, core)
 }
 
 /// Drops regions that are skin only thanks to the lesion allowances: a spot or a red
