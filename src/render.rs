@@ -80,19 +80,12 @@ impl ColourRemoval {
         Self { packed }
     }
 
-    /// Weight, and whether the pixel is off every contour (inside a lesion or around it).
+    /// Inside a lesion, off its contour: the pixel's own excess minus the smooth excess,
+    /// which is its grain alone.
     #[inline]
-    fn weight_and_off_contour(&self, at: &Taps) -> (f32, bool) {
-        let [weight, _, _, edge] = at.sample4(&self.packed);
-        (weight, edge == 0.0)
-    }
-
-    /// A pixel's own excess minus the smooth excess: its grain, plus at a contour the
-    /// lesion's sharp edge.
-    #[inline]
-    fn detail(&self, at: &Taps, own: f32) -> f32 {
-        let [weight, base, smooth, _] = at.sample4(&self.packed);
-        weight * own - base - smooth
+    fn grain_at(&self, at: &Taps, own: f32) -> Option<f32> {
+        let [weight, base, smooth, edge] = at.sample4(&self.packed);
+        (weight >= 0.99 && edge == 0.0).then_some(weight * own - base - smooth)
     }
 
     /// Density to remove at full strength: the smooth excess, plus across the contour
@@ -184,19 +177,6 @@ fn pit_relief(a: &Analysis) -> Plane {
     Plane::from_vec(w, h, data)
 }
 
-/// Calls `visit(i, dm, dh, ds)` for every pixel `i` of `target` with something to
-/// remove: melanin, hemoglobin and shading density at full removal.
-///
-/// `target` is the analysed photo at its own size or any resized copy of it (a
-/// display-size preview); the maps are sampled bilinearly onto it. Colour lesions remove
-/// their smooth excess, and the pixel's own excess across their contour (see
-/// [`ColourRemoval`]), so a spot returns to its surroundings without a halo and its
-/// skin keeps its grain. Relief removes its excess, smoothed past pore scale, so pore-scale texture
-/// stays as it was.
-fn for_each_removal(a: &Analysis, target: &Photo, visit: impl FnMut(usize, f32, f32, f32)) {
-    Removal::new(a, target).for_each(target, visit);
-}
-
 /// Everything a projection of one analysis onto one target size needs besides the
 /// fractions: built once, so a full-resolution render on each slider release streams
 /// pixels only.
@@ -230,7 +210,15 @@ impl Removal {
         }
     }
 
-    /// Calls `visit(i, dm, dh, ds)` for every target pixel with something to remove.
+    /// Calls `visit(i, dm, dh, ds)` for every pixel `i` of `target` with something to
+    /// remove: melanin, hemoglobin and shading density at full removal.
+    ///
+    /// `target` is the analysed photo at its own size or any resized copy of it (a
+    /// display-size preview); the maps are sampled bilinearly onto it. Colour lesions remove
+    /// their smooth excess, and the pixel's own excess across their contour (see
+    /// [`ColourRemoval`]), so a spot returns to its surroundings without a halo and its
+    /// skin keeps its grain. Pits are filled from an opened shading (see [`pit_relief`]), so
+    /// pores stay.
     fn for_each(&self, target: &Photo, mut visit: impl FnMut(usize, f32, f32, f32)) {
         let planes = &self.planes;
         self.grid.scan(&planes.touched, 1, |i, at| {
@@ -286,10 +274,7 @@ impl Grain {
         grid.scan(&planes.touched, Self::ROW_STEP, |i, at| {
             let [cm, ch, _] = own(i);
             for (r, c, out) in [(&planes.pigment, cm, &mut m), (&planes.redness, ch, &mut h)] {
-                let (weight, off_contour) = r.weight_and_off_contour(at);
-                if weight >= 0.99 && off_contour {
-                    out.push(r.detail(at, c));
-                }
+                out.extend(r.grain_at(at, c));
             }
         });
         let spread = |mut v: Vec<f32>| {
@@ -392,7 +377,7 @@ pub fn preview_scale(width: u32, height: u32) -> u32 {
 
 impl Projector {
     /// Collects, for every pixel of `target` any map touches, how much density each
-    /// channel may remove (see [`for_each_removal`]), so each frame is one cheap pass.
+    /// channel may remove (see `Removal::for_each`), so each frame is one cheap pass.
     pub fn new(a: &Analysis, target: &Photo) -> Self {
         let mut p = Projector {
             active: Vec::new(),
@@ -402,7 +387,7 @@ impl Projector {
             m: a.chrom.vectors.melanin,
             h: a.chrom.vectors.hemoglobin,
         };
-        for_each_removal(a, target, |i, dm, dh, ds| {
+        Removal::new(a, target).for_each(target, |i, dm, dh, ds| {
             p.active.push(i as u32);
             p.melanin.push(dm);
             p.hemoglobin.push(dh);
