@@ -135,7 +135,12 @@ pub fn lesion_map_smoothed(
     let noise = robust_sigma_excluding(&excess.data, skin_bin, &candidates.data);
     let level = match p.noise {
         NoiseModel::Local => local_noise(&excess, skin, noise, p.baseline_sigma * 0.5),
-        NoiseModel::Global => Plane::filled(w, h, tail_sigma(&excess.data, skin_bin)),
+        NoiseModel::Global => {
+            let mut level = edge_noise_gain(w, h, p.smooth_sigma);
+            let sigma = tail_sigma(&excess.data, skin_bin);
+            level.data.iter_mut().for_each(|g| *g *= sigma);
+            level
+        }
     };
     let seeds: Vec<bool> = (0..w * h)
         .map(|i| skin_bin[i] && excess.data[i] > (p.k_sigma * level.data[i]).max(p.floor))
@@ -156,6 +161,27 @@ pub fn lesion_map_smoothed(
         noise,
         baseline: base2,
     }
+}
+
+/// How much more noise the pre-smoothing leaves near the image border than inside: its
+/// clamped edges repeat the border pixels. Per pixel, √(Σ kernel²) relative to the centre,
+/// from the smoothing's 1-D response to each impulse (the kernel is separable).
+fn edge_noise_gain(w: usize, h: usize, sigma: f32) -> Plane {
+    let gain_1d = |n: usize| -> Vec<f32> {
+        let mut sum_sq = vec![0f32; n];
+        for j in 0..n {
+            let mut line = Plane::filled(n, 1, 0.0);
+            line.data[j] = 1.0;
+            line.blur(sigma);
+            for (s, k) in sum_sq.iter_mut().zip(&line.data) {
+                *s += k * k;
+            }
+        }
+        let centre = sum_sq[n / 2].max(f32::MIN_POSITIVE);
+        sum_sq.iter().map(|s| (s / centre).sqrt()).collect()
+    };
+    let (gx, gy) = (gain_1d(w), gain_1d(h));
+    Plane::from_vec(w, h, (0..w * h).map(|i| gx[i % w] * gy[i / w]).collect())
 }
 
 /// Noise in density grows where the photo is darker, and JPEG makes it blocky: the local

@@ -231,12 +231,12 @@ fn red_scars_found_in_every_class() {
     }
 }
 
-/// Issue target: pit Dice ≥ 0.80 in every class (met on the three lighter classes; the
-/// shading estimate amplifies blue-channel noise ~5× on darker skin), pore-only false
-/// positives ≤ 1% (met everywhere, asserted).
+/// Issue target: pit Dice ≥ 0.80 in every class, pore-only false positives ≤ 1%. The
+/// relief is found in a shading estimate with the hemoglobin noise cancelled (the exact
+/// plane amplifies it ~5× on darker skin; see `relief_shading`).
 #[test]
 fn atrophic_pits_found_and_pores_alone_not_flagged() {
-    const PIT_DICE_FLOOR: f64 = 0.55;
+    const PIT_DICE_FLOOR: f64 = 0.80;
     for (name, ita) in classes() {
         let scene = SceneSpec::skin(ita, 41).spots(0).pits(4).render();
         let a = run(&scene);
