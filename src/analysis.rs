@@ -198,8 +198,9 @@ pub fn analyze(photo: &Photo, options: &AnalysisOptions) -> Analysis {
         noise: NoiseModel::Global,
         ..colour_params
     };
+    let interior = skin.interior();
     let map = |plane, params: &MapParams| {
-        lesions::lesion_map(plane, &skin.soft, &skin.binary, params, feather)
+        lesions::lesion_map(plane, &interior, &skin.binary, params, feather)
     };
     let pigment = map(&chrom.melanin, &colour_params);
     let redness = map(
@@ -213,12 +214,12 @@ pub fn analyze(photo: &Photo, options: &AnalysisOptions) -> Analysis {
         },
     );
     let relief_plane = relief_shading(&chrom, &redness, &skin.binary);
-    let relief = lesions::smooth_plane(&relief_plane, &skin.soft, &skin.binary, &relief_params);
+    let relief = lesions::smooth_plane(&relief_plane, &interior, &skin.binary, &relief_params);
     // A scar's relief has the colour of skin; a dark "dip" that does not (an eyebrow,
     // lips, the hairline inside a loose mask) is shading the chromophores mislead.
     let relief_map = |params: &MapParams| {
         let mut map =
-            lesions::lesion_map_smoothed(&relief, &skin.soft, &skin.binary, params, feather);
+            lesions::lesion_map_smoothed(&relief, &interior, &skin.binary, params, feather);
         map.retain(feather, |px| {
             2 * px.iter().filter(|&&i| skin.core[i]).count() >= px.len()
         });

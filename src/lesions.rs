@@ -75,9 +75,9 @@ pub struct Smoothed {
 
 /// Smooths a plane and fits the first-pass baseline (`smooth_sigma`, `baseline_sigma`).
 pub fn smooth_plane(plane: &Plane, skin: &Plane, skin_bin: &[bool], p: &MapParams) -> Smoothed {
-    let mut smooth = plane.clone();
-    smooth.blur(p.smooth_sigma);
-    let fallback = skin_mean(&smooth, skin_bin);
+    let fallback = skin_mean(plane, skin_bin);
+    // Normalized over skin, so hair, eyes or background do not bleed into the skin's edge.
+    let smooth = masked_blur(plane, skin, p.smooth_sigma, 1, fallback);
     let factor = blur_factor(p.baseline_sigma);
     let base1 = masked_blur(&smooth, skin, p.baseline_sigma, factor, fallback);
     Smoothed {

@@ -50,6 +50,27 @@ impl SkinMask {
     pub fn area(&self) -> usize {
         self.binary.iter().filter(|b| **b).count()
     }
+
+    /// Weights for averages over skin: the mask's edge pixels, often part hair, eye or
+    /// background, count little (about 0 at the edge, 0.6 one pixel in, 1 beyond).
+    pub fn interior(&self) -> Plane {
+        let (w, h) = (self.soft.width, self.soft.height);
+        let mut near = Plane::from_vec(w, h, self.binary.iter().map(|&b| b as u8 as f32).collect());
+        near.blur(1.0);
+        let data = near
+            .data
+            .iter()
+            .zip(&self.binary)
+            .map(|(n, &b)| {
+                if b {
+                    (3.0 * n - 2.0).clamp(0.0, 1.0)
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        Plane::from_vec(w, h, data)
+    }
 }
 
 /// Melanin excess a lesion may have over the skin model and still count as skin.

@@ -178,6 +178,60 @@ fn skin_mask_matches_composed_scenes_in_every_class() {
     }
 }
 
+/// Lesion maps on composed faces (hair, eyes, eyebrows, lips, background, cloth): relief
+/// stays off the features and the mask's edge. Before masked smoothing and edge-weighted
+/// skin averages, eyebrows, eyes and the face's outline read as pits: 2.4–4.8% of skin
+/// flagged, pit Dice 0–0.30. Measured after: 0–1.4%, pit Dice 0.26–0.89 (lighter faces
+/// lower; no issue target on composed scenes). Red lips are still flagged as redness
+/// (printed, not asserted).
+#[test]
+fn lesion_maps_on_composed_faces_stay_off_features() {
+    for (name, ita) in classes() {
+        let mut pit_dice = 0.0;
+        for seed in [21u64, 22, 23] {
+            let scene = SceneSpec::face(ita, seed).render();
+            let a = run(&scene);
+            let skin_px = scene.skin_mask.iter().filter(|b| **b).count() as f64;
+            // Flagged pixels more than ~3 px from any true lesion of that kind.
+            let false_share = |found: &[bool], truth: &[bool]| {
+                let mut near = Plane::from_vec(
+                    scene.width as usize,
+                    scene.height as usize,
+                    truth.iter().map(|&b| b as u8 as f32).collect(),
+                );
+                near.blur(3.0);
+                let n = (0..found.len())
+                    .filter(|&i| found[i] && near.data[i] < 0.01)
+                    .count();
+                n as f64 / skin_px
+            };
+            let relief: Vec<bool> = (0..scene.len())
+                .map(|i| a.pits.mask[i] || a.raised.mask[i])
+                .collect();
+            let relief_truth: Vec<bool> = (0..scene.len())
+                .map(|i| scene.pit_mask[i] || scene.raised_mask[i])
+                .collect();
+            let relief_fp = false_share(&relief, &relief_truth);
+            let spot_fp = false_share(&a.pigment.mask, &scene.spot_mask);
+            let red_fp = false_share(&a.redness.mask, &scene.red_mask);
+            let dice = synth::dice(&a.pits.mask, &scene.pit_mask);
+            pit_dice += dice / 3.0;
+            println!(
+                "{name:12} face {seed}: pit Dice {dice:.3}, relief false {:.2}%, spot false {:.2}%, redness false {:.2}% (lips)",
+                100.0 * relief_fp,
+                100.0 * spot_fp,
+                100.0 * red_fp
+            );
+            assert!(
+                relief_fp <= 0.015,
+                "{name} {seed}: relief false {relief_fp}"
+            );
+            assert!(spot_fp <= 0.005, "{name} {seed}: spot false {spot_fp}");
+        }
+        assert!(pit_dice >= 0.35, "{name}: mean pit Dice {pit_dice}");
+    }
+}
+
 #[test]
 fn pigment_spots_found_equally_well_in_every_class() {
     let mut dices = Vec::new();
