@@ -230,6 +230,15 @@ pub fn analyze(photo: &Photo, options: &AnalysisOptions) -> Analysis {
         sign: -1.0,
         ..relief_params
     });
+    let mut redness = redness;
+    denoise_redness(
+        &chrom,
+        &interior,
+        &skin.binary,
+        &colour_params,
+        &mut redness,
+        [&pigment, &pits, &raised],
+    );
     let white_reference = options
         .white_reference
         .map(|(x, y)| (x / scale as u32, y / scale as u32));
@@ -296,6 +305,49 @@ fn noise_regression(s: &Plane, h: &Plane, skin: &[bool]) -> f32 {
         (-sh / hh).clamp(0.0, 1.0) as f32
     } else {
         0.0
+    }
+}
+
+/// Takes out of the redness excess the part of its noise the melanin and shading excesses
+/// predict: camera noise reaches all three planes through one unmixing, so their errors are
+/// correlated. The weights come from a regression over skin no map touches; where another
+/// map's lesion lies, its real excess would leak in, so the correction fades there.
+fn denoise_redness(
+    chrom: &Chromophores,
+    weights: &Plane,
+    skin: &[bool],
+    params: &MapParams,
+    redness: &mut LesionMap,
+    others: [&LesionMap; 3],
+) {
+    let excess = |p: &Plane| lesions::smooth_plane(p, weights, skin, params).excess();
+    let (s, m) = (excess(&chrom.shading), excess(&chrom.melanin));
+    let h = &redness.excess;
+    let other = |i: usize| others.iter().map(|o| o.soft.data[i]).fold(0.0f32, f32::max);
+    // Normal equations of min Σ (h + a·s + b·m)² over untouched skin.
+    let (mut ss, mut sm, mut mm, mut hs, mut hm) = (0f64, 0f64, 0f64, 0f64, 0f64);
+    for (i, _) in skin.iter().enumerate().filter(|(_, &k)| k) {
+        if redness.soft.data[i] > 0.0 || other(i) > 0.0 {
+            continue;
+        }
+        let (sv, mv, hv) = (s.data[i] as f64, m.data[i] as f64, h.data[i] as f64);
+        ss += sv * sv;
+        sm += sv * mv;
+        mm += mv * mv;
+        hs += hv * sv;
+        hm += hv * mv;
+    }
+    let det = ss * mm - sm * sm;
+    if det <= 0.0 || !det.is_finite() {
+        return;
+    }
+    let a = (-(hs * mm - hm * sm) / det) as f32;
+    let b = (-(hm * ss - hs * sm) / det) as f32;
+    for i in 0..h.data.len() {
+        if redness.soft.data[i] > 0.0 {
+            let keep = 1.0 - other(i);
+            redness.excess.data[i] += keep * (a * s.data[i] + b * m.data[i]);
+        }
     }
 }
 

@@ -87,6 +87,13 @@ pub fn smooth_plane(plane: &Plane, skin: &Plane, skin_bin: &[bool], p: &MapParam
     }
 }
 
+impl Smoothed {
+    /// The smoothed plane minus its first-pass baseline (signed).
+    pub fn excess(&self) -> Plane {
+        signed_diff(&self.smooth, &self.base1, 1.0)
+    }
+}
+
 /// Builds a lesion map for one plane over the skin mask.
 pub fn lesion_map(
     plane: &Plane,
