@@ -320,8 +320,9 @@ fn denoise_redness(
     redness: &mut LesionMap,
     others: [&LesionMap; 3],
 ) {
-    let excess = |p: &Plane| lesions::smooth_plane(p, weights, skin, params).excess();
-    let (s, m) = (excess(&chrom.shading), excess(&chrom.melanin));
+    // others[0] is the pigment map: its excess is the melanin plane's, smoothed alike.
+    let s = lesions::smooth_plane(&chrom.shading, weights, skin, params).excess();
+    let m = &others[0].excess;
     let h = &redness.excess;
     let other = |i: usize| others.iter().map(|o| o.soft.data[i]).fold(0.0f32, f32::max);
     // Normal equations of min Σ (h + a·s + b·m)² over untouched skin.
