@@ -295,17 +295,8 @@ fn noise_regression(s: &Plane, h: &Plane, skin: &[bool]) -> f32 {
             .collect::<Vec<f32>>()
     };
     let (fs, fh) = (fine(s), fine(h));
-    let (mut sh, mut hh) = (0f64, 0f64);
-    for i in (0..fs.len()).filter(|&i| skin[i]) {
-        sh += (fs[i] * fh[i]) as f64;
-        hh += (fh[i] * fh[i]) as f64;
-    }
     // Camera noise gives 0.35–0.47 on the synthetic scenes; outside 0..1 it is not noise.
-    if hh > 0.0 {
-        (-sh / hh).clamp(0.0, 1.0) as f32
-    } else {
-        0.0
-    }
+    lesions::cancelling_weights(&fs, [&fh], |i| skin[i]).map_or(0.0, |[w]| w.clamp(0.0, 1.0))
 }
 
 /// Takes out of the redness excess the part of its noise the melanin and shading excesses
@@ -325,25 +316,10 @@ fn denoise_redness(
     let m = &others[0].excess;
     let h = &redness.excess;
     let other = |i: usize| others.iter().map(|o| o.soft.data[i]).fold(0.0f32, f32::max);
-    // Normal equations of min Σ (h + a·s + b·m)² over untouched skin.
-    let (mut ss, mut sm, mut mm, mut hs, mut hm) = (0f64, 0f64, 0f64, 0f64, 0f64);
-    for (i, _) in skin.iter().enumerate().filter(|(_, &k)| k) {
-        if redness.soft.data[i] > 0.0 || other(i) > 0.0 {
-            continue;
-        }
-        let (sv, mv, hv) = (s.data[i] as f64, m.data[i] as f64, h.data[i] as f64);
-        ss += sv * sv;
-        sm += sv * mv;
-        mm += mv * mv;
-        hs += hv * sv;
-        hm += hv * mv;
-    }
-    let det = ss * mm - sm * sm;
-    if det <= 0.0 || !det.is_finite() {
+    let untouched = |i: usize| skin[i] && redness.soft.data[i] == 0.0 && other(i) == 0.0;
+    let Some([a, b]) = lesions::cancelling_weights(&h.data, [&s.data, &m.data], untouched) else {
         return;
-    }
-    let a = (-(hs * mm - hm * sm) / det) as f32;
-    let b = (-(hm * ss - hs * sm) / det) as f32;
+    };
     for i in 0..h.data.len() {
         if redness.soft.data[i] > 0.0 {
             let keep = 1.0 - other(i);

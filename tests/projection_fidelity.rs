@@ -160,13 +160,12 @@ fn pigment_removal_returns_spots_to_spot_free_truth() {
     check_colour_removal(synth::LesionKind::Spot, 71, f, bound);
 }
 
-/// Redness meets the mean target (0.80–0.91 without JPEG) and misses p95 ≤ 2 in four
-/// classes (1.90–2.35). Hemoglobin sits almost only in chroma, where camera noise is
-/// several times its size (see analysis_accuracy), and half of a thin scar's pixels lie
-/// within the contour band. What took it from mean 1.08–1.23 / p95 2.83–3.42: removing a
-/// lightly smoothed hemoglobin across the contour instead of each pixel's own value, and
-/// taking out of the smooth excess the noise the melanin and shading planes predict.
-/// The p95 is asserted at the measured level until that is solved.
+/// Hemoglobin sits almost only in chroma, where camera noise is several times its size
+/// (see analysis_accuracy), and half of a thin scar's pixels lie in the contour band,
+/// where each pixel's own value is removed. Both the smooth excess and that per-pixel
+/// value have the noise the melanin and shading planes predict taken out (see
+/// `render::hemoglobin_detail`): mean 1.08–1.23 / p95 2.83–3.42 before, 0.66–0.78 /
+/// 1.39–1.79 after; with JPEG within 0.2 of the exact-removal floor.
 #[test]
 fn redness_removal_returns_red_scars_to_truth() {
     let f = Fractions {
@@ -174,9 +173,9 @@ fn redness_removal_returns_red_scars_to_truth() {
         ..Default::default()
     };
     let bound = Bounds {
-        lesion: (1.0, 2.5),
-        over_jpeg_floor: (0.5, 1.1),
-        ring: (0.3, 1.3),
+        lesion: (1.0, 2.0),
+        over_jpeg_floor: (0.3, 0.6),
+        ring: (0.15, 0.8),
     };
     check_colour_removal(synth::LesionKind::RedScar, 72, f, bound);
 }
