@@ -338,6 +338,13 @@ fn delta_e_grows_monotonically_with_fraction() {
 /// noise level is 0.22–0.28. The skin mask also keeps the eyes and eyebrows (filled holes)
 /// there. Tried: the widest skin (nose bridge, r 11), the forehead (hair covers it), both
 /// cheeks with r 6–8, and a photo-wide noise level: Dice 0 in each. Run with `--ignored`.
+///
+/// Lead for the next step (measured, not in the code): regressing the melanin excess on
+/// the shading excess over skin gives a leak weight of −0.75 to −0.82 on this photo (about
+/// 0 for a linear camera); taking that leak out drops the pigment map's noise from 0.25 to
+/// 0.08. With it, a photo-wide threshold, and the noise measured over plain skin (not the
+/// eyes, brows and lips the mask keeps), the left-cheek spot (205, 130, r 7) is found with
+/// Dice 0.85 and removed to mean ΔE00 1.66; the right cheek and the nose are still missed.
 #[test]
 #[ignore = "known gap: the detector misses a ΔE00 ≈ 6 spot on the sample's small face"]
 fn spot_injected_into_the_sample_is_found_and_removed() {
