@@ -284,17 +284,7 @@ fn relief_shading(chrom: &Chromophores, redness: &LesionMap, skin: &[bool]) -> P
 /// −cov(s, h) / var(h) of two planes over skin, band-passed at scar scale (where JPEG's
 /// block errors live as well as camera noise): the multiple of `h`'s noise that cancels `s`'s.
 fn noise_regression(s: &Plane, h: &Plane, skin: &[bool]) -> f32 {
-    let fine = |p: &Plane| {
-        let (mut a, mut low) = (p.clone(), p.clone());
-        a.blur(2.0);
-        low.blur(8.0);
-        a.data
-            .iter()
-            .zip(&low.data)
-            .map(|(a, b)| a - b)
-            .collect::<Vec<f32>>()
-    };
-    let (fs, fh) = (fine(s), fine(h));
+    let (fs, fh) = (s.band(2.0, 8.0), h.band(2.0, 8.0));
     // Camera noise gives 0.35–0.47 on the synthetic scenes; outside 0..1 it is not noise.
     lesions::cancelling_weights(&fs, [&fh], |i| skin[i]).map_or(0.0, |[w]| w.clamp(0.0, 1.0))
 }
@@ -309,11 +299,12 @@ fn denoise_redness(
     skin: &[bool],
     params: &MapParams,
     redness: &mut LesionMap,
-    others: [&LesionMap; 3],
+    others: [&LesionMap; 3], // pigment, pits, raised
 ) {
-    // others[0] is the pigment map: its excess is the melanin plane's, smoothed alike.
+    // The pigment map's excess is the melanin plane's, smoothed alike.
+    let [pigment, ..] = others;
     let s = lesions::smooth_plane(&chrom.shading, weights, skin, params).excess();
-    let m = &others[0].excess;
+    let m = &pigment.excess;
     let h = &redness.excess;
     let other = |i: usize| others.iter().map(|o| o.soft.data[i]).fold(0.0f32, f32::max);
     let untouched = |i: usize| skin[i] && redness.soft.data[i] == 0.0 && other(i) == 0.0;

@@ -49,6 +49,15 @@ impl Plane {
         }
     }
 
+    /// The plane blurred at `fine` minus it blurred at `coarse` (σ in pixels; 0 = as is):
+    /// the structure between the two scales.
+    pub fn band(&self, fine: f32, coarse: f32) -> Vec<f32> {
+        let (mut a, mut low) = (self.clone(), self.clone());
+        a.blur(fine);
+        low.blur(coarse);
+        a.data.iter().zip(&low.data).map(|(a, b)| a - b).collect()
+    }
+
     /// Grey-level opening with a (2r+1)² square: peaks narrower than the square (pores in
     /// a density plane) are cut down to their surroundings; wider shapes keep their form.
     pub fn opened(&self, r: usize) -> Plane {

@@ -83,15 +83,16 @@ impl ColourRemoval {
     /// Inside a lesion, off its contour: the pixel's own excess minus the smooth excess,
     /// which is its grain alone.
     #[inline]
-    fn grain_at(&self, at: &Taps, own: f32) -> Option<f32> {
+    fn grain_at(&self, at: &Taps, own: impl FnOnce() -> f32) -> Option<f32> {
         let [weight, base, smooth, edge] = at.sample4(&self.packed);
-        (weight >= 0.99 && edge == 0.0).then_some(weight * own - base - smooth)
+        (weight >= 0.99 && edge == 0.0).then(|| weight * own() - base - smooth)
     }
 
     /// Density to remove at full strength: the smooth excess, plus across the contour
     /// the detail beyond `GRAIN_KEPT` × `grain` (soft-thresholded, so grain survives).
+    /// `own` (the pixel's value) is only computed across the contour.
     #[inline]
-    fn remove(&self, at: &Taps, own: f32, grain: f32) -> f32 {
+    fn remove(&self, at: &Taps, own: impl FnOnce() -> f32, grain: f32) -> f32 {
         let [weight, base, smooth, edge] = at.sample4(&self.packed);
         if weight == 0.0 {
             return 0.0; // the weighted terms are 0 wherever the weight is
@@ -99,7 +100,7 @@ impl ColourRemoval {
         if edge == 0.0 {
             return smooth;
         }
-        let d = weight * own - base - smooth;
+        let d = weight * own() - base - smooth;
         let t = GRAIN_KEPT * grain * weight;
         smooth + edge * d.signum() * (d.abs() - t).max(0.0)
     }
@@ -162,15 +163,7 @@ impl RemovalPlanes {
 /// the correction fades there.
 fn hemoglobin_detail(a: &Analysis) -> Plane {
     let c = &a.chrom;
-    let fine = |p: &Plane| {
-        let mut coarse = p.clone();
-        coarse.blur(DETAIL_BAND_TOP);
-        p.data
-            .iter()
-            .zip(&coarse.data)
-            .map(|(v, c)| v - c)
-            .collect::<Vec<f32>>()
-    };
+    let fine = |p: &Plane| p.band(0.0, DETAIL_BAND_TOP);
     let mut detail = c.hemoglobin.clone();
     let (h, s, m) = (fine(&c.hemoglobin), fine(&c.shading), fine(&c.melanin));
     let untouched = |i: usize| {
@@ -243,7 +236,9 @@ impl Removal {
         let unmix = Unmixing::new(&a.chrom.vectors);
         let grid = Sampler::new(a, target);
         let density = density_lut();
-        let grain = Grain::measure(&planes, &grid, &|i| own_density(&unmix, density, target, i));
+        let grain = Grain::measure(&planes, &grid, &|i| {
+            own_density(&unmix, density, target, i)[0]
+        });
         Self {
             planes,
             grid,
@@ -267,9 +262,9 @@ impl Removal {
     fn for_each(&self, target: &Photo, mut visit: impl FnMut(usize, f32, f32, f32)) {
         let planes = &self.planes;
         self.grid.scan(&planes.touched, 1, |i, at| {
-            let [cm, _, _] = own_density(&self.unmix, self.density, target, i);
-            let dm = planes.pigment.remove(at, cm, self.grain.melanin);
-            let detail = at.sample(&planes.hemoglobin_detail);
+            let own_melanin = || own_density(&self.unmix, self.density, target, i)[0];
+            let dm = planes.pigment.remove(at, own_melanin, self.grain.melanin);
+            let detail = || at.sample(&planes.hemoglobin_detail);
             let dh = planes.redness.remove(at, detail, 0.0);
             let ds = at.sample(&planes.relief);
             if dm != 0.0 || dh != 0.0 || ds != 0.0 {
@@ -314,10 +309,10 @@ impl Grain {
     /// Lesion pixels looked at, at most: every few rows suffice for a median.
     const ROW_STEP: usize = 4;
 
-    fn measure(planes: &RemovalPlanes, grid: &Sampler, own: &impl Fn(usize) -> [f32; 3]) -> Self {
+    fn measure(planes: &RemovalPlanes, grid: &Sampler, melanin: &impl Fn(usize) -> f32) -> Self {
         let mut m = Vec::new();
         grid.scan(&planes.touched, Self::ROW_STEP, |i, at| {
-            m.extend(planes.pigment.grain_at(at, own(i)[0]));
+            m.extend(planes.pigment.grain_at(at, || melanin(i)));
         });
         let spread = |mut v: Vec<f32>| {
             if v.len() < 50 {
