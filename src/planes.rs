@@ -49,6 +49,11 @@ impl Plane {
         }
     }
 
+    /// How far, in pixels, `blur(sigma)` reaches: a pixel depends on inputs at most this far.
+    pub fn blur_reach(sigma: f32) -> usize {
+        box_radii(sigma).iter().sum()
+    }
+
     /// The plane blurred at `fine` minus it blurred at `coarse` (σ in pixels; 0 = as is):
     /// the structure between the two scales.
     pub fn band(&self, fine: f32, coarse: f32) -> Vec<f32> {
