@@ -41,10 +41,11 @@ impl Plane {
 
     /// Gaussian-like blur with standard deviation `sigma` (three box passes), in place.
     pub fn blur(&mut self, sigma: f32) {
+        // Box passes along rows and along columns commute: all row passes first, each
+        // row staying in cache, then the column passes.
         let radii = box_radii(sigma);
-        let mut scratch = vec![0f32; self.width];
+        blur_rows(&mut self.data, self.width, radii);
         for r in radii {
-            blur_rows(&mut self.data, self.width, r, &mut scratch);
             blur_cols(&mut self.data, self.width, self.height, r);
         }
     }
@@ -191,15 +192,39 @@ fn box_radii(sigma: f32) -> [usize; 3] {
     })
 }
 
-/// Box blur of each row with clamped edges, via a running sum.
-fn blur_rows(data: &mut [f32], w: usize, r: usize, scratch: &mut [f32]) {
-    if r == 0 {
+/// Rows blurred together: a running sum is a serial chain per row, so `LANES` rows run
+/// side by side (one SIMD lane each) to overlap the chains.
+const LANES: usize = 8;
+
+/// Box blurs of each row with clamped edges, one per radius, via running sums.
+fn blur_rows(data: &mut [f32], w: usize, radii: [usize; 3]) {
+    if radii.iter().all(|&r| r == 0) || w == 0 {
         return;
     }
-    for row in data.chunks_exact_mut(w) {
-        let src = &mut scratch[..w];
-        src.copy_from_slice(row);
-        box_line(src, row, r);
+    let (mut a, mut b) = (vec![[0f32; LANES]; w], vec![[0f32; LANES]; w]);
+    let mut blocks = data.chunks_exact_mut(w * LANES);
+    for block in &mut blocks {
+        for (x, lane) in a.iter_mut().enumerate() {
+            for (k, v) in lane.iter_mut().enumerate() {
+                *v = block[k * w + x];
+            }
+        }
+        for &r in radii.iter().filter(|&&r| r > 0) {
+            box_line(&a, &mut b, r);
+            std::mem::swap(&mut a, &mut b);
+        }
+        for (x, lane) in a.iter().enumerate() {
+            for (k, v) in lane.iter().enumerate() {
+                block[k * w + x] = *v;
+            }
+        }
+    }
+    let mut scratch = vec![0f32; w];
+    for row in blocks.into_remainder().chunks_exact_mut(w) {
+        for &r in radii.iter().filter(|&&r| r > 0) {
+            scratch.copy_from_slice(row);
+            box_line(&scratch, row, r);
+        }
     }
 }
 
@@ -241,26 +266,63 @@ fn blur_cols(data: &mut [f32], w: usize, h: usize, r: usize) {
     }
 }
 
+/// One sample, or `LANES` samples side by side, that a running sum can add and scale.
+trait Lane: Copy + Default {
+    fn add(self, o: Self) -> Self;
+    fn sub(self, o: Self) -> Self;
+    fn scale(self, k: f32) -> Self;
+}
+
+impl Lane for f32 {
+    #[inline(always)]
+    fn add(self, o: Self) -> Self {
+        self + o
+    }
+    #[inline(always)]
+    fn sub(self, o: Self) -> Self {
+        self - o
+    }
+    #[inline(always)]
+    fn scale(self, k: f32) -> Self {
+        self * k
+    }
+}
+
+impl Lane for [f32; LANES] {
+    #[inline(always)]
+    fn add(self, o: Self) -> Self {
+        std::array::from_fn(|k| self[k] + o[k])
+    }
+    #[inline(always)]
+    fn sub(self, o: Self) -> Self {
+        std::array::from_fn(|k| self[k] - o[k])
+    }
+    #[inline(always)]
+    fn scale(self, s: f32) -> Self {
+        self.map(|v| v * s)
+    }
+}
+
 /// Box blur of `src` into `dst` (same length) with clamped edges.
-fn box_line(src: &[f32], dst: &mut [f32], r: usize) {
+fn box_line<T: Lane>(src: &[T], dst: &mut [T], r: usize) {
     let len = src.len();
     let norm = 1.0 / (2 * r + 1) as f32;
     let at = |i: isize| src[i.clamp(0, len as isize - 1) as usize];
-    let mut acc: f32 = (-(r as isize)..=(r as isize)).map(at).sum();
+    let mut acc = (-(r as isize)..=(r as isize)).fold(T::default(), |s, i| s.add(at(i)));
     // Edges use clamped reads; the interior reads directly.
     let lo = (r + 1).min(len);
     let hi = len.saturating_sub(r + 1).max(lo);
     for (i, d) in dst.iter_mut().enumerate().take(lo) {
-        *d = acc * norm;
-        acc += at(i as isize + r as isize + 1) - at(i as isize - r as isize);
+        *d = acc.scale(norm);
+        acc = acc.add(at(i as isize + r as isize + 1).sub(at(i as isize - r as isize)));
     }
     for i in lo..hi {
-        dst[i] = acc * norm;
-        acc += src[i + r + 1] - src[i - r];
+        dst[i] = acc.scale(norm);
+        acc = acc.add(src[i + r + 1].sub(src[i - r]));
     }
     for (i, d) in dst.iter_mut().enumerate().skip(hi) {
-        *d = acc * norm;
-        acc += at(i as isize + r as isize + 1) - at(i as isize - r as isize);
+        *d = acc.scale(norm);
+        acc = acc.add(at(i as isize + r as isize + 1).sub(at(i as isize - r as isize)));
     }
 }
 
@@ -383,9 +445,9 @@ mod tests {
             }
             s / (2 * r + 1) as f32
         };
-        let mut scratch = vec![0f32; w];
+        // 23 rows: two blocks of LANES rows side by side, then seven one by one.
         let (mut rows, mut cols) = (src.clone(), src.clone());
-        blur_rows(&mut rows, w, r, &mut scratch);
+        blur_rows(&mut rows, w, [r, 0, 0]);
         blur_cols(&mut cols, w, h, r);
         for y in 0..h {
             for x in 0..w {
