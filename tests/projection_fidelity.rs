@@ -323,33 +323,64 @@ fn delta_e_grows_monotonically_with_fraction() {
     }
 }
 
-/// A spot injected in optical density into the real sample photo is found, and pigment
-/// 1.0 takes the photo back to how it was before the injection.
-///
-/// Known gap (issue 3 stays open): not found (Dice 0) wherever it is put. On this scanned
-/// portrait the vector estimate falls back to the prior, so the nose's and cheeks' shading
-/// leaks into melanin: the natural melanin excess swings ±0.5–0.85 density units at the
-/// spot's scale (printed cheek rows), against the spot's 0.6 (ΔE00 ≈ 6), and the photo-wide
-/// noise level is 0.22–0.28. The skin mask also keeps the eyes and eyebrows (filled holes)
-/// there. Tried: the widest skin (nose bridge, r 11), the forehead (hair covers it), both
-/// cheeks with r 6–8, and a photo-wide noise level: Dice 0 in each. Run with `--ignored`.
-///
-/// Lead for the next step (measured, not in the code): regressing the melanin excess on
-/// the shading excess over skin gives a leak weight of −0.75 to −0.82 on this photo (about
-/// 0 for a linear camera); taking that leak out drops the pigment map's noise from 0.25 to
-/// 0.08. With it, a photo-wide threshold, and the noise measured over plain skin (not the
-/// eyes, brows and lips the mask keeps), the left-cheek spot (205, 130, r 7) is found with
-/// Dice 0.85 and removed to mean ΔE00 1.66; the right cheek and the nose are still missed.
-#[test]
-#[ignore = "known gap: the detector misses a ΔE00 ≈ 6 spot on the sample's small face"]
-fn spot_injected_into_the_sample_is_found_and_removed() {
-    use skin_preview::chromophores::MELANIN_PRIOR;
+/// The bundled sample photo (a 512 px portrait; the face is about 100 px wide).
+fn sample_photo() -> Photo {
     let bytes = std::fs::read(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/www/sample/astronaut.png"
     ))
     .expect("the bundled sample photo");
-    let clean = skin_preview::decode::decode(&bytes).unwrap().photo;
+    skin_preview::decode::decode(&bytes).unwrap().photo
+}
+
+/// A disc of melanin excess 0.6 density units (ΔE00 ≈ 6) with a 2 px soft edge, added in
+/// optical density along the prior melanin vector. Returns the photo, the disc (d ≤ r)
+/// and the per-pixel weight of the excess (0..1).
+fn inject_spot(clean: &Photo, (cx, cy): (f32, f32), radius: f32) -> (Photo, Vec<bool>, Vec<f32>) {
+    use skin_preview::chromophores::MELANIN_PRIOR;
+    let (w, h) = (clean.width() as usize, clean.height() as usize);
+    let lut = skin_preview::colour::srgb8_to_linear_lut();
+    let mut rgba = clean.rgba().to_vec();
+    let (mut disc, mut weights) = (vec![false; w * h], vec![0f32; w * h]);
+    for y in 0..h {
+        for x in 0..w {
+            let d = ((x as f32 - cx).powi(2) + (y as f32 - cy).powi(2)).sqrt();
+            let weight = ((radius + 1.0 - d) / 2.0).clamp(0.0, 1.0);
+            if weight == 0.0 {
+                continue;
+            }
+            let i = y * w + x;
+            (disc[i], weights[i]) = (d <= radius, weight);
+            for c in 0..3 {
+                let lin = lut[rgba[i * 4 + c] as usize] * (-0.6 * weight * MELANIN_PRIOR[c]).exp();
+                rgba[i * 4 + c] = skin_preview::colour::linear_to_srgb8(lin);
+            }
+        }
+    }
+    let spotted = Photo::from_rgba(w as u32, h as u32, rgba).unwrap();
+    (spotted, disc, weights)
+}
+
+/// A spot injected in optical density into the real sample photo is found, and pigment
+/// 1.0 takes the photo back to how it was before the injection.
+///
+/// Known gap (issue 3): not found (Dice 0) wherever it is put. On this scanned portrait
+/// the vector estimate falls back to the prior, so the nose's and cheeks' shading leaks
+/// into melanin: the melanin excess has a robust noise of 0.19 density units at the spot's
+/// scale against the spot's 0.6, and the skin mask keeps the eyes, eyebrows and lips.
+/// Measured (not in the code): taking out the shading leak by a regression over plain skin
+/// (weight −0.73 on this photo) and thresholding at 6 × the photo-wide MAD finds it with
+/// Dice 0.85–0.86, but on the composed synthetic faces the same threshold flags lips and
+/// the face outline (1.2% of skin), and the regression's weight on the synthetic scenes
+/// (−0.5…+0.2, camera noise and vector error, no real leak) shifts spot ΔE00 by up to 67%.
+///
+/// Even perfect detection would not meet the removal bound here: see
+/// `sample_spot_removal_floor` (the removal the issue specifies also clears the freckles
+/// under the spot). Run with `--ignored`.
+#[test]
+#[ignore = "known gap: the detector misses a ΔE00 ≈ 6 spot on the sample's small face"]
+fn spot_injected_into_the_sample_is_found_and_removed() {
+    let clean = sample_photo();
     let (w, h) = (clean.width() as usize, clean.height() as usize);
     let a0 = analysis::analyze(&clean, &AnalysisOptions::default());
 
@@ -370,27 +401,7 @@ fn spot_injected_into_the_sample_is_found_and_removed() {
     }
     assert!(best > 0.97, "no wide skin area in the sample ({best})");
     let (cx, cy) = ((at % w) as f32, (at / w) as f32);
-
-    // Melanin excess of 0.6 density units with a 2 px soft edge.
-    let lut = skin_preview::colour::srgb8_to_linear_lut();
-    let mut rgba = clean.rgba().to_vec();
-    let mut disc = vec![false; w * h];
-    for y in 0..h {
-        for x in 0..w {
-            let d = ((x as f32 - cx).powi(2) + (y as f32 - cy).powi(2)).sqrt();
-            let weight = ((radius + 1.0 - d) / 2.0).clamp(0.0, 1.0);
-            if weight == 0.0 {
-                continue;
-            }
-            let i = y * w + x;
-            disc[i] = d <= radius;
-            for c in 0..3 {
-                let lin = lut[rgba[i * 4 + c] as usize] * (-0.6 * weight * MELANIN_PRIOR[c]).exp();
-                rgba[i * 4 + c] = skin_preview::colour::linear_to_srgb8(lin);
-            }
-        }
-    }
-    let spotted = Photo::from_rgba(w as u32, h as u32, rgba).unwrap();
+    let (spotted, disc, _) = inject_spot(&clean, (cx, cy), radius);
     let a = analysis::analyze(&spotted, &AnalysisOptions::default());
     let dice = synth::dice(&a.pigment.mask, &disc);
     let out = Projector::new(&a, &spotted).render(
@@ -407,4 +418,71 @@ fn spot_injected_into_the_sample_is_found_and_removed() {
     );
     assert!(dice >= 0.8, "injected spot found with Dice {dice}");
     assert!(after <= 1.0, "removed to mean ΔE00 {after}");
+}
+
+/// How close to the pre-injection photo removing "the melanin excess over baseline" can
+/// get on the sample when the spot's true support and soft edge are known (an oracle no
+/// detector has): for each of six sites (nose bridge, both cheeks, nose, forehead, chin),
+/// the best mean ΔE00 over 60 settings (shading-leak weight 0, −0.5, −0.73; smoothing σ
+/// 0–6 px; surround baseline σ 3–30 px, lesion excluded). Measured: 1.12–3.56, never ≤ 1.0,
+/// against 0.12–0.15 for subtracting the exact injected excess. The excess over any
+/// surround baseline includes this face's own melanin structure under the spot (it is
+/// freckled), and removing that is what the renderer is asked to do. Diagnosis, not a check: run with `--ignored
+/// --nocapture`.
+#[test]
+#[ignore = "diagnosis, not a check: prints the removal floor on the sample"]
+fn sample_spot_removal_floor() {
+    use skin_preview::chromophores::{decompose, Vectors};
+    use skin_preview::planes::masked_blur;
+    let clean = sample_photo();
+    let (w, h) = (clean.width() as usize, clean.height() as usize);
+    let sites = [
+        ((224.0, 120.0), 11.3),
+        ((205.0, 130.0), 7.0),
+        ((250.0, 128.0), 7.0),
+        ((228.0, 112.0), 6.0),
+        ((225.0, 88.0), 7.0),
+        ((226.0, 172.0), 6.0),
+    ];
+    for (centre, radius) in sites {
+        let (spotted, disc, weights) = inject_spot(&clean, centre, radius);
+        let chrom = decompose(&spotted, Vectors::default());
+        let removal = |excess: &dyn Fn(usize) -> f32| {
+            let mut c = chrom.clone();
+            for (i, m) in c.melanin.data.iter_mut().enumerate() {
+                *m -= excess(i);
+            }
+            delta_e_stats(&c.rebuild(&spotted), clean.rgba(), &disc).0
+        };
+        let exact = removal(&|i| 0.6 * weights[i]);
+        let outside = Plane::from_vec(
+            w,
+            h,
+            weights
+                .iter()
+                .map(|&v| f32::from(u8::from(v == 0.0)))
+                .collect(),
+        );
+        let mut best = (f64::MAX, String::new());
+        for leak in [0.0f32, -0.5, -0.73] {
+            let corrected: Vec<f32> = (0..w * h)
+                .map(|i| chrom.melanin.data[i] + leak * chrom.shading.data[i])
+                .collect();
+            for smooth_sigma in [0.0f32, 1.5, 3.0, 6.0] {
+                let mut smooth = Plane::from_vec(w, h, corrected.clone());
+                smooth.blur(smooth_sigma);
+                for base_sigma in [3.0f32, 6.0, 10.0, 16.0, 30.0] {
+                    let base = masked_blur(&smooth, &outside, base_sigma, 1, 0.0);
+                    let de = removal(&|i| weights[i] * (smooth.data[i] - base.data[i]));
+                    if de < best.0 {
+                        best = (de, format!("leak {leak}, σ {smooth_sigma}/{base_sigma}"));
+                    }
+                }
+            }
+        }
+        println!(
+            "sample, spot at {centre:?} r {radius}: exact removal {exact:.2}; best excess-over-baseline removal {:.2} ({})",
+            best.0, best.1
+        );
+    }
 }
