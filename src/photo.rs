@@ -60,32 +60,36 @@ impl Photo {
         if factor <= 1 {
             return self.clone();
         }
-        let lut = colour::srgb8_to_linear_lut();
+        let (lut, encoder) = (colour::srgb8_to_linear_lut(), colour::Srgb8Encoder::get());
         let (w, h) = (self.width.div_ceil(factor), self.height.div_ceil(factor));
         let (wu, f) = (w as usize, factor as usize);
+        let stride = self.width as usize * 4;
         let mut sum = vec![[0f32; 4]; wu];
-        let mut rgba = Vec::with_capacity(wu * h as usize * 4);
-        for by in 0..h as usize {
-            sum.iter_mut().for_each(|s| *s = [0.0; 4]);
+        let mut rgba = vec![0u8; wu * h as usize * 4];
+        for (by, out) in rgba.chunks_exact_mut(wu * 4).enumerate() {
+            sum.fill([0.0; 4]);
             let rows = (by * f)..((by + 1) * f).min(self.height as usize);
             let n_rows = rows.len();
-            let stride = self.width as usize * 4;
             for y in rows {
                 let row = &self.rgba[y * stride..(y + 1) * stride];
                 for (s, block) in sum.iter_mut().zip(row.chunks(4 * f)) {
+                    let mut acc = *s;
                     for px in block.chunks_exact(4) {
-                        s[0] += lut[px[0] as usize];
-                        s[1] += lut[px[1] as usize];
-                        s[2] += lut[px[2] as usize];
-                        s[3] += px[3] as f32;
+                        acc[0] += lut[px[0] as usize];
+                        acc[1] += lut[px[1] as usize];
+                        acc[2] += lut[px[2] as usize];
+                        acc[3] += px[3] as f32;
                     }
+                    *s = acc;
                 }
             }
-            for (bx, s) in sum.iter().enumerate() {
+            for (bx, (s, o)) in sum.iter().zip(out.chunks_exact_mut(4)).enumerate() {
                 let cols = (self.width as usize).min((bx + 1) * f) - bx * f;
                 let inv = 1.0 / (cols * n_rows) as f32;
-                rgba.extend(s[..3].iter().map(|v| colour::linear_to_srgb8(v * inv)));
-                rgba.push((s[3] * inv).round() as u8);
+                for c in 0..3 {
+                    o[c] = encoder.encode(s[c] * inv);
+                }
+                o[3] = (s[3] * inv).round() as u8;
             }
         }
         Photo {

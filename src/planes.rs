@@ -109,7 +109,18 @@ impl Plane {
 
     fn transposed(&self) -> Plane {
         let (w, h) = (self.width, self.height);
-        let data = (0..w * h).map(|i| self.data[(i % h) * w + i / h]).collect();
+        let mut data = vec![0f32; w * h];
+        // In square tiles, so reads and writes both stay within a few cache lines.
+        const TILE: usize = 32;
+        for y0 in (0..h).step_by(TILE) {
+            for x0 in (0..w).step_by(TILE) {
+                for y in y0..(y0 + TILE).min(h) {
+                    for x in x0..(x0 + TILE).min(w) {
+                        data[x * h + y] = self.data[y * w + x];
+                    }
+                }
+            }
+        }
         Plane::from_vec(h, w, data)
     }
 
@@ -360,6 +371,19 @@ pub fn masked_blur(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn transposed_swaps_rows_and_columns() {
+        let (w, h) = (45usize, 70usize);
+        let p = Plane::from_vec(w, h, (0..w * h).map(|i| i as f32).collect());
+        let t = p.transposed();
+        assert_eq!((t.width, t.height), (h, w));
+        for y in 0..h {
+            for x in 0..w {
+                assert_eq!(t.data[x * h + y], p.data[y * w + x]);
+            }
+        }
+    }
 
     #[test]
     fn opening_removes_narrow_peaks_and_keeps_wide_ones() {

@@ -249,6 +249,14 @@ fn main() {
             "render::Projector::new",
             measure(runs, || Projector::new(&analysis, &photo)),
         );
+        let scale = skin_preview::render::preview_scale(w, h);
+        row(
+            "preview for the slider (downsample + Projector::new)",
+            measure(runs, || {
+                let small = photo.downsample(scale);
+                Projector::new(&analysis, &small)
+            }),
+        );
         let projector = Projector::new(&analysis, &photo);
         let mut out = photo.rgba().to_vec();
         let half = Fractions {
