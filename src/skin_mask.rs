@@ -132,11 +132,14 @@ pub fn feather_sigma(w: usize, h: usize) -> f32 {
 /// wood and sand mostly do not.
 fn seed_weight(rgb: [u8; 3]) -> f32 {
     let lab = colour::srgb8_to_lab(rgb);
-    let chroma = lab.a.hypot(lab.b);
-    let hue = lab.b.atan2(lab.a).to_degrees();
+    // Chroma 6–50 and hue 12–80° without a square root or an arctangent: the hue test is
+    // a* > 0 and tan 12° ≤ b*/a* ≤ tan 80°.
+    let chroma2 = lab.a * lab.a + lab.b * lab.b;
+    let (tan_lo, tan_hi) = (12f64.to_radians().tan(), 80f64.to_radians().tan());
     let plausible = (8.0..=96.0).contains(&lab.l)
-        && (6.0..=50.0).contains(&chroma)
-        && (12.0..=80.0).contains(&hue);
+        && (36.0..=2500.0).contains(&chroma2)
+        && lab.a > 0.0
+        && (tan_lo * lab.a..=tan_hi * lab.a).contains(&lab.b);
     if plausible {
         ((lab.a - 5.0) / 6.0).clamp(0.0, 1.0) as f32
     } else {
