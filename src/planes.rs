@@ -347,7 +347,7 @@ pub fn masked_blur(
     factor: usize,
     fallback: f32,
 ) -> Plane {
-    let mut vw = Plane::from_vec(
+    let vw = Plane::from_vec(
         values.width,
         values.height,
         values
@@ -356,16 +356,24 @@ pub fn masked_blur(
             .zip(&weights.data)
             .map(|(v, w)| v * w)
             .collect(),
-    )
-    .downsample(factor);
-    let mut ws = weights.downsample(factor);
+    );
+    let reduced = factor > 1;
+    let (mut vw, mut ws) = if reduced {
+        (vw.downsample(factor), weights.downsample(factor))
+    } else {
+        (vw, weights.clone())
+    };
     let s = sigma / factor.max(1) as f32;
     vw.blur(s);
     ws.blur(s);
     for (v, w) in vw.data.iter_mut().zip(&ws.data) {
         *v = if *w > 1e-4 { *v / *w } else { fallback };
     }
-    vw.upsample(factor, values.width, values.height)
+    if reduced {
+        vw.upsample(factor, values.width, values.height)
+    } else {
+        vw
+    }
 }
 
 #[cfg(test)]
