@@ -236,6 +236,12 @@ fn main() {
             measure(runs, || decompose(&photo, Vectors::default())),
         );
         let chrom = decompose(&photo, Vectors::default());
+        let work = skin_preview::analysis::work_scale(w, h);
+        let mut plane = chrom.melanin.downsample(work);
+        row(
+            "Plane::blur σ 3 at the working resolution",
+            measure(runs, || plane.blur(3.0)),
+        );
         row(
             "skin_mask::skin_mask",
             measure(runs, || skin_mask(&photo, &chrom, None)),
