@@ -127,6 +127,9 @@ pub fn feather_sigma(w: usize, h: usize) -> f32 {
     (w.min(h) as f32 * 0.004).max(1.0)
 }
 
+/// tan 12° and tan 80°: the seeds' hue bounds, as constants because the test runs per sample.
+const SEED_HUE_TANS: (f64, f64) = (0.212_556_561_670_022_13, 5.671_281_819_617_707);
+
 /// How skin-like an 8-bit colour is for seeding (0 = not at all): skin of every tone has
 /// a hue of about 12–80° and, from the blood in it, a clearly red a*; beige walls,
 /// wood and sand mostly do not.
@@ -135,11 +138,11 @@ fn seed_weight(rgb: [u8; 3]) -> f32 {
     // Chroma 6–50 and hue 12–80° without a square root or an arctangent: the hue test is
     // a* > 0 and tan 12° ≤ b*/a* ≤ tan 80°.
     let chroma2 = lab.a * lab.a + lab.b * lab.b;
-    let (tan_lo, tan_hi) = (12f64.to_radians().tan(), 80f64.to_radians().tan());
+    let (lo, hi) = SEED_HUE_TANS;
     let plausible = (8.0..=96.0).contains(&lab.l)
         && (36.0..=2500.0).contains(&chroma2)
         && lab.a > 0.0
-        && (tan_lo * lab.a..=tan_hi * lab.a).contains(&lab.b);
+        && (lo * lab.a..=hi * lab.a).contains(&lab.b);
     if plausible {
         ((lab.a - 5.0) / 6.0).clamp(0.0, 1.0) as f32
     } else {
@@ -396,5 +399,17 @@ fn clean(binary: &mut [bool], w: usize, h: usize) {
         if l > 0 && fill[l as usize - 1] {
             *b = true;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seed_hue_bounds_are_the_tangents_of_12_and_80_degrees() {
+        let (lo, hi) = SEED_HUE_TANS;
+        assert!((lo - 12f64.to_radians().tan()).abs() < 1e-15);
+        assert!((hi - 80f64.to_radians().tan()).abs() < 1e-14);
     }
 }
