@@ -143,6 +143,47 @@ pub fn lesion_map(
     lesion_map_smoothed(&s, skin, skin_bin, p, feather)
 }
 
+/// Builds a lesion map whose lesions are `mask` (found by another statistic, e.g. the
+/// matched filter of `blobs`): the baseline is refitted without them and the excess to
+/// remove is the plane's smoothed value over it.
+pub fn lesion_map_from_mask(
+    plane: &Plane,
+    skin: &Plane,
+    skin_bin: &[bool],
+    p: &MapParams,
+    feather: f32,
+    mask: Vec<bool>,
+) -> LesionMap {
+    let s = smooth_plane(plane, skin, skin_bin, p);
+    let (w, h) = (plane.width, plane.height);
+    let mut excluded = Plane::from_vec(w, h, mask.iter().map(|&m| m as u8 as f32).collect());
+    excluded.blur(p.smooth_sigma.max(1.0) * 2.0);
+    let mut weights = skin.clone();
+    for (wt, e) in weights.data.iter_mut().zip(&excluded.data) {
+        if *e > 0.05 {
+            *wt = 0.0;
+        }
+    }
+    let base = masked_blur(
+        &s.smooth,
+        &weights,
+        p.baseline_sigma,
+        blur_factor(p.baseline_sigma),
+        s.fallback,
+    );
+    let excess = signed_diff(&s.smooth, &base, 1.0);
+    let noise = robust_sigma_excluding(&excess.data, skin_bin, &excluded.data);
+    let lesions = components::label(&mask, w, h).1;
+    LesionMap {
+        soft: soft_weight(&mask, w, h, feather),
+        excess,
+        mask,
+        lesions,
+        noise,
+        baseline: base,
+    }
+}
+
 /// Builds a lesion map from a plane already smoothed with the same `p`.
 pub fn lesion_map_smoothed(
     s: &Smoothed,

@@ -4,6 +4,7 @@
 //! lesion maps and metrics → evidence profile → projection/render.
 
 pub mod analysis;
+pub mod blobs;
 pub mod chromophores;
 pub mod colour;
 pub mod components;

@@ -3,4 +3,5 @@
 //! It deliberately shares no code with `src/`: all colour maths is re-implemented here.
 #![allow(dead_code)]
 
+pub mod real;
 pub mod synth;

@@ -1,0 +1,275 @@
+//! Spot detection that holds on real photos: a matched filter in optical density, whitened
+//! by the photo's own skin texture.
+//!
+//! On a real photo the melanin and hemoglobin planes carry far more than camera noise:
+//! a camera's tone curve tilts shading off (1,1,1), stubble, pores and the face's own
+//! colour structure all vary at lesion scale. Here each density channel is band-passed
+//! at a few blob scales (a masked blur minus a wider one), the 3×3 covariance of those
+//! responses over skin is measured robustly, and each pixel's response is projected on
+//! the chromophore's direction through the inverse covariance: the statistic that best
+//! tells a blob of that colour from this photo's texture, in units of its own spread.
+//! The direction only needs to be roughly right (within about 15° both published melanin
+//! vectors score alike), and the noise level is the photo's own.
+
+use crate::chromophores::density_lut;
+use crate::components::{self, Component};
+use crate::lesions::blur_factor;
+use crate::photo::Photo;
+use crate::planes::{masked_blur, Plane};
+
+/// Blob scales, as Gaussian σ in shares of the working image's short side: spots from
+/// about 1% to 6% of a face that fills the frame.
+pub const SCALES: [f32; 3] = [0.004, 0.008, 0.016];
+/// Surround σ over centre σ.
+const SURROUND: f32 = 3.0;
+/// Trimming radius of the robust covariance (Mahalanobis distance²; 3σ in 1-D).
+const TRIM_D2: f64 = 9.0;
+/// Share of skin a pixel's surround must hold for it to be scored.
+const MIN_SUPPORT: f32 = 0.85;
+/// Skin pixels the covariance reads at most.
+const SAMPLES: usize = 20_000;
+
+/// Mean of the two published melanin density vectors (Tsumura et al.; ICA re-estimate),
+/// normalized: the direction of a brown spot whatever the camera.
+pub const MELANIN_MEAN: [f32; 3] = [0.3183, 0.4194, 0.8502];
+
+/// Per-pixel detection statistic (max over scales) for each direction.
+pub fn matched_scores(
+    photo: &Photo,
+    skin: &Plane,
+    skin_bin: &[bool],
+    directions: &[[f32; 3]],
+) -> Vec<Plane> {
+    let (w, h) = (photo.width() as usize, photo.height() as usize);
+    let lut = density_lut();
+    let od: [Plane; 3] = std::array::from_fn(|c| {
+        Plane::from_vec(
+            w,
+            h,
+            photo
+                .rgba()
+                .chunks_exact(4)
+                .map(|p| lut[p[c] as usize])
+                .collect(),
+        )
+    });
+    let short = w.min(h) as f32;
+    let mut best = vec![Plane::filled(w, h, f32::NEG_INFINITY); directions.len()];
+    for s in SCALES {
+        let sigma = (s * short).max(1.0);
+        let wide = SURROUND * sigma;
+        let r: [Vec<f32>; 3] = std::array::from_fn(|c| {
+            let fallback = 0.0;
+            let a = masked_blur(&od[c], skin, sigma, 1, fallback);
+            let b = masked_blur(&od[c], skin, wide, blur_factor(wide), fallback);
+            a.data.iter().zip(&b.data).map(|(x, y)| x - y).collect()
+        });
+        // Near the skin's edge the surround is mostly hair, eye or background, whose
+        // colour the masked blur shuts out but whose blur still leaks in: no detection.
+        let mut support = Plane::from_vec(w, h, skin_bin.iter().map(|&b| b as u8 as f32).collect());
+        support.blur(wide);
+        let Some(inv) = robust_inverse_covariance(&r, skin_bin) else {
+            continue;
+        };
+        for (u, out) in directions.iter().zip(best.iter_mut()) {
+            let wgt = whitened_weights(&inv, *u);
+            for i in 0..w * h {
+                if support.data[i] < MIN_SUPPORT {
+                    continue;
+                }
+                let z = wgt[0] * r[0][i] + wgt[1] * r[1][i] + wgt[2] * r[2][i];
+                if z > out.data[i] {
+                    out.data[i] = z;
+                }
+            }
+        }
+    }
+    best
+}
+
+/// C⁻¹u / √(uᵀC⁻¹u): unit variance over skin, most gain for a blob along `u`.
+fn whitened_weights(inv: &[[f64; 3]; 3], u: [f32; 3]) -> [f32; 3] {
+    let u = u.map(f64::from);
+    let cu: [f64; 3] = std::array::from_fn(|r| (0..3).map(|k| inv[r][k] * u[k]).sum());
+    let norm = (0..3).map(|k| u[k] * cu[k]).sum::<f64>().max(1e-30).sqrt();
+    cu.map(|v| (v / norm) as f32)
+}
+
+/// Inverse covariance of the responses over skin, trimmed three times at [`TRIM_D2`] so
+/// lesions and edges do not inflate it; `None` with too few pixels or a singular matrix.
+fn robust_inverse_covariance(r: &[Vec<f32>; 3], skin: &[bool]) -> Option<[[f64; 3]; 3]> {
+    let n = skin.len();
+    let stride = (skin.iter().filter(|s| **s).count() / SAMPLES).max(1);
+    let pts: Vec<[f64; 3]> = (0..n)
+        .filter(|&i| skin[i])
+        .step_by(stride)
+        .map(|i| [r[0][i] as f64, r[1][i] as f64, r[2][i] as f64])
+        .collect();
+    if pts.len() < 100 {
+        return None;
+    }
+    let mut inv = invert(covariance(pts.iter()))?;
+    for _ in 0..3 {
+        let kept = pts.iter().filter(|p| mahalanobis2(&inv, p) < TRIM_D2);
+        let c = covariance(kept);
+        // Trimming at 3σ keeps 97% of a Gaussian and shrinks its variance a little.
+        inv = invert(c.map(|row| row.map(|v| v * 1.2)))?;
+    }
+    Some(inv)
+}
+
+fn covariance<'a>(pts: impl Iterator<Item = &'a [f64; 3]>) -> [[f64; 3]; 3] {
+    let mut c = [[0f64; 3]; 3];
+    let mut n = 0usize;
+    for p in pts {
+        for a in 0..3 {
+            for b in 0..3 {
+                c[a][b] += p[a] * p[b];
+            }
+        }
+        n += 1;
+    }
+    c.map(|row| row.map(|v| v / n.max(1) as f64))
+}
+
+fn mahalanobis2(inv: &[[f64; 3]; 3], p: &[f64; 3]) -> f64 {
+    (0..3)
+        .map(|a| (0..3).map(|b| p[a] * inv[a][b] * p[b]).sum::<f64>())
+        .sum()
+}
+
+fn invert(m: [[f64; 3]; 3]) -> Option<[[f64; 3]; 3]> {
+    let det = m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1])
+        - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
+        + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]);
+    if !(det.abs() > 1e-30) {
+        return None;
+    }
+    let c =
+        |r0: usize, c0: usize, r1: usize, c1: usize| m[r0][c0] * m[r1][c1] - m[r0][c1] * m[r1][c0];
+    Some([
+        [
+            c(1, 1, 2, 2) / det,
+            -c(0, 1, 2, 2) / det,
+            c(0, 1, 1, 2) / det,
+        ],
+        [
+            -c(1, 0, 2, 2) / det,
+            c(0, 0, 2, 2) / det,
+            -c(0, 0, 1, 2) / det,
+        ],
+        [
+            c(1, 0, 2, 1) / det,
+            -c(0, 0, 2, 1) / det,
+            c(0, 0, 1, 1) / det,
+        ],
+    ])
+}
+
+/// Share of a blob's peak score where its outline is cut: the score is the blob blurred
+/// at its own scale, so half the peak lands outside the edge; 0.6 measured closer on the
+/// real-photo benchmark (Dice 0.58–0.72 at 0.5, 0.74–0.91 at 0.65 on spots it found).
+pub const CUT: f32 = 0.6;
+
+/// Lesion pixels from a score plane by hysteresis: each connected region of skin scoring
+/// above `k / 2` that reaches `k` somewhere, cut at [`CUT`] of its own peak,
+/// kept when at least `min_area` pixels and not a line (a fold or a hair scores along
+/// its length: regions whose second moments are more than [`MAX_ELONGATION`] times
+/// longer than wide are dropped).
+pub fn blob_mask(z: &Plane, skin: &[bool], k: f32, min_area: usize) -> Vec<bool> {
+    let (w, h) = (z.width, z.height);
+    let low: Vec<bool> = (0..w * h).map(|i| skin[i] && z.data[i] > 0.5 * k).collect();
+    let (labels, comps) = components::label(&low, w, h);
+    let mut peak = vec![f32::NEG_INFINITY; comps.len()];
+    for (i, &l) in labels.iter().enumerate() {
+        if l > 0 {
+            peak[l as usize - 1] = peak[l as usize - 1].max(z.data[i]);
+        }
+    }
+    let cut: Vec<bool> = (0..w * h)
+        .map(|i| {
+            let l = labels[i];
+            l > 0 && peak[l as usize - 1] > k && z.data[i] > CUT * peak[l as usize - 1]
+        })
+        .collect();
+    let (labels, comps) = components::label(&cut, w, h);
+    let keep: Vec<bool> = comps
+        .iter()
+        .map(|c| c.area >= min_area && elongation(&labels, w, c) <= MAX_ELONGATION)
+        .collect();
+    labels
+        .iter()
+        .map(|&l| l > 0 && keep[l as usize - 1])
+        .collect()
+}
+
+/// Regions longer than this many times their width are lines, not spots.
+pub const MAX_ELONGATION: f64 = 3.0;
+
+/// √(λmax / λmin) of a component's pixel covariance.
+fn elongation(labels: &[u32], w: usize, c: &Component) -> f64 {
+    let (mut sxx, mut syy, mut sxy, mut n) = (0f64, 0f64, 0f64, 0f64);
+    for y in c.bbox[1] as usize..=c.bbox[3] as usize {
+        for x in c.bbox[0] as usize..=c.bbox[2] as usize {
+            if labels[y * w + x] == c.label {
+                let (dx, dy) = (x as f64 - c.centroid[0], y as f64 - c.centroid[1]);
+                sxx += dx * dx;
+                syy += dy * dy;
+                sxy += dx * dy;
+                n += 1.0;
+            }
+        }
+    }
+    let (a, b, d) = (sxx / n + 1.0 / 12.0, sxy / n, syy / n + 1.0 / 12.0);
+    let tr = 0.5 * (a + d);
+    let disc = (0.25 * (a - d) * (a - d) + b * b).sqrt();
+    ((tr + disc) / (tr - disc).max(1e-9)).sqrt()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blob_mask_keeps_a_disc_and_drops_a_line() {
+        let (w, h) = (80, 40);
+        let mut z = Plane::filled(w, h, 0.0);
+        for y in 0..h {
+            for x in 0..w {
+                let d = ((x as f32 - 20.0).powi(2) + (y as f32 - 20.0).powi(2)).sqrt();
+                z.data[y * w + x] = 10.0 * (-d * d / 32.0).exp();
+                if (5..35).contains(&y) && (58..60).contains(&x) {
+                    z.data[y * w + x] = 10.0;
+                }
+            }
+        }
+        let m = blob_mask(&z, &vec![true; w * h], 6.0, 4);
+        assert!(m[20 * w + 20], "disc centre kept");
+        assert!(!m[20 * w + 58], "line dropped");
+        let area = m.iter().filter(|b| **b).count();
+        // Half of the peak: radius √(32 ln 2) ≈ 4.7 px, about 70 pixels.
+        assert!((55..=85).contains(&area), "{area}");
+    }
+
+    #[test]
+    fn inverse_times_matrix_is_identity() {
+        let m = [[4.0, 1.0, 0.5], [1.0, 3.0, 0.2], [0.5, 0.2, 2.0]];
+        let inv = invert(m).unwrap();
+        for r in 0..3 {
+            for c in 0..3 {
+                let v: f64 = (0..3).map(|k| m[r][k] * inv[k][c]).sum();
+                assert!((v - (r == c) as u8 as f64).abs() < 1e-12, "{r},{c}: {v}");
+            }
+        }
+    }
+
+    #[test]
+    fn melanin_mean_is_the_normalized_mean_of_the_published_vectors() {
+        let (a, b) = ([0.4143f32, 0.3570, 0.8372], [0.2203f32, 0.4788, 0.8499]);
+        let s: [f32; 3] = std::array::from_fn(|k| a[k] + b[k]);
+        let n = s.iter().map(|v| v * v).sum::<f32>().sqrt();
+        for k in 0..3 {
+            assert!((s[k] / n - MELANIN_MEAN[k]).abs() < 1e-3);
+        }
+    }
+}

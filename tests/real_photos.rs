@@ -1,0 +1,412 @@
+//! The real-photo benchmark: licensed portraits (`tests/data/real/`), real skin tones
+//! shifted across the ITA classes, spots and red patches injected in optical density along
+//! directions drawn around the published vectors, each photo through its own JPEG 90.
+//!
+//! Measures per class: Dice of the pigment and redness maps (the CLI's `--maps` contract,
+//! ≥ 128), the share of spots found against their contrast (ΔE00 where 50% and 90% are
+//! found), new false-positive area on each untouched photo, each spot's residual after
+//! `--pigment 1` (core − ring against the photo before injection), and pixels outside
+//! every map unchanged. The tones of tan, brown and dark skin are simulated by tone
+//! shifts of light-skinned photos (see `support::real`).
+
+mod support;
+
+use skin_preview::analysis::{self, Analysis, AnalysisOptions};
+use skin_preview::maps;
+use skin_preview::render::{Fractions, Projector};
+use skin_preview::Photo;
+use support::real::{self, Injected, Kind, RealPhoto, CASES};
+use support::synth::{ita_classes, ItaName, Rng};
+
+/// Contrasts (ΔE00 at the centre) of the detection sweep.
+const CONTRASTS: [f64; 6] = [2.0, 3.0, 4.0, 6.0, 8.0, 10.0];
+/// Spot diameters as shares of the face width, cycled over the sites.
+const SIZES: [f64; 4] = [0.02, 0.03, 0.045, 0.06];
+/// A spot is found when the map covers at least this share of its outline.
+const FOUND_COVER: f64 = 0.5;
+
+/// What one analysed photo gives.
+struct Run {
+    analysis: Analysis,
+    photo: Photo,
+    pigment: Vec<bool>,
+    redness: Vec<bool>,
+}
+
+fn analyse(rgba: Vec<u8>, w: usize, h: usize) -> Run {
+    let photo = Photo::from_rgba(w as u32, h as u32, rgba).expect("photo");
+    let a = analysis::analyze(&photo, &AnalysisOptions::default());
+    let mask = |name| {
+        maps::named_map(&a, name)
+            .expect("map")
+            .into_iter()
+            .map(|v| v >= 128)
+            .collect::<Vec<bool>>()
+    };
+    Run {
+        pigment: mask("pigment"),
+        redness: mask("redness"),
+        analysis: a,
+        photo,
+    }
+}
+
+/// Spots at every site of a photo, sizes and directions cycled by site.
+fn spots(photo: &RealPhoto, kind: Kind, de: f64, seed: u64) -> Vec<Injected> {
+    let mut rng = Rng::new(seed);
+    photo
+        .sites
+        .iter()
+        .enumerate()
+        .map(|(i, &centre)| {
+            let (size, direction) = match kind {
+                Kind::Spot => {
+                    let (a, b) = if i % 2 == 0 {
+                        (real::MELANIN_A, real::MELANIN_B)
+                    } else {
+                        (real::MELANIN_B, real::MELANIN_A)
+                    };
+                    (
+                        SIZES[i % SIZES.len()],
+                        real::spread_direction(&mut rng, a, b, 0.03),
+                    )
+                }
+                Kind::Red => (
+                    0.05 + 0.01 * (i % 3) as f64,
+                    real::spread_direction(&mut rng, real::HEMOGLOBIN, real::HEMOGLOBIN, 0.03),
+                ),
+            };
+            Injected {
+                kind,
+                centre,
+                diameter: (size * photo.face_width).max(3.0),
+                direction,
+                delta_e: de,
+                amplitude: 0.0,
+            }
+        })
+        .collect()
+}
+
+/// Per-spot detection: (covered share of the outline, local Dice).
+fn score_spot(mask: &[bool], w: usize, h: usize, l: &Injected) -> (f64, f64) {
+    let r = 1.5 * l.diameter;
+    let (x0, x1) = (
+        (l.centre[0] - r).max(0.0) as usize,
+        ((l.centre[0] + r) as usize).min(w - 1),
+    );
+    let (y0, y1) = (
+        (l.centre[1] - r).max(0.0) as usize,
+        ((l.centre[1] + r) as usize).min(h - 1),
+    );
+    let (mut both, mut truth, mut found) = (0usize, 0usize, 0usize);
+    for y in y0..=y1 {
+        for x in x0..=x1 {
+            let t = l.inside(x as f64 + 0.5, y as f64 + 0.5);
+            let m = mask[y * w + x];
+            both += (t && m) as usize;
+            truth += t as usize;
+            found += m as usize;
+        }
+    }
+    let cover = both as f64 / truth.max(1) as f64;
+    let dice = 2.0 * both as f64 / (truth + found).max(1) as f64;
+    (cover, dice)
+}
+
+/// Share of skin the maps mark on an untouched photo.
+fn false_positive_percent(run: &Run) -> (f64, f64) {
+    let skin = run.analysis.skin.area().max(1) as f64;
+    let s2 = (run.analysis.scale * run.analysis.scale) as f64;
+    let count = |m: &[bool]| m.iter().filter(|b| **b).count() as f64 / s2;
+    (
+        100.0 * count(&run.pigment) / skin,
+        100.0 * count(&run.redness) / skin,
+    )
+}
+
+#[derive(Default, Clone)]
+struct ClassStats {
+    /// (contrast, found, total) for spots of ≥ 2% face width.
+    found: Vec<(f64, usize, usize)>,
+    /// Dice of spots with ΔE00 ≥ 4 and ≥ 2% face width.
+    spot_dice: Vec<f64>,
+    red_dice: Vec<f64>,
+    residual: Vec<f64>,
+    fp_pigment: Vec<f64>,
+    fp_redness: Vec<f64>,
+    outside_changed: usize,
+}
+
+fn mean(v: &[f64]) -> f64 {
+    v.iter().sum::<f64>() / v.len().max(1) as f64
+}
+
+fn percentile(v: &[f64], q: f64) -> f64 {
+    let mut s = v.to_vec();
+    s.sort_by(f64::total_cmp);
+    s.get(((s.len().max(1) - 1) as f64 * q).round() as usize)
+        .copied()
+        .unwrap_or(f64::NAN)
+}
+
+/// Runs every case in one ITA class.
+fn run_class(photos: &[RealPhoto], class: ItaName, target: f64) -> ClassStats {
+    let mut st = ClassStats::default();
+    for (pi, photo) in photos.iter().enumerate() {
+        let (toned, got) = real::shift_to_ita(photo, target);
+        let (w, h) = (toned.width, toned.height);
+        let base = analyse(toned.to_rgba(Some(90)), w, h);
+        let (fp_p, fp_r) = false_positive_percent(&base);
+        st.fp_pigment.push(fp_p);
+        st.fp_redness.push(fp_r);
+        let before = toned.to_rgba(None);
+        for (ci, &de) in CONTRASTS.iter().enumerate() {
+            if std::env::var("QUICK").is_ok() && de != 4.0 && de != 8.0 {
+                continue;
+            }
+            let seed = 1000 * pi as u64 + ci as u64;
+            let mut lesions = spots(photo, Kind::Spot, de, seed);
+            let img = real::inject(&toned, &mut lesions);
+            let run = analyse(img.to_rgba(Some(90)), w, h);
+            let mut found = 0;
+            for l in &lesions {
+                let (cover, dice) = score_spot(&run.pigment, w, h, l);
+                found += (cover >= FOUND_COVER) as usize;
+                if de >= 4.0 {
+                    st.spot_dice.push(dice);
+                }
+            }
+            st.found.push((de, found, lesions.len()));
+            if de == 8.0 {
+                let projector = Projector::new(&run.analysis, &run.photo);
+                let out = projector.render(
+                    &run.photo,
+                    Fractions {
+                        pigment: 1.0,
+                        redness: 0.0,
+                        texture: 0.0,
+                    },
+                );
+                for l in &lesions {
+                    st.residual.push(real::spot_residual(&before, &out, w, l));
+                }
+                st.outside_changed += outside_changed(&run, &out);
+            }
+        }
+        let mut reds = spots(photo, Kind::Red, 6.0, 7000 + pi as u64);
+        let img = real::inject(&toned, &mut reds);
+        let run = analyse(img.to_rgba(Some(90)), w, h);
+        for l in &reds {
+            st.red_dice.push(score_spot(&run.redness, w, h, l).1);
+        }
+        eprintln!(
+            "  {:<16} {:<12} ITA {:6.1}: fp pigment {:.2}%, redness {:.2}%",
+            photo.case.name,
+            class.label(),
+            got,
+            fp_p,
+            fp_r
+        );
+    }
+    st
+}
+
+/// Pixels that changed where every map's soft weight is zero (must be none).
+fn outside_changed(run: &Run, out: &[u8]) -> usize {
+    let a = &run.analysis;
+    let (w, h) = (a.report.width as usize, a.report.height as usize);
+    let up = |p: &skin_preview::planes::Plane| p.upsample(a.scale, w, h);
+    let maps = [
+        up(&a.pigment.soft),
+        up(&a.redness.soft),
+        up(&a.pits.soft),
+        up(&a.raised.soft),
+    ];
+    (0..w * h)
+        .filter(|&i| maps.iter().all(|m| m.data[i] == 0.0))
+        .filter(|&i| out[i * 4..i * 4 + 3] != run.photo.rgba()[i * 4..i * 4 + 3])
+        .count()
+}
+
+#[test]
+fn real_photo_benchmark() {
+    let photos: Vec<RealPhoto> = CASES.iter().map(real::load).collect();
+    println!("Real-photo benchmark (tones below light are tone-shifted light skin):");
+    println!(
+        "{:<13} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}",
+        "class", "spotDice", "redDice", "dE@50%", "dE@90%", "fpPig%", "fpRed%", "resid", "resid95"
+    );
+    let only = std::env::var("CLASSES").ok();
+    for (class, target) in ita_classes() {
+        if only
+            .as_deref()
+            .is_some_and(|o| !o.split(',').any(|c| c == class.label()))
+        {
+            continue;
+        }
+        let st = run_class(&photos, class, target);
+        let rates: Vec<(f64, f64)> = CONTRASTS
+            .iter()
+            .map(|&de| {
+                let (f, n) = st
+                    .found
+                    .iter()
+                    .filter(|r| r.0 == de)
+                    .fold((0, 0), |(f, n), r| (f + r.1, n + r.2));
+                (de, f as f64 / n.max(1) as f64)
+            })
+            .collect();
+        let fmt = |v: Option<f64>| v.map_or(" never".to_string(), |v| format!("{v:.1}"));
+        println!(
+            "{:<13} {:>9.3} {:>9.3} {:>9} {:>9} {:>9.2} {:>9.2} {:>9.2} {:>9.2}   rates {:?}  outside-changed {}",
+            class.label(),
+            mean(&st.spot_dice),
+            mean(&st.red_dice),
+            fmt(real::contrast_at_rate(&rates, 0.5)),
+            fmt(real::contrast_at_rate(&rates, 0.9)),
+            st.fp_pigment.iter().cloned().fold(0.0, f64::max),
+            st.fp_redness.iter().cloned().fold(0.0, f64::max),
+            mean(&st.residual),
+            percentile(&st.residual, 0.95),
+            rates.iter().map(|r| (r.1 * 100.0).round()).collect::<Vec<_>>(),
+            st.outside_changed,
+        );
+    }
+}
+
+/// Why spots are missed: per spot, the matched-filter peak and the map's cover (diagnostic).
+#[test]
+#[ignore]
+fn diagnose_spots() {
+    let only = std::env::var("CASE").ok();
+    let de: f64 = std::env::var("DE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(8.0);
+    let kind = if std::env::var("RED").is_ok() {
+        Kind::Red
+    } else {
+        Kind::Spot
+    };
+    for case in CASES
+        .iter()
+        .filter(|c| only.as_deref().is_none_or(|o| o == c.name))
+    {
+        let photo = real::load(case);
+        let (w, h) = (photo.image.width, photo.image.height);
+        let mut lesions = spots(&photo, kind, de, 1);
+        let img = real::inject(&photo.image, &mut lesions);
+        let run = analyse(img.to_rgba(Some(90)), w, h);
+        let a = &run.analysis;
+        let s = a.scale as f64;
+        let wp = a.skin.soft.width;
+        let photo_w =
+            skin_preview::Photo::from_rgba(w as u32, h as u32, img.to_rgba(Some(90))).unwrap();
+        let work = if a.scale > 1 {
+            photo_w.downsample(a.scale as u32)
+        } else {
+            photo_w
+        };
+        let z = skin_preview::blobs::matched_scores(
+            &work,
+            &a.skin.interior(),
+            &a.skin.binary,
+            &[
+                skin_preview::blobs::MELANIN_MEAN,
+                skin_preview::chromophores::HEMOGLOBIN_PRIOR,
+            ],
+        );
+        let zi = if kind == Kind::Red { 1 } else { 0 };
+        let mask = if kind == Kind::Red {
+            &run.redness
+        } else {
+            &run.pigment
+        };
+        print!("{} scale {}:", case.name, a.scale);
+        for l in &lesions {
+            let (cx, cy) = ((l.centre[0] / s) as i64, (l.centre[1] / s) as i64);
+            let r = (l.diameter / s / 2.0).ceil() as i64;
+            let mut zmax = f32::NEG_INFINITY;
+            let mut skin = 0;
+            let mut n = 0;
+            for dy in -r..=r {
+                for dx in -r..=r {
+                    let j = (cy + dy) as usize * wp + (cx + dx) as usize;
+                    zmax = zmax.max(z[zi].data[j]);
+                    skin += a.skin.binary[j] as usize;
+                    n += 1;
+                }
+            }
+            let (cover, dice) = score_spot(mask, w, h, l);
+            print!(
+                "  [d {:.0} z {:.1} skin {:.0}% cover {:.2} dice {:.2}]",
+                l.diameter,
+                zmax,
+                100.0 * skin as f64 / n as f64,
+                cover,
+                dice
+            );
+        }
+        println!();
+    }
+}
+
+/// Writes the injected photo of `CASE` to /tmp for a look (diagnostic).
+#[test]
+#[ignore]
+fn dump_injected() {
+    let name = std::env::var("CASE").unwrap_or("henner-portrait".into());
+    let case = CASES.iter().find(|c| c.name == name).unwrap();
+    let photo = real::load(case);
+    let mut lesions = spots(&photo, Kind::Spot, 6.0, 1);
+    let img = real::inject(&photo.image, &mut lesions);
+    let rgba = img.to_rgba(Some(90));
+    image::save_buffer(
+        "/tmp/injected.png",
+        &rgba,
+        img.width as u32,
+        img.height as u32,
+        image::ColorType::Rgba8,
+    )
+    .unwrap();
+    for l in &lesions {
+        println!(
+            "{:?} d {:.1} amp {:.3} dir {:?}",
+            l.centre, l.diameter, l.amplitude, l.direction
+        );
+    }
+}
+
+/// Writes the pigment excess and the melanin plane of `CASE` with spots to /tmp (diagnostic).
+#[test]
+#[ignore]
+fn dump_planes() {
+    let name = std::env::var("CASE").unwrap_or("henner-portrait".into());
+    let case = CASES.iter().find(|c| c.name == name).unwrap();
+    let photo = real::load(case);
+    let mut lesions = spots(&photo, Kind::Spot, 8.0, 1);
+    let img = real::inject(&photo.image, &mut lesions);
+    let run = analyse(img.to_rgba(Some(90)), img.width, img.height);
+    let a = &run.analysis;
+    let save = |p: &skin_preview::planes::Plane, lo: f32, hi: f32, path: &str| {
+        let g: Vec<u8> = p
+            .data
+            .iter()
+            .map(|v| ((v - lo) / (hi - lo) * 255.0).clamp(0.0, 255.0) as u8)
+            .collect();
+        image::save_buffer(
+            path,
+            &g,
+            p.width as u32,
+            p.height as u32,
+            image::ColorType::L8,
+        )
+        .unwrap();
+    };
+    save(&a.pigment.excess, -0.4, 0.4, "/tmp/p_excess.png");
+    save(&a.chrom.melanin, -0.5, 1.5, "/tmp/p_melanin.png");
+    save(&a.chrom.shading, -0.5, 1.5, "/tmp/p_shading.png");
+    save(&a.pigment.baseline, -0.5, 1.5, "/tmp/p_base.png");
+    println!("noise {}", a.pigment.noise);
+}
