@@ -457,9 +457,9 @@ impl Camera {
         let hemoglobin = jitter(SYNTH_HEMOGLOBIN, 0.03);
         let mut crosstalk = [[0.0; 3]; 3];
         for (r, row) in crosstalk.iter_mut().enumerate() {
-            for c in 0..3 {
+            for (c, v) in row.iter_mut().enumerate() {
                 if c != r {
-                    row[c] = rng.range(0.03, 0.08);
+                    *v = rng.range(0.03, 0.08);
                 }
             }
             row[r] = 1.0 - row.iter().sum::<f64>();
