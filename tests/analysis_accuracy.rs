@@ -728,3 +728,32 @@ fn pit_detection_budget() {
         );
     }
 }
+
+/// Figures on the held-out seeds (`synth::HELD_OUT_SEEDS`), printed only: never tune on them
+/// (`cargo test --release --test analysis_accuracy held_out -- --ignored --nocapture`).
+#[test]
+#[ignore = "measurement on held-out seeds, not a check"]
+fn held_out_seeds_figures() {
+    for (name, ita) in classes() {
+        let (mut spot, mut red) = (Vec::new(), Vec::new());
+        for &seed in &synth::HELD_OUT_SEEDS {
+            let scene = SceneSpec::skin(ita, seed).spots(6).red_scars(4).render();
+            let a = run(&scene);
+            spot.push(synth::dice(&a.pigment.mask, &scene.spot_mask));
+            red.push(synth::dice(&a.redness.mask, &scene.red_mask));
+        }
+        let range = |v: &[f64]| {
+            let lo = v.iter().cloned().fold(f64::MAX, f64::min);
+            let hi = v.iter().cloned().fold(f64::MIN, f64::max);
+            format!(
+                "{lo:.3}–{hi:.3} (mean {:.3})",
+                v.iter().sum::<f64>() / v.len() as f64
+            )
+        };
+        println!(
+            "{name:12} held-out seeds: spot Dice {}, red scar Dice {}",
+            range(&spot),
+            range(&red)
+        );
+    }
+}
