@@ -447,7 +447,9 @@ fn non_skin_colours_are_outside_the_skin_model() {
         let s = SceneSpec::face(ita, 200 + k as u64).render();
         let mut counts = std::collections::HashMap::<Region, (usize, usize)>::new();
         for i in (0..s.len()).filter(|&i| interior(&s, i)) {
-            let c = decompose_linear(srgb8_to_linear(px(&s.clean_rgba, i)));
+            let c = s
+                .camera
+                .decompose_linear(srgb8_to_linear(px(&s.clean_rgba, i)));
             let e = counts.entry(s.regions[i]).or_default();
             e.0 += inside(c) as usize;
             e.1 += 1;
@@ -547,7 +549,14 @@ fn truth_planes_reproduce_the_clean_render() {
         .raised_scars(1)
         .red_scars(1)
         .render();
-    let r = render_planes(&s.melanin, &s.hemoglobin, &s.shading, s.width, s.height);
+    let r = render_planes(
+        &s.camera,
+        &s.melanin,
+        &s.hemoglobin,
+        &s.shading,
+        s.width,
+        s.height,
+    );
     let mut off = 0;
     for (a, b) in r.iter().zip(&s.clean_rgba) {
         let d = (*a as i32 - *b as i32).abs();
@@ -719,6 +728,88 @@ mod props {
             }
             prop_assert!((ita_of_lab(s.base_lab) - ita).abs() < 1e-6);
             prop_assert_eq!(s.rgba.len(), 4 * 256 * 256);
+        }
+    }
+}
+
+#[test]
+fn cameras_spread_around_both_published_melanin_vectors() {
+    let angle = |a: [f64; 3], b: [f64; 3]| {
+        let d: f64 = (0..3).map(|k| a[k] * b[k]).sum();
+        d.clamp(-1.0, 1.0).acos().to_degrees()
+    };
+    let [tsumura, ica] = PUBLISHED_MELANIN;
+    let (mut near_t, mut near_i) = (0, 0);
+    for seed in 0..64u64 {
+        let c = Camera::for_seed(seed);
+        assert_eq!(c, Camera::for_seed(seed), "deterministic");
+        let (at, ai) = (angle(c.melanin, tsumura), angle(c.melanin, ica));
+        assert!(
+            at.min(ai) < 8.0 && at.max(ai) < 20.0,
+            "seed {seed}: {at:.1}° / {ai:.1}°"
+        );
+        near_t += (at < ai) as usize;
+        near_i += (ai <= at) as usize;
+        assert!(angle(c.hemoglobin, SYNTH_HEMOGLOBIN) < 10.0, "seed {seed}");
+        for (r, row) in c.crosstalk.iter().enumerate() {
+            assert!((row.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+            for (k, v) in row.iter().enumerate() {
+                if k != r {
+                    assert!((0.03..0.08).contains(v), "seed {seed}: crosstalk {v}");
+                }
+            }
+        }
+    }
+    assert!(
+        near_t >= 16 && near_i >= 16,
+        "{near_t} near Tsumura's, {near_i} near the ICA vector"
+    );
+    // A scene's camera undoes: decomposing its clean render gives the truth planes back.
+    let s = SceneSpec::skin(35.0, 12).clean().render();
+    for i in (0..s.len()).step_by(997) {
+        let p = [
+            s.clean_rgba[4 * i],
+            s.clean_rgba[4 * i + 1],
+            s.clean_rgba[4 * i + 2],
+        ];
+        let c = s.camera.decompose_linear(srgb8_to_linear(p));
+        assert!((c[0] - s.melanin[i] as f64).abs() < 0.05, "melanin {c:?}");
+    }
+}
+
+/// Held-out seeds are for measuring only: no other test file may name one.
+#[test]
+fn held_out_seeds_are_used_by_no_test() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests");
+    let mut files = Vec::new();
+    let mut stack = vec![std::path::PathBuf::from(dir)];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "rs" || x == "mjs") {
+                files.push(p);
+            }
+        }
+    }
+    for f in files {
+        if f.ends_with("support/synth.rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&f).unwrap();
+        for seed in HELD_OUT_SEEDS {
+            let n = seed.to_string();
+            let used = text.match_indices(&n).any(|(i, _)| {
+                let b = text.as_bytes();
+                let before = i
+                    .checked_sub(1)
+                    .map(|j| b[j].is_ascii_digit())
+                    .unwrap_or(false);
+                let after = b.get(i + n.len()).is_some_and(|c| c.is_ascii_digit());
+                !before && !after
+            });
+            assert!(!used, "{} uses held-out seed {seed}", f.display());
         }
     }
 }

@@ -10,6 +10,7 @@ import { createCompareView } from './app/compare-view.js';
 import { drawOverlays, renderLesions, renderReport } from './app/analysis-view.js';
 import {
   coverageOf,
+  defaultPlan,
   fillConcerns,
   fillTreatments,
   planFacts,
@@ -22,7 +23,7 @@ import { forgetPhoto, keepPhoto, keptPhoto } from './app/photo-store.js';
 import { drawLabels, labelSummary, renderLabelList } from './app/area-labels.js';
 import { attachCamera } from './app/camera.js';
 
-const SAMPLE = { url: 'sample/astronaut.png', name: 'the sample photo' };
+const SAMPLE = { url: 'sample/paumier-face.jpg', name: 'the sample photo' };
 const SETTINGS_KEY = 'skin-preview:settings';
 /** Labelled areas are kept for this many photos at most (newest first). */
 const KEPT_LABEL_SETS = 20;
@@ -95,6 +96,8 @@ function loadSettings() {
   }
 }
 const saved = loadSettings();
+/** True once a plan is the person's (saved, or chosen here): the default plan then stays away. */
+let planChosen = Boolean(saved.treatment);
 /** Area labels per photo key: { key: { at, items } } (positions and concerns, no pixels). */
 let labelSets = saved.areaLabels && typeof saved.areaLabels === 'object' ? saved.areaLabels : {};
 function saveSettings() {
@@ -299,6 +302,7 @@ async function analyse(bytes, { name, mime }) {
   photoKey = `${name}|${result.width}x${result.height}|${lab ? [lab.l, lab.a, lab.b].map((v) => v.toFixed(2)).join(',') : ''}`;
   renderScores(ui.scores, result.summary);
   ui.note.textContent = describe(result, name);
+  $('sample-credit').hidden = name !== SAMPLE.name;
   status.loading(`Analysing the skin in ${name}…`);
   const ok = await runAnalysis(token, null, { labels: keptLabels(photoKey, result.width, result.height) });
   if (!ok || token !== latest) return;
@@ -323,6 +327,7 @@ async function runAnalysis(token, mask, { keepHistory = false, labels = [] } = {
   performance.measure('skin-preview:analyze', { start, end: performance.now(), detail: { worker: res.timings } });
   report = res.report;
   maps = res.maps;
+  if (!planChosen && profile) applyDefaultPlan();
   renderReport(ui.scores, report);
   renderLesions(ui.lesions, report.lesions ?? [], (lesion) => {
     compare.zoomToBox(lesion.bbox);
@@ -485,6 +490,16 @@ function refreshTreatments() {
   updateWeekLabel();
 }
 
+/** Opens with a plan for what was found, so the week slider shows a change. */
+function applyDefaultPlan() {
+  const plan = defaultPlan(profile, report);
+  if (!plan) return;
+  ui.concern.value = plan.concern;
+  refreshTreatments();
+  ui.treatment.value = plan.treatment;
+  updateWeekLabel();
+}
+
 function applyProfile(next, name) {
   profile = next;
   fillConcerns(ui.concern, profile, ui.concern.value || saved.concern);
@@ -494,12 +509,14 @@ function applyProfile(next, name) {
 }
 
 ui.concern.addEventListener('change', () => {
+  planChosen = true;
   refreshTreatments();
   saveSettings();
   requestRender();
 });
 for (const select of [ui.treatment, ui.planB, ui.scenario]) {
   select.addEventListener('change', () => {
+    if (select === ui.treatment) planChosen = true;
     updateWeekLabel();
     saveSettings();
     requestRender();

@@ -2,7 +2,7 @@
 // when it is there (so a rebuilt page is picked up) and from the cache when it is not.
 // Same-origin GET requests only; nothing is ever sent anywhere.
 
-const CACHE = 'skin-preview-v2';
+const CACHE = 'skin-preview-v3';
 const PRECACHE = [
   './',
   'index.html',
@@ -25,7 +25,7 @@ const PRECACHE = [
   'app/status-view.js',
   'pkg/skin_preview.js',
   'pkg/skin_preview_bg.wasm',
-  'sample/astronaut.png',
+  'sample/paumier-face.jpg',
 ];
 
 self.addEventListener('install', (event) => {

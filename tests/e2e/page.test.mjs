@@ -81,6 +81,25 @@ function inspect(testid, { points = [], expected = null, sameAs = null } = {}) {
   );
 }
 
+/** The bundled sample and its size in pixels. */
+const SAMPLE_URL = 'sample/paumier-face.jpg';
+const SAMPLE_SIZE = [627, 1024];
+
+/** Sets the week slider as a person would (input, then change on release) and waits for the render. */
+async function setWeek(week) {
+  await page.$eval(
+    '[data-testid="week-slider"]',
+    (el, w) => {
+      el.value = String(w);
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+      el.dispatchEvent(new Event('change', { bubbles: true }));
+    },
+    week,
+  );
+  await page.evaluate(() => new Promise((r) => setTimeout(r, 30)));
+  await page.evaluate(() => window.skinPreviewTest.rendered());
+}
+
 function errorText() {
   return page.textContent('[data-testid="error"]');
 }
@@ -120,16 +139,18 @@ describe('skin-preview page', () => {
   });
 
   it('draws the sample on both canvases, pixel for pixel', async () => {
+    // The page opens with a plan: at week 0 the after view is the photo itself.
+    await setWeek(0);
     const before = await inspect('before-canvas', { sameAs: 'after-canvas' });
     const after = await inspect('after-canvas');
-    assert.deepEqual([before.width, before.height], [512, 512]);
-    assert.deepEqual([after.width, after.height], [512, 512]);
+    assert.deepEqual([before.width, before.height], SAMPLE_SIZE);
+    assert.deepEqual([after.width, after.height], SAMPLE_SIZE);
     // Real content, not a blank or uniform canvas.
     assert.ok(before.sd > 30, `sample looks uniform (luminance sd ${before.sd.toFixed(1)})`);
-    assert.equal(before.sameAsDiff, 0, 'after shows the photo for now');
+    assert.equal(before.sameAsDiff, 0, 'after shows the photo at week 0');
     // The same as the browser's own decode of the file: nothing lost on the way.
-    const reference = await page.evaluate(async () => {
-      const blob = await (await fetch('sample/astronaut.png')).blob();
+    const reference = await page.evaluate(async (url) => {
+      const blob = await (await fetch(url)).blob();
       const bitmap = await createImageBitmap(blob);
       const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
       const ctx = canvas.getContext('2d');
@@ -140,8 +161,74 @@ describe('skin-preview page', () => {
       let max = a.length === b.length ? 0 : Infinity;
       for (let i = 0; i < a.length && max < Infinity; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
       return max;
-    });
+    }, SAMPLE_URL);
     assert.ok(reference <= 1, `before-canvas differs from the sample by up to ${reference}`);
+  });
+
+  it('credits the sample photo and its licence under the photo', async () => {
+    assert.equal(await page.isVisible('[data-testid="sample-credit"]'), true);
+    const credit = await page.textContent('[data-testid="sample-credit"]');
+    assert.match(credit, /Guillaume Paumier/);
+    assert.match(credit, /Pierre-Selim Huard/);
+    assert.match(credit, /CC BY-SA 3\.0/);
+  });
+
+  it('opens with a plan for what the analysis found; the week slider changes the after view', async (t) => {
+    const report = await page.evaluate(() => window.skinPreviewTest.report());
+    const treatment = await page.inputValue('[data-testid="treatment-select"]');
+    const concern = await page.inputValue('[data-testid="concern-select"]');
+    const { affected_percent: affected, lesions } = report;
+    t.diagnostic(`default plan ${treatment} for ${concern}; ${lesions.length} lesions, affected ${JSON.stringify(affected)}`);
+    assert.notEqual(treatment, '', 'a treatment is chosen on first load');
+    const profile = await page.evaluate(() => window.skinPreviewTest.profile());
+    assert.ok(
+      profile.outcomes.some((o) => o.treatment === treatment && o.concern === concern),
+      `the default plan (${treatment}, ${concern}) has evidence to project`,
+    );
+    await setWeek(0);
+    const week0 = await inspect('after-canvas', { sameAs: 'before-canvas' });
+    assert.equal(week0.sameAsDiff, 0, 'week 0 is the photo itself');
+    await setWeek(26);
+    const changed = await page.evaluate(() => {
+      const read = (id) => {
+        const c = document.querySelector(`[data-testid="${id}"]`);
+        return c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      };
+      const [a, b] = [read('after-canvas'), read('before-canvas')];
+      let n = 0;
+      for (let i = 0; i < a.length; i += 4) if (a[i] !== b[i] || a[i + 1] !== b[i + 1] || a[i + 2] !== b[i + 2]) n++;
+      return n;
+    });
+    await page.screenshot({ path: join(OUT, 'sample-default-plan-week26.png'), fullPage: true });
+    // Back to week 0, where the after view is the photo, as the tests below expect.
+    await setWeek(0);
+    t.diagnostic(`week 0 → 26: ${changed} pixels of the after view changed`);
+    // The sample's visible features are a mole and red papules: a texture-only finding is
+    // the hairline read as a pit, not something a patient would want changed.
+    const seen = lesions.filter((l) => l.kind === 'pigment' || l.kind === 'redness');
+    if (seen.length === 0) {
+      assert.fail(
+        `TODO(issue 14): the analysis reports no pigment or redness lesion on the sample photo ` +
+          `(${lesions.length} lesions: ${lesions.map((l) => l.kind).join(', ') || 'none'}), so the default ` +
+          'plan cannot fade its mole and papules. Detection on real photos is being fixed on another ' +
+          'branch; this test passes once it finds them.',
+      );
+    }
+    assert.ok(changed > 50, `only ${changed} pixels changed between week 0 and week 26`);
+  });
+
+  it("keeps a returning person's saved plan instead of the default", async () => {
+    const context = await env.browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const other = await context.newPage();
+    await other.goto(`${env.server.url}?test-hooks`);
+    await other.evaluate(() =>
+      localStorage.setItem('skin-preview:settings', JSON.stringify({ concern: 'melasma', treatment: 'chemical-peel', week: 4 })),
+    );
+    await other.reload();
+    await other.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: TIMEOUT });
+    assert.equal(await other.inputValue('[data-testid="concern-select"]'), 'melasma');
+    assert.equal(await other.inputValue('[data-testid="treatment-select"]'), 'chemical-peel');
+    await context.close();
   });
 
   it('shows the colour summary', async () => {

@@ -61,6 +61,7 @@ describe('static server', () => {
       ['/worker.js', 'text/javascript; charset=utf-8'],
       ['/style.css', 'text/css; charset=utf-8'],
       ['/sample/astronaut.png', 'image/png'],
+      ['/sample/paumier-face.jpg', 'image/jpeg'],
       ['/favicon.svg', 'image/svg+xml'],
     ];
     if (existsSync(join(WWW, 'pkg/skin_preview_bg.wasm'))) {
@@ -99,7 +100,7 @@ describe('static server', () => {
   it('the service worker precaches every page module', async () => {
     const sw = await readFile(join(WWW, 'sw.js'), 'utf8');
     const listed = new Set([...sw.matchAll(/'([^']+)'/g)].map((m) => m[1]));
-    const needed = ['index.html', 'style.css', 'main.js', 'worker.js', 'favicon.svg', 'sample/astronaut.png',
+    const needed = ['index.html', 'style.css', 'main.js', 'worker.js', 'favicon.svg', 'sample/paumier-face.jpg',
       'pkg/skin_preview.js', 'pkg/skin_preview_bg.wasm'];
     for (const f of await readdir(join(WWW, 'app'))) if (f.endsWith('.js')) needed.push(`app/${f}`);
     const missing = needed.filter((f) => !listed.has(f));

@@ -1,12 +1,27 @@
 //! Synthetic physical ground truth for skin-preview's accuracy tests.
 //!
 //! Model (Tsumura et al. 1999/2003, see `/work/shared/evidence/colour.md`): per pixel the
-//! optical density is `S = c_m * SYNTH_MELANIN + c_h * SYNTH_HEMOGLOBIN + s * (1,1,1) + SYNTH_BIAS`
-//! (R,G,B), linear RGB is `exp(-S)`, and the result is sRGB-encoded (IEC 61966-2-1) to 8 bits.
-//! The planes `melanin` (c_m), `hemoglobin` (c_h) and `shading` (s) are the ground truth.
+//! optical density is `S = c_m * m + c_h * h + s * (1,1,1) + b` (R,G,B), linear RGB
+//! is `X · exp(-S)`, and the result is sRGB-encoded (IEC 61966-2-1) to 8 bits. The planes
+//! `melanin` (c_m), `hemoglobin` (c_h) and `shading` (s) are the ground truth.
+//!
+//! Camera (`Camera::for_seed`, `Scene::camera`): each scene draws its own melanin vector `m`
+//! between and around both published ones (`PUBLISHED_MELANIN`: Tsumura's (0.4143, 0.3570,
+//! 0.8372) and the ICA re-estimate (0.2203, 0.4788, 0.8499)), its hemoglobin vector `h`
+//! around (0.4350, 0.6929, 0.5750), and a channel crosstalk `X` (3×3, off-diagonals 0.03–0.08,
+//! rows summing to 1 so grey stays grey) applied in linear RGB, so the renderer is not the
+//! engine's model (its prior vectors, no crosstalk). Its density offset `b` is `SYNTH_BIAS`
+//! moved so that the intermediate tone (ITA 35°) records exactly the ideal camera's colour:
+//! skin stays skin-coloured while lesions and tones change along the scene's own vectors. `SceneSpec::ideal_camera` renders with
+//! the centre vectors and no crosstalk, for the model's own self-checks.
+//!
+//! Held-out seeds: `HELD_OUT_SEEDS` (9001–9008) are for measuring only. No test asserts on
+//! them and no threshold may be tuned on them; `synth_selfcheck` fails if a test file other
+//! than this one names one of them.
 //!
 //! Tone: the skin tone of a scene is set by a base melanin found by bisection so that the
-//! lesion-free, texture-free, noise-free skin colour has the requested ITA. With the ICA
+//! lesion-free, texture-free, noise-free skin colour (through the scene's camera) has the
+//! requested ITA. With the ICA
 //! melanin vector alone, dark skin becomes implausibly saturated (b* > 30 at L* 31), so the
 //! tone also carries a uniform darkening along (1,1,1): `base_shading = SYNTH_TONE_SHADING *
 //! base_melanin`. It is stored in the `shading` plane (it is exactly the component that any
@@ -38,10 +53,17 @@ use std::sync::{Arc, Mutex, OnceLock};
 // Model constants
 // ---------------------------------------------------------------------------------------
 
-/// Melanin unit vector in optical-density space (R,G,B): the "ICA re-estimated" set of colour.md.
+/// Melanin unit vector in optical-density space (R,G,B): the "ICA re-estimated" set of colour.md
+/// (the ideal camera's; scenes draw their own, see `Camera::for_seed`).
 pub const SYNTH_MELANIN: [f64; 3] = [0.2203, 0.4788, 0.8499];
-/// Hemoglobin unit vector in optical-density space (R,G,B): the "ICA re-estimated" set of colour.md.
+/// Hemoglobin unit vector in optical-density space (R,G,B): the "ICA re-estimated" set of colour.md
+/// (the ideal camera's, and the centre of the scenes' spread).
 pub const SYNTH_HEMOGLOBIN: [f64; 3] = [0.4350, 0.6929, 0.5750];
+/// The two published melanin vectors (Tsumura et al.; the ICA re-estimate): scenes draw theirs
+/// between and around them.
+pub const PUBLISHED_MELANIN: [[f64; 3]; 2] = [[0.4143, 0.3570, 0.8372], [0.2203, 0.4788, 0.8499]];
+/// Seeds held out of any tuning: measure on them, never tune or assert on them (see module docs).
+pub const HELD_OUT_SEEDS: [u64; 8] = [9001, 9002, 9003, 9004, 9005, 9006, 9007, 9008];
 /// Constant optical-density offset (R,G,B): dermal scattering/absorption baseline, blue > green > red.
 /// Fitted (with the two constants below) so that the six ITA classes get Del Bino-like Lab values.
 pub const SYNTH_BIAS: [f64; 3] = [0.12, 0.34, 0.425];
@@ -61,6 +83,7 @@ mod tag {
     pub const MOTTLE: u64 = 5;
     pub const LESIONS: u64 = 6;
     pub const NOISE: u64 = 7;
+    pub const CAMERA: u64 = 8;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -387,27 +410,143 @@ fn solve3(a: [[f64; 3]; 3], v: [f64; 3]) -> [f64; 3] {
     })
 }
 
-/// Skin tone of a target ITA: (base melanin, base hemoglobin, base shading) found by bisection.
+/// Skin tone of a target ITA through the ideal camera: (base melanin, base hemoglobin, base shading).
 pub fn calibrate_tone(target_ita: f64) -> (f64, f64, f64) {
-    let ita_at = |cm: f64| {
-        ita_of_lab(model_lab(
-            cm,
-            SYNTH_BASE_HEMOGLOBIN,
-            SYNTH_TONE_SHADING * cm,
-        ))
+    Camera::IDEAL.calibrate_tone(target_ita)
+}
+
+/// A scene's camera: its density vectors and its channel crosstalk in linear RGB.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Camera {
+    /// Melanin unit vector (R,G,B) in optical density.
+    pub melanin: [f64; 3],
+    /// Hemoglobin unit vector (R,G,B) in optical density.
+    pub hemoglobin: [f64; 3],
+    /// Linear-RGB mixing: out[r] = Σ_c crosstalk[r][c] · in[c] (rows sum to 1).
+    pub crosstalk: [[f64; 3]; 3],
+    /// Constant density offset (R,G,B).
+    pub bias: [f64; 3],
+}
+
+impl Camera {
+    /// The centre vectors (`SYNTH_MELANIN`, `SYNTH_HEMOGLOBIN`), no crosstalk.
+    pub const IDEAL: Camera = Camera {
+        melanin: SYNTH_MELANIN,
+        hemoglobin: SYNTH_HEMOGLOBIN,
+        crosstalk: [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]],
+        bias: SYNTH_BIAS,
     };
-    // ITA decreases monotonically with melanin over [0, 4] for these constants.
-    let (mut lo, mut hi) = (0.0f64, 4.0f64);
-    for _ in 0..60 {
-        let mid = 0.5 * (lo + hi);
-        if ita_at(mid) > target_ita {
-            lo = mid;
-        } else {
-            hi = mid;
+
+    /// Tone at which every camera records the ideal camera's skin colour (ITA 35°).
+    pub const REFERENCE_ITA: f64 = 35.0;
+
+    /// The camera of a seed: melanin at a uniform point from 15 % before Tsumura's vector to
+    /// 15 % past the ICA one, both vectors jittered (σ 0.02 melanin, 0.03 hemoglobin per
+    /// component, then normalised), off-diagonal crosstalk uniform in 0.03–0.08, and the
+    /// bias that records the ideal camera's skin colour at `REFERENCE_ITA`.
+    pub fn for_seed(seed: u64) -> Camera {
+        let mut rng = Rng::stream(seed, tag::CAMERA);
+        let [a, b] = PUBLISHED_MELANIN;
+        let t = rng.range(-0.15, 1.15);
+        let mut jitter = |v: [f64; 3], sd: f64| {
+            let j: [f64; 3] = std::array::from_fn(|k| v[k] + sd * rng.gauss());
+            let n = (j[0] * j[0] + j[1] * j[1] + j[2] * j[2]).sqrt();
+            j.map(|x| x / n)
+        };
+        let melanin = jitter(std::array::from_fn(|k| a[k] + t * (b[k] - a[k])), 0.02);
+        let hemoglobin = jitter(SYNTH_HEMOGLOBIN, 0.03);
+        let mut crosstalk = [[0.0; 3]; 3];
+        for (r, row) in crosstalk.iter_mut().enumerate() {
+            for (c, v) in row.iter_mut().enumerate() {
+                if c != r {
+                    *v = rng.range(0.03, 0.08);
+                }
+            }
+            row[r] = 1.0 - row.iter().sum::<f64>();
+        }
+        let (cm, ch, sh) = Camera::IDEAL.calibrate(Camera::REFERENCE_ITA);
+        let raw = solve3(crosstalk, Camera::IDEAL.scene_linear(cm, ch, sh));
+        let bias =
+            std::array::from_fn(|k| -raw[k].ln() - cm * melanin[k] - ch * hemoglobin[k] - sh);
+        Camera {
+            melanin,
+            hemoglobin,
+            crosstalk,
+            bias,
         }
     }
-    let cm = 0.5 * (lo + hi);
-    (cm, SYNTH_BASE_HEMOGLOBIN, SYNTH_TONE_SHADING * cm)
+
+    /// Linear RGB of the densities alone, before the crosstalk (`exp(-S)`).
+    pub fn scene_linear(&self, cm: f64, ch: f64, s: f64) -> [f64; 3] {
+        std::array::from_fn(|k| {
+            (-(cm * self.melanin[k] + ch * self.hemoglobin[k] + s + self.bias[k])).exp()
+        })
+    }
+
+    /// The crosstalk applied to a linear colour.
+    pub fn mix(&self, lin: [f64; 3]) -> [f64; 3] {
+        let x = &self.crosstalk;
+        std::array::from_fn(|r| x[r][0] * lin[0] + x[r][1] * lin[1] + x[r][2] * lin[2])
+    }
+
+    /// Linear RGB the camera records for concentrations (melanin, hemoglobin, shading).
+    pub fn linear(&self, cm: f64, ch: f64, s: f64) -> [f64; 3] {
+        self.mix(self.scene_linear(cm, ch, s))
+    }
+
+    /// CIELAB the camera records, unquantised.
+    pub fn lab(&self, cm: f64, ch: f64, s: f64) -> [f64; 3] {
+        linear_to_lab(self.linear(cm, ch, s))
+    }
+
+    /// Inverse for one recorded linear colour: undo the crosstalk, then the densities
+    /// (bias removed).
+    pub fn decompose_linear(&self, lin: [f64; 3]) -> [f64; 3] {
+        let x = self.crosstalk;
+        let raw = solve3(x, lin);
+        let od: [f64; 3] = std::array::from_fn(|k| -(raw[k].max(1e-6)).ln() - self.bias[k]);
+        let a: [[f64; 3]; 3] = std::array::from_fn(|k| [self.melanin[k], self.hemoglobin[k], 1.0]);
+        solve3(a, od)
+    }
+
+    /// The density directions a linear unmixing of the recorded photo sees at `tone`
+    /// (unit melanin and hemoglobin vectors): with crosstalk they differ slightly from the
+    /// scene's own, and they are the "true vectors" of an oracle decomposition.
+    pub fn effective_vectors(&self, tone: (f64, f64, f64)) -> ([f64; 3], [f64; 3]) {
+        let (cm, ch, s) = tone;
+        let od = |c: [f64; 3]| self.linear(c[0], c[1], c[2]).map(|v| -v.ln());
+        let d = 1e-4;
+        let base = od([cm, ch, s]);
+        let dir = |dc: [f64; 3]| {
+            let p = od([cm + dc[0], ch + dc[1], s + dc[2]]);
+            let v: [f64; 3] = std::array::from_fn(|k| (p[k] - base[k]) / d);
+            let n = (v[0] * v[0] + v[1] * v[1] + v[2] * v[2]).sqrt();
+            v.map(|x| x / n)
+        };
+        (dir([d, 0.0, 0.0]), dir([0.0, d, 0.0]))
+    }
+
+    /// Skin tone of a target ITA: (base melanin, base hemoglobin, base shading) found by bisection.
+    pub fn calibrate_tone(&self, target_ita: f64) -> (f64, f64, f64) {
+        self.calibrate(target_ita)
+    }
+
+    fn calibrate(&self, target_ita: f64) -> (f64, f64, f64) {
+        let ita_at =
+            |cm: f64| ita_of_lab(self.lab(cm, SYNTH_BASE_HEMOGLOBIN, SYNTH_TONE_SHADING * cm));
+        // ITA decreases monotonically with melanin over [0, 4] for these constants.
+        let (mut lo, mut hi) = (0.0f64, 4.0f64);
+        for _ in 0..60 {
+            let mid = 0.5 * (lo + hi);
+            if ita_at(mid) > target_ita {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        let cm = 0.5 * (lo + hi);
+        (cm, SYNTH_BASE_HEMOGLOBIN, SYNTH_TONE_SHADING * cm)
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -445,6 +584,8 @@ pub struct SceneSpec {
     pub compose: bool,
     /// Mild low-frequency melanin/hemoglobin mottle (σ ≈ 0.02 / 0.03).
     pub mottle: bool,
+    /// Render through `Camera::IDEAL` instead of the seed's camera.
+    pub ideal_camera: bool,
 }
 
 impl SceneSpec {
@@ -465,6 +606,7 @@ impl SceneSpec {
             illumination: true,
             compose: false,
             mottle: true,
+            ideal_camera: false,
         }
     }
     /// Composed face-like scene with every lesion kind (4 spots, 2 red, 3 pits, 2 raised).
@@ -485,6 +627,19 @@ impl SceneSpec {
     pub fn ita(mut self, ita: f64) -> Self {
         self.ita = ita;
         self
+    }
+    /// Render through the ideal camera (centre vectors, no crosstalk): the model's self-checks only.
+    pub fn ideal_camera(mut self, on: bool) -> Self {
+        self.ideal_camera = on;
+        self
+    }
+    /// The camera this spec renders through.
+    pub fn camera(&self) -> Camera {
+        if self.ideal_camera {
+            Camera::IDEAL
+        } else {
+            Camera::for_seed(self.seed)
+        }
     }
     /// Set the seed.
     pub fn seed(mut self, seed: u64) -> Self {
@@ -679,6 +834,8 @@ pub struct Scene {
     pub base_shading: f64,
     /// Lab of the calibrated lesion-free, unshaded, noise-free skin colour (unquantised).
     pub base_lab: [f64; 3],
+    /// The camera the scene was rendered through.
+    pub camera: Camera,
 }
 
 impl Scene {
@@ -737,25 +894,9 @@ impl Scene {
 // and a few arithmetic operations.
 // ---------------------------------------------------------------------------------------
 
-const OD_MIN: f32 = -2.0;
-const OD_RES: f32 = 1024.0;
-const OD_STEPS: usize = 16 * 1024;
 const LIN_STEPS: usize = 4096;
 const GAUSS_BITS: u32 = 20;
 const GAUSS_MASK: usize = (1 << GAUSS_BITS) - 1;
-
-/// 255 × sRGB-encode(exp(-od)) for od = OD_MIN + j / OD_RES (linearly interpolated on use).
-fn od_lut() -> &'static [f32] {
-    static LUT: OnceLock<Vec<f32>> = OnceLock::new();
-    LUT.get_or_init(|| {
-        (0..=OD_STEPS)
-            .map(|j| {
-                let od = OD_MIN as f64 + j as f64 / OD_RES as f64;
-                (255.0 * srgb_encode((-od).exp())) as f32
-            })
-            .collect()
-    })
-}
 
 /// 255 × sRGB-encode(lin) for lin = j / LIN_STEPS.
 fn lin_lut() -> &'static [f32] {
@@ -794,22 +935,6 @@ fn gauss_table() -> &'static [f32] {
         }
         t
     })
-}
-
-/// Float sRGB (0..255) of a skin optical density (one channel).
-#[inline(always)]
-fn od_to_srgb(lut: &[f32], od: f32) -> f32 {
-    let x = (od - OD_MIN) * OD_RES;
-    if x <= 0.0 {
-        return lut[0];
-    }
-    if x >= OD_STEPS as f32 {
-        return lut[OD_STEPS];
-    }
-    let j = x as usize;
-    let f = x - j as f32;
-    let a = lut[j];
-    a + (lut[j + 1] - a) * f
 }
 
 /// Float sRGB (0..255) of a linear value (clipped to 0..1).
@@ -1131,6 +1256,7 @@ fn compose_layout(
     rng: &mut Rng,
     illum: (&[f32], &[f32]),
     tone: (f64, f64, f64),
+    camera: &Camera,
 ) -> Comp {
     let (wf, hf) = (w as f64, h as f64);
     let j = |rng: &mut Rng, s: f64| rng.range(-s, s);
@@ -1375,7 +1501,7 @@ fn compose_layout(
             let mouth = (-((yf - lips.cy) / (0.12 * lips.ry)).powi(2)).exp();
             let wrinkle = 0.03 * (xf * 1.7).sin();
             let s = bs + (illum.0[x] + illum.1[y]) as f64 + 0.45 * mouth + wrinkle;
-            let c = model_linear(0.75 * bm, bh + 0.95, s);
+            let c = camera.scene_linear(0.75 * bm, bh + 0.95, s);
             px[y * w + x].paint(
                 a as f32,
                 Region::Lips,
@@ -1571,31 +1697,41 @@ pub const MAX_SPOT_EXCESS: f64 = 1.5;
 pub const MAX_RED_EXCESS: f64 = 1.0;
 
 /// ΔE00 on the base skin of a chromophore excess `a` applied at 0.9 × (the mean over a lesion mask).
-fn excess_delta_e(kind: LesionKind, tone: (f64, f64, f64), a: f64) -> f64 {
+fn excess_delta_e(kind: LesionKind, tone: (f64, f64, f64), cam: &Camera, a: f64) -> f64 {
     let (bm, bh, bs) = tone;
     let lab = match kind {
-        LesionKind::Spot => model_lab(bm + 0.9 * a, bh, bs),
-        _ => model_lab(bm, bh + 0.9 * a, bs),
+        LesionKind::Spot => cam.lab(bm + 0.9 * a, bh, bs),
+        _ => cam.lab(bm, bh + 0.9 * a, bs),
     };
-    delta_e00(model_lab(bm, bh, bs), lab)
+    delta_e00(cam.lab(bm, bh, bs), lab)
 }
 
 /// Target ΔE00 of a new spot / red scar: uniform in [4.5, 11], narrowed to what the excess cap allows
 /// on this tone (dark skin: spots ≈ 3–6, red scars ≈ 4–6.5).
-fn draw_target_delta_e(kind: LesionKind, tone: (f64, f64, f64), rng: &mut Rng) -> f64 {
+fn draw_target_delta_e(
+    kind: LesionKind,
+    tone: (f64, f64, f64),
+    cam: &Camera,
+    rng: &mut Rng,
+) -> f64 {
     let cap = if kind == LesionKind::Spot {
         MAX_SPOT_EXCESS
     } else {
         MAX_RED_EXCESS
     };
-    let hi = excess_delta_e(kind, tone, cap).min(11.0);
+    let hi = excess_delta_e(kind, tone, cam, cap).min(11.0);
     let lo = (0.6 * hi).min(4.5);
     rng.range(lo, hi)
 }
 
 /// Amplitude of a chromophore excess whose ΔE00 at 0.9 × amplitude equals `target` on the base skin.
-fn amplitude_for_delta_e(kind: LesionKind, tone: (f64, f64, f64), target: f64) -> f64 {
-    let de = |a: f64| excess_delta_e(kind, tone, a);
+fn amplitude_for_delta_e(
+    kind: LesionKind,
+    tone: (f64, f64, f64),
+    cam: &Camera,
+    target: f64,
+) -> f64 {
+    let de = |a: f64| excess_delta_e(kind, tone, cam, a);
     let (mut lo, mut hi) = (0.0, 3.0);
     for _ in 0..50 {
         let mid = 0.5 * (lo + hi);
@@ -1608,7 +1744,13 @@ fn amplitude_for_delta_e(kind: LesionKind, tone: (f64, f64, f64), target: f64) -
     0.5 * (lo + hi)
 }
 
-fn make_lesion(kind: LesionKind, rng: &mut Rng, scale: f64, tone: (f64, f64, f64)) -> Lesion {
+fn make_lesion(
+    kind: LesionKind,
+    rng: &mut Rng,
+    scale: f64,
+    tone: (f64, f64, f64),
+    cam: &Camera,
+) -> Lesion {
     let shape = match kind {
         LesionKind::Spot | LesionKind::RedScar => {
             let r = (rng.range(6.0, 25.0) * scale).max(4.0);
@@ -1661,8 +1803,8 @@ fn make_lesion(kind: LesionKind, rng: &mut Rng, scale: f64, tone: (f64, f64, f64
     };
     let amp = match kind {
         LesionKind::Spot | LesionKind::RedScar => {
-            let target = draw_target_delta_e(kind, tone, rng);
-            amplitude_for_delta_e(kind, tone, target)
+            let target = draw_target_delta_e(kind, tone, cam, rng);
+            amplitude_for_delta_e(kind, tone, cam, target)
         }
         LesionKind::Pit => rng.range(0.15, 0.35),
         LesionKind::RaisedScar => -rng.range(0.10, 0.25),
@@ -1748,38 +1890,53 @@ type Rect = (usize, usize, usize, usize);
 /// Everything the per-pixel renderer needs.
 struct Ctx<'a> {
     w: usize,
-    od: &'a [f32],
     lin: &'a [f32],
     comp: Option<&'a [Px]>,
     gauss: &'a [f32],
     noise_start: usize,
     sigma: f32,
+    cam: CamF32,
 }
 
-const M32: [f32; 3] = [
-    SYNTH_MELANIN[0] as f32,
-    SYNTH_MELANIN[1] as f32,
-    SYNTH_MELANIN[2] as f32,
-];
-const H32: [f32; 3] = [
-    SYNTH_HEMOGLOBIN[0] as f32,
-    SYNTH_HEMOGLOBIN[1] as f32,
-    SYNTH_HEMOGLOBIN[2] as f32,
-];
-const B32: [f32; 3] = [
-    SYNTH_BIAS[0] as f32,
-    SYNTH_BIAS[1] as f32,
-    SYNTH_BIAS[2] as f32,
-];
+/// A camera in f32, for the per-pixel loop.
+#[derive(Clone, Copy)]
+struct CamF32 {
+    m: [f32; 3],
+    h: [f32; 3],
+    x: [[f32; 3]; 3],
+    b: [f32; 3],
+}
+
+impl CamF32 {
+    fn of(c: &Camera) -> Self {
+        CamF32 {
+            m: c.melanin.map(|v| v as f32),
+            h: c.hemoglobin.map(|v| v as f32),
+            x: c.crosstalk.map(|r| r.map(|v| v as f32)),
+            b: c.bias.map(|v| v as f32),
+        }
+    }
+    /// Recorded linear colour of a scene linear colour.
+    #[inline(always)]
+    fn mix(&self, l: [f32; 3]) -> [f32; 3] {
+        let x = &self.x;
+        [
+            x[0][0] * l[0] + x[0][1] * l[1] + x[0][2] * l[2],
+            x[1][0] * l[0] + x[1][1] * l[1] + x[1][2] * l[2],
+            x[2][0] * l[0] + x[2][1] * l[1] + x[2][2] * l[2],
+        ]
+    }
+}
 
 /// Float sRGB of a partly or fully non-skin pixel: premultiplied non-skin colour + skin weight × skin colour.
-fn composite_pixel(lin: &[f32], p: &Px, od: [f32; 3]) -> [f32; 3] {
+fn composite_pixel(lin: &[f32], cam: &CamF32, p: &Px, od: [f32; 3]) -> [f32; 3] {
     let mut l = p.ns;
     if p.sw > 0.0 {
         l[0] += p.sw * (-od[0]).exp();
         l[1] += p.sw * (-od[1]).exp();
         l[2] += p.sw * (-od[2]).exp();
     }
+    let l = cam.mix(l);
     [
         lin_to_srgb(lin, l[0]),
         lin_to_srgb(lin, l[1]),
@@ -1798,10 +1955,11 @@ fn render_rect(
 ) {
     let (mel, hem, sh) = planes;
     let (x0, y0, x1, y1) = rect;
-    let (od, lin, gauss, sig, ns0) = (ctx.od, ctx.lin, ctx.gauss, ctx.sigma, ctx.noise_start);
-    let (m0, m1, m2) = (M32[0], M32[1], M32[2]);
-    let (h0, h1, h2) = (H32[0], H32[1], H32[2]);
-    let (b0, b1, b2) = (B32[0], B32[1], B32[2]);
+    let (lin, gauss, sig, ns0) = (ctx.lin, ctx.gauss, ctx.sigma, ctx.noise_start);
+    let cam = &ctx.cam;
+    let [m0, m1, m2] = cam.m;
+    let [h0, h1, h2] = cam.h;
+    let [b0, b1, b2] = cam.b;
     let mut y = y0;
     while y < y1 {
         let mut i = y * ctx.w + x0;
@@ -1812,8 +1970,15 @@ fn render_rect(
             let d1 = cm * m1 + ch * h1 + s + b1;
             let d2 = cm * m2 + ch * h2 + s + b2;
             let v = match ctx.comp {
-                Some(c) if c[i].sw < 1.0 => composite_pixel(lin, &c[i], [d0, d1, d2]),
-                _ => [od_to_srgb(od, d0), od_to_srgb(od, d1), od_to_srgb(od, d2)],
+                Some(c) if c[i].sw < 1.0 => composite_pixel(lin, cam, &c[i], [d0, d1, d2]),
+                _ => {
+                    let l = cam.mix([(-d0).exp(), (-d1).exp(), (-d2).exp()]);
+                    [
+                        lin_to_srgb(lin, l[0]),
+                        lin_to_srgb(lin, l[1]),
+                        lin_to_srgb(lin, l[2]),
+                    ]
+                }
             };
             let (q, j) = (4 * i, 3 * i);
             clean_rgba[q] = q8(v[0]);
@@ -1902,10 +2067,11 @@ fn render_scene(spec: &SceneSpec) -> Scene {
     let (w, h) = (spec.width as usize, spec.height as usize);
     let n = w * h;
     let scale = (w.min(h) as f64 / 384.0).max(0.5);
-    let tone = calibrate_tone(spec.ita);
+    let camera = spec.camera();
+    let tone = camera.calibrate_tone(spec.ita);
     let (bm, bh, bs) = tone;
     let seed = spec.seed;
-    let (od, lin, gauss) = (od_lut(), lin_lut(), gauss_table());
+    let (lin, gauss) = (lin_lut(), gauss_table());
 
     // Disjoint windows of the Gaussian table for camera noise (3n) and fine texture (n).
     let noise_start = Rng::stream(seed, tag::NOISE).below(GAUSS_MASK + 1);
@@ -1925,6 +2091,7 @@ fn render_scene(spec: &SceneSpec) -> Scene {
             &mut Rng::stream(seed, tag::LAYOUT),
             (&ix, &iy),
             tone,
+            &camera,
         ))
     } else {
         None
@@ -1977,7 +2144,7 @@ fn render_scene(spec: &SceneSpec) -> Scene {
         (LesionKind::Pit, spec.pits),
     ] {
         for _ in 0..count {
-            wanted.push(make_lesion(kind, &mut rng, scale, tone));
+            wanted.push(make_lesion(kind, &mut rng, scale, tone, &camera));
         }
     }
     let lesions = place_lesions(wanted, &dist, w, h, &mut rng);
@@ -2029,12 +2196,12 @@ fn render_scene(spec: &SceneSpec) -> Scene {
     // Main render: clean RGBA and noisy RGB in one pass, then JPEG.
     let ctx = Ctx {
         w,
-        od,
         lin,
         comp: comp.as_ref().map(|c| &c.px[..]),
         gauss,
         noise_start,
         sigma: spec.noise_sigma,
+        cam: CamF32::of(&camera),
     };
     let mut clean_rgba = vec![0u8; 4 * n];
     let mut noisy_rgb = vec![0u8; 3 * n];
@@ -2202,7 +2369,8 @@ fn render_scene(spec: &SceneSpec) -> Scene {
         base_melanin: bm,
         base_hemoglobin: bh,
         base_shading: bs,
-        base_lab: model_lab(bm, bh, bs),
+        base_lab: camera.lab(bm, bh, bs),
+        camera,
     }
 }
 
@@ -2210,9 +2378,16 @@ fn render_scene(spec: &SceneSpec) -> Scene {
 // Public helpers
 // ---------------------------------------------------------------------------------------
 
-/// Noise-free RGBA rendered from planes with the skin model (every pixel is skin); the same
-/// renderer as `Scene::clean_rgba`.
-pub fn render_planes(mel: &[f32], hem: &[f32], shading: &[f32], w: u32, h: u32) -> Vec<u8> {
+/// Noise-free RGBA rendered from planes with the skin model through `camera` (every pixel is
+/// skin); the same renderer as `Scene::clean_rgba`.
+pub fn render_planes(
+    camera: &Camera,
+    mel: &[f32],
+    hem: &[f32],
+    shading: &[f32],
+    w: u32,
+    h: u32,
+) -> Vec<u8> {
     let n = (w * h) as usize;
     assert!(
         mel.len() == n && hem.len() == n && shading.len() == n,
@@ -2220,12 +2395,12 @@ pub fn render_planes(mel: &[f32], hem: &[f32], shading: &[f32], w: u32, h: u32) 
     );
     let ctx = Ctx {
         w: w as usize,
-        od: od_lut(),
         lin: lin_lut(),
         comp: None,
         gauss: gauss_table(),
         noise_start: 0,
         sigma: 0.0,
+        cam: CamF32::of(camera),
     };
     let mut out = vec![0u8; 4 * n];
     let mut rgb = vec![0u8; 3 * n];

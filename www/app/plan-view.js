@@ -154,3 +154,29 @@ export function renderTicks(root, outcome) {
     }),
   );
 }
+
+const GRADE_RANK = { strong: 4, moderate: 3, weak: 2, assumption: 1 };
+/** The generic concern for each channel, when the profile has it (brown spots, red marks, pits). */
+const CHANNEL_CONCERN = { pigment: 'sun-spots', redness: 'post-inflammatory-redness', texture: 'atrophic-acne-scars' };
+
+/**
+ * A plan to open with, for what the analysis found: the channel with the most affected
+ * area (pigment when nothing was found), its concern, and that concern's best-graded
+ * treatment. Null when the profile has no evidence for any concern of that channel.
+ */
+export function defaultPlan(profile, report) {
+  const affected = report?.affected_percent ?? {};
+  const channels = ['pigment', 'redness', 'texture'];
+  const channel = channels.reduce((best, c) => ((affected[c] ?? 0) > (affected[best] ?? 0) ? c : best), 'pigment');
+  const best = (concern) =>
+    profile.outcomes
+      .filter((o) => o.concern === concern && profile.treatments.some((t) => t.id === o.treatment))
+      .sort((x, y) => (GRADE_RANK[y.grade] ?? 0) - (GRADE_RANK[x.grade] ?? 0))[0];
+  const concerns = profile.concerns.filter((c) => c.channels?.includes(channel)).map((c) => c.id);
+  const preferred = CHANNEL_CONCERN[channel];
+  for (const concern of concerns.includes(preferred) ? [preferred, ...concerns] : concerns) {
+    const outcome = best(concern);
+    if (outcome) return { concern, treatment: outcome.treatment, channel };
+  }
+  return null;
+}
