@@ -16,6 +16,7 @@ use skin_preview::maps;
 use skin_preview::render::{Fractions, Projector};
 use skin_preview::Photo;
 use support::real::{self, Injected, Kind, RealPhoto, CASES};
+use support::real_truth::{self, Confidence, LesionTruth};
 use support::synth::{ita_classes, ItaName, Rng};
 
 /// Contrasts (ΔE00 at the centre) of the detection sweep.
@@ -114,15 +115,79 @@ fn score_spot(mask: &[bool], w: usize, h: usize, l: &Injected) -> (f64, f64) {
     (cover, dice)
 }
 
-/// Share of skin the maps mark on an untouched photo.
-fn false_positive_percent(run: &Run) -> (f64, f64) {
+/// The hand-marked real lesions of a case's photo, in its pixels.
+fn real_truth_of(photo: &RealPhoto) -> Vec<LesionTruth> {
+    let file = photo.case.file.rsplit('/').next().unwrap_or_default();
+    real_truth::real_lesions()
+        .into_iter()
+        .find(|p| p.file == file)
+        .map(|p| p.lesions)
+        .unwrap_or_default()
+}
+
+/// Case pixel → source pixel.
+fn to_source(photo: &RealPhoto, x: usize, y: usize) -> (f64, f64) {
+    let [x0, y0, ..] = photo.case.crop.unwrap_or([0; 4]);
+    let f = photo.case.downscale.max(1) as f64;
+    (x0 as f64 + (x as f64 + 0.5) * f, y0 as f64 + (y as f64 + 0.5) * f)
+}
+
+/// Pixels near a marked real lesion (its box grown by its own size on each side): a
+/// detection there is the real lesion, not a false positive.
+fn near_real_lesions(photo: &RealPhoto) -> Vec<bool> {
+    let (w, h) = (photo.image.width, photo.image.height);
+    let boxes: Vec<(f64, f64, f64, f64)> = real_truth_of(photo)
+        .iter()
+        .map(|l| {
+            let (x0, y0, x1, y1) = l.bounds();
+            let g = (x1 - x0).max(y1 - y0);
+            (x0 - g, y0 - g, x1 + g, y1 + g)
+        })
+        .collect();
+    (0..w * h)
+        .map(|i| {
+            let (x, y) = to_source(photo, i % w, i / w);
+            boxes.iter().any(|b| x >= b.0 && x <= b.2 && y >= b.1 && y <= b.3)
+        })
+        .collect()
+}
+
+/// Share of skin the maps mark on an untouched photo, away from its marked real lesions.
+fn false_positive_percent(run: &Run, near_real: &[bool]) -> (f64, f64) {
     let skin = run.analysis.skin.area().max(1) as f64;
     let s2 = (run.analysis.scale * run.analysis.scale) as f64;
-    let count = |m: &[bool]| m.iter().filter(|b| **b).count() as f64 / s2;
+    let count = |m: &[bool]| {
+        m.iter().zip(near_real).filter(|(b, n)| **b && !**n).count() as f64 / s2
+    };
     (
         100.0 * count(&run.pigment) / skin,
         100.0 * count(&run.redness) / skin,
     )
+}
+
+/// The clear real lesions found on an untouched photo: (found, marked) per kind.
+fn real_lesions_found(photo: &RealPhoto, run: &Run) -> [(usize, usize); 2] {
+    let (w, h) = (photo.image.width, photo.image.height);
+    let mut out = [(0, 0); 2];
+    for l in real_truth_of(photo).iter().filter(|l| l.confidence == Confidence::Clear) {
+        let (k, map) = match l.kind {
+            real_truth::Kind::Pigment => (0, &run.pigment),
+            real_truth::Kind::Redness => (1, &run.redness),
+        };
+        let (mut inside, mut hit) = (0usize, 0usize);
+        for i in 0..w * h {
+            let (x, y) = to_source(photo, i % w, i / w);
+            if l.contains(x, y) {
+                inside += 1;
+                hit += map[i] as usize;
+            }
+        }
+        if inside > 0 {
+            out[k].1 += 1;
+            out[k].0 += (2 * hit >= inside) as usize;
+        }
+    }
+    out
 }
 
 #[derive(Default, Clone)]
@@ -157,7 +222,7 @@ fn run_class(photos: &[RealPhoto], class: ItaName, target: f64) -> ClassStats {
         let (toned, got) = real::shift_to_ita(photo, target);
         let (w, h) = (toned.width, toned.height);
         let base = analyse(toned.to_rgba(Some(90)), w, h);
-        let (fp_p, fp_r) = false_positive_percent(&base);
+        let (fp_p, fp_r) = false_positive_percent(&base, &near_real_lesions(photo));
         st.fp_pigment.push(fp_p);
         st.fp_redness.push(fp_r);
         let before = toned.to_rgba(None);
@@ -273,6 +338,30 @@ fn real_photo_benchmark() {
             st.outside_changed,
         );
     }
+}
+
+/// The hand-marked real lesions (papules, moles, red patches) the analysis finds on the
+/// untouched photos, at their own tone.
+#[test]
+fn real_lesions_on_untouched_photos() {
+    println!("Real lesions found (clear marks; cover >= 50% of the outline):");
+    let mut total = [(0, 0); 2];
+    for case in CASES.iter() {
+        let photo = real::load(case);
+        let (w, h) = (photo.image.width, photo.image.height);
+        let run = analyse(photo.image.to_rgba(None), w, h);
+        let [p, r] = real_lesions_found(&photo, &run);
+        if p.1 + r.1 == 0 {
+            continue;
+        }
+        println!("  {:<16} pigment {}/{}  redness {}/{}", case.name, p.0, p.1, r.0, r.1);
+        for k in 0..2 {
+            total[k].0 += [p, r][k].0;
+            total[k].1 += [p, r][k].1;
+        }
+    }
+    println!("  all              pigment {}/{}  redness {}/{}", total[0].0, total[0].1, total[1].0, total[1].1);
+    assert!(total[0].1 + total[1].1 >= 8, "the truth set holds at least 8 clear lesions");
 }
 
 /// Why spots are missed: per spot, the matched-filter peak and the map's cover (diagnostic).

@@ -4,4 +4,5 @@
 #![allow(dead_code)]
 
 pub mod real;
+pub mod real_truth;
 pub mod synth;
