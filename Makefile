@@ -66,6 +66,7 @@ fuzz:
 	command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 	mkdir -p fuzz/corpus/decode_analyze_project fuzz/corpus/profile_parse
 	cp -n tests/data/*.jpg tests/data/*.png fuzz/corpus/decode_analyze_project/ || true
+	find tests/data/corpus/fuzz -type f ! -name '*.md' -exec cp -n {} fuzz/corpus/decode_analyze_project/ \; || true
 	cp -n src/evidence/default_profile.json fuzz/corpus/profile_parse/ || true
 	cd fuzz && cargo +nightly fuzz run decode_analyze_project -- -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -timeout=20
 	cd fuzz && cargo +nightly fuzz run profile_parse -- -max_total_time=$(FUZZ_SECONDS) -timeout=10

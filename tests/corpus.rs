@@ -190,36 +190,96 @@ fn sixty_megapixel_jpeg_is_downscaled() {
     }
 }
 
-/// Crash inputs found by fuzzing (tests/data/corpus/fuzz/*): each must decode or give a
-/// typed error, and analyse/project without panicking.
+/// The regression directory of the fuzz targets, committed: the seeds below plus every
+/// crash input found by fuzzing (README, "Fuzzing").
+fn fuzz_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/corpus/fuzz")
+}
+
+/// Seeds: the corpus items up to this size, written as files so the fuzzer starts from them.
+const SEED_MAX_BYTES: usize = 8 * 1024;
+
+/// The seed files the regression directory must hold (name, bytes).
+fn seeds() -> Vec<(String, Vec<u8>)> {
+    corpus_gen::corpus(false)
+        .into_iter()
+        .filter(|i| i.bytes.len() <= SEED_MAX_BYTES)
+        .map(|i| (i.name, i.bytes))
+        .collect()
+}
+
+/// Crash inputs found by fuzzing and the corpus seeds (tests/data/corpus/fuzz/*): each must
+/// decode or give a one-line typed error, and analyse/project without panicking, fraction
+/// 0 leaving the photo unchanged. A missing directory or seed fails: the test must have
+/// something to check. Rewrite the seeds with `SKIN_PREVIEW_REGENERATE=1`.
 #[test]
 fn fuzz_regressions_do_not_panic() {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/corpus/fuzz");
-    let Ok(entries) = std::fs::read_dir(&dir) else {
-        return;
-    };
+    let dir = fuzz_dir();
+    if std::env::var_os("SKIN_PREVIEW_REGENERATE").is_some() {
+        std::fs::create_dir_all(&dir).unwrap();
+        for (name, bytes) in seeds() {
+            std::fs::write(dir.join(name), bytes).unwrap();
+        }
+    }
+    let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e}; the fuzz regression directory must be committed \
+             (SKIN_PREVIEW_REGENERATE=1 cargo test --test corpus writes its seeds)",
+            dir.display()
+        )
+    });
+    let mut names: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+    names.sort();
+    let missing: Vec<String> = seeds()
+        .into_iter()
+        .map(|(name, _)| name)
+        .filter(|name| !dir.join(name).is_file())
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "seeds missing from {}: {missing:?}",
+        dir.display()
+    );
     let limits = DecodeLimits {
         max_input_bytes: 1 << 20,
         max_pixels: 4_000_000,
         working_cap_pixels: 16_384,
     };
-    for entry in entries.flatten() {
-        let path = entry.path();
+    let mut checked = 0;
+    for path in names {
         if path.extension().is_some_and(|e| e == "md") {
             continue;
         }
         let bytes = std::fs::read(&path).unwrap();
+        let name = path.file_name().unwrap().to_string_lossy();
         let _ = decode::probe(&bytes, &limits);
-        if let Ok(d) = decode::decode_with(&bytes, &limits) {
-            let a = analysis::analyze(&d.photo, &AnalysisOptions::default());
-            let _ = Projector::new(&a, &d.photo).render(
-                &d.photo,
-                Fractions {
-                    pigment: 1.0,
-                    redness: 0.5,
-                    texture: 0.5,
-                },
-            );
+        match decode::decode_with(&bytes, &limits) {
+            Ok(d) => {
+                let a = analysis::analyze(&d.photo, &AnalysisOptions::default());
+                let p = Projector::new(&a, &d.photo);
+                assert!(
+                    p.render(&d.photo, Fractions::default()) == d.photo.rgba(),
+                    "{name}: fraction 0 changed the photo"
+                );
+                let _ = p.render(
+                    &d.photo,
+                    Fractions {
+                        pigment: 1.0,
+                        redness: 0.5,
+                        texture: 0.5,
+                    },
+                );
+            }
+            Err(e) => {
+                let message = e.to_string();
+                assert!(
+                    kind(&e).is_some() && !message.is_empty() && !message.contains('\n'),
+                    "{name}: untyped or unreadable error {e:?}"
+                );
+            }
         }
+        checked += 1;
     }
+    eprintln!("fuzz regressions: {checked} files checked");
+    assert!(checked >= seeds().len(), "only {checked} files checked");
 }

@@ -5,7 +5,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use proptest::prelude::*;
-use skin_preview::analysis::{self, AnalysisOptions};
+use skin_preview::analysis::{self, AnalysisOptions, LesionKind};
 use skin_preview::chromophores::{decompose, Vectors};
 use skin_preview::colour::{self, Lab};
 use skin_preview::evidence::{Profile, DEFAULT_PROFILE_JSON};
@@ -181,6 +181,39 @@ proptest! {
             prop_assert!(d.is_finite());
             prop_assert!(d + 1e-3 >= last, "ΔE fell from {last} to {d} at fraction {f}");
             last = d;
+        }
+        // A change where the fractions and the lesions say there must be one, for every
+        // channel: each lesion of its kind with a visible contrast (ΔE00 ≥ 1) changes pixels
+        // in its box at fraction 1, and the dark blob is always such a pigment lesion. A
+        // channel with no map at all changes nothing.
+        for (channel, kinds, maps) in [
+            (0, &[LesionKind::Pigment][..], vec![&a.pigment]),
+            (1, &[LesionKind::Redness][..], vec![&a.redness]),
+            (2, &[LesionKind::Pit, LesionKind::Raised][..], vec![&a.pits, &a.raised]),
+        ] {
+            let mut fr = Fractions::default();
+            match channel {
+                0 => fr.pigment = 1.0,
+                1 => fr.redness = 1.0,
+                _ => fr.texture = 1.0,
+            }
+            let out = p.render(&photo, fr);
+            let visible: Vec<_> = a.report.lesions.iter()
+                .filter(|l| kinds.contains(&l.kind) && l.delta_e00 >= 1.0)
+                .collect();
+            if channel == 0 {
+                prop_assert!(!visible.is_empty(), "the dark blob was not found: {:?}", a.report.lesions);
+            }
+            for l in &visible {
+                let [x0, y0, x1, y1] = l.bbox;
+                let changed = (y0..=y1.min(h - 1))
+                    .flat_map(|y| (x0..=x1.min(w - 1)).map(move |x| (y * w + x) as usize * 4))
+                    .any(|i| out[i..i + 3] != photo.rgba()[i..i + 3]);
+                prop_assert!(changed, "fraction 1 left the {:?} lesion at {:?} unchanged", l.kind, l.bbox);
+            }
+            if maps.iter().all(|m| m.soft.data.iter().all(|&v| v == 0.0)) {
+                prop_assert!(out == photo.rgba(), "channel {} has no map, yet pixels changed", channel);
+            }
         }
         // Outside every map, bit-identical.
         let all = p.render(&photo, Fractions { pigment: 1.0, redness: 1.0, texture: 1.0 });

@@ -226,6 +226,34 @@ pub enum Problem {
         /// Week the residual would be reached.
         week: f64,
     },
+    /// A weak or assumption curve projecting more than the controlled evidence allows.
+    #[error("the typical {channel} value {typical} of this `{grade}` curve is above {best}, the best high of a moderate or strong curve for `{concern}` ({controlled}); cap the typical at {best} and keep the reported figure as the high, or say why in `above_controlled`")]
+    AboveControlled {
+        /// This curve's grade.
+        grade: Grade,
+        /// Channel.
+        channel: Channel,
+        /// This curve's typical value.
+        typical: f64,
+        /// The best moderate or strong high for the concern and channel.
+        best: f64,
+        /// Concern id.
+        concern: String,
+        /// Treatment id of the curve with that high.
+        controlled: String,
+    },
+    /// An assumed relapse whose residual band is not the widest one.
+    #[error("this relapse is an assumption, so its {channel} residual must be the widest band: low 0 and high {end_high} (the end-of-course high), not low {low} and high {high}")]
+    AssumedRelapseNotWidest {
+        /// Channel.
+        channel: Channel,
+        /// Residual low.
+        low: f64,
+        /// Residual high.
+        high: f64,
+        /// End-of-course high.
+        end_high: f64,
+    },
     /// An outcome with too few sources for its grade.
     #[error("grade `{grade}` needs at least one citation; if there is no source, use grade `assumption` with a `basis`")]
     MissingCitations {

@@ -129,12 +129,20 @@ fn outcome_block(out: &mut String, profile: &Profile, outcome: &Outcome) {
         ),
     );
     if let Some(relapse) = &outcome.relapse {
-        wrap(out, "    Relapse: ", &relapse.basis);
+        let lead = if relapse.assumption {
+            "    Relapse (assumed, not measured): "
+        } else {
+            "    Relapse: "
+        };
+        wrap(out, lead, &relapse.basis);
     }
     if let Some(comparator) = &outcome.comparator {
         wrap(out, "    Comparator: ", comparator);
     }
     wrap(out, "    Mapping: ", &outcome.mapping);
+    if let Some(why) = &outcome.above_controlled {
+        wrap(out, "    Above the controlled evidence because: ", why);
+    }
     if let Some(basis) = &outcome.basis {
         wrap(out, "    Basis: ", basis);
     }

@@ -27,7 +27,14 @@
 //! * a null result keeps typical at the comparator and puts low at 0;
 //! * grade `assumption` borrows a named basis: low 0, high the borrowed value, typical
 //!   half of it;
-//! * months become weeks at 4.35 weeks per month, rounded.
+//! * months become weeks at 4.35 weeks per month, rounded;
+//! * cap rule (enforced by the validator): a `weak` or `assumption` curve's typical may
+//!   not exceed the best `moderate`/`strong` high for the same concern and channel; an
+//!   uncontrolled result that does is capped there, the reported figure kept as the high,
+//!   unless the outcome's `above_controlled` says why;
+//! * melasma relapse after stopping, where no follow-up measured it, is an assumption
+//!   ([`Relapse::assumption`]) with the widest band: residual low 0, high the
+//!   end-of-course high.
 //!
 //! # Time model
 //!

@@ -172,6 +172,10 @@ pub struct Relapse {
     pub texture: Option<Band>,
     /// What the residual figures come from.
     pub basis: String,
+    /// True when no follow-up measured the relapse: the residual is then the widest band
+    /// (low 0, high the end-of-course high).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub assumption: bool,
 }
 
 impl Relapse {
@@ -208,6 +212,10 @@ pub struct Outcome {
     pub comparator: Option<String>,
     /// How the fractions were derived from the reported score changes.
     pub mapping: String,
+    /// Why this weak or assumption curve's typical may exceed the best moderate or strong
+    /// high for its concern and channel (otherwise the validator refuses it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub above_controlled: Option<String>,
     /// For grade `assumption`: what the numbers are borrowed from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub basis: Option<String>,

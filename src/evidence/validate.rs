@@ -91,6 +91,7 @@ impl Checker {
             }
         }
         self.gaps(profile, &seen_outcomes);
+        self.cap_rule(profile);
         let mut rule_ids = HashSet::new();
         for (i, rule) in profile.risk_rules.iter().enumerate() {
             self.risk_rule(&format!("risk_rules[{i}]"), rule, &mut rule_ids);
@@ -181,6 +182,13 @@ impl Checker {
         );
         if let Some(comparator) = &outcome.comparator {
             self.text(format!("{path}.comparator"), comparator, "the comparator");
+        }
+        if let Some(why) = &outcome.above_controlled {
+            self.text(
+                format!("{path}.above_controlled"),
+                why,
+                "the `above_controlled` reason",
+            );
         }
         match (&outcome.basis, outcome.grade) {
             (None, Grade::Assumption) => {
@@ -397,6 +405,17 @@ impl Checker {
             let Some(end) = last.band(channel) else {
                 continue;
             };
+            if relapse.assumption && (residual.low != 0.0 || residual.high != end.high) {
+                self.report(
+                    channel_path.clone(),
+                    Problem::AssumedRelapseNotWidest {
+                        channel,
+                        low: residual.low,
+                        high: residual.high,
+                        end_high: end.high,
+                    },
+                );
+            }
             for scenario in Scenario::ALL {
                 let (residual, end) = (scenario.pick(residual), scenario.pick(end));
                 if residual > end {
@@ -488,6 +507,60 @@ impl Checker {
                         self.report(path.clone(), problem);
                     } else {
                         listed.insert(key, path.clone());
+                    }
+                }
+            }
+        }
+    }
+
+    /// A weak or assumption curve's typical may not exceed the best moderate or strong
+    /// high for the same concern and channel, unless `above_controlled` says why.
+    fn cap_rule(&mut self, profile: &Profile) {
+        let mut best: HashMap<(&str, Channel), (f64, &str)> = HashMap::new();
+        for outcome in &profile.outcomes {
+            if !matches!(outcome.grade, Grade::Strong | Grade::Moderate) {
+                continue;
+            }
+            for point in &outcome.points {
+                for channel in point.channels() {
+                    let Some(band) = point.band(channel) else {
+                        continue;
+                    };
+                    let entry = best
+                        .entry((outcome.concern.as_str(), channel))
+                        .or_insert((band.high, outcome.treatment.as_str()));
+                    if band.high > entry.0 {
+                        *entry = (band.high, outcome.treatment.as_str());
+                    }
+                }
+            }
+        }
+        for (i, outcome) in profile.outcomes.iter().enumerate() {
+            if !matches!(outcome.grade, Grade::Weak | Grade::Assumption)
+                || outcome.above_controlled.is_some()
+            {
+                continue;
+            }
+            for (j, point) in outcome.points.iter().enumerate() {
+                for channel in point.channels() {
+                    let (Some(band), Some(&(high, controlled))) = (
+                        point.band(channel),
+                        best.get(&(outcome.concern.as_str(), channel)),
+                    ) else {
+                        continue;
+                    };
+                    if band.typical > high {
+                        self.report(
+                            format!("outcomes[{i}].points[{j}].{channel}.typical"),
+                            Problem::AboveControlled {
+                                grade: outcome.grade,
+                                channel,
+                                typical: band.typical,
+                                best: high,
+                                concern: outcome.concern.clone(),
+                                controlled: controlled.to_owned(),
+                            },
+                        );
                     }
                 }
             }

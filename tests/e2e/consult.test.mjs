@@ -204,10 +204,26 @@ describe('consultation page', () => {
     assert.match(scores, /pigment \d+\.\d%/);
   });
 
-  it('analyses a synthetic face with known lesions (the sample has no scars)', async () => {
+  it('analyses a synthetic face with known lesions (the sample has no scars)', async (t) => {
     const file = join(DATA, 'synthetic-face.png');
     assert.equal(await settle(() => page.setInputFiles('[data-testid="photo-input"]', file)), 'ready', await text('error'));
     await rendered();
+    // The fixture (SceneSpec::face(35.0, 7), tests/data/README.md) holds 4 spots, 2 red
+    // scars, 3 pits and 2 raised scars. Measured with `skin-preview analyze` (native, the
+    // page gives the same): 4 pigment, 3 redness, 3 pit, no raised. The lesion detector
+    // is being retuned, so each kind found gets its truth ± 2 (a lesion split, merged or
+    // missed either way), the total 11 ± 4; raised scars are not asserted (none found today).
+    const kinds = await page.$$eval('#lesion-list button[data-lesion]', (bs) =>
+      bs.map((b) => [...b.classList].find((c) => c.startsWith('lesion-')).slice('lesion-'.length)),
+    );
+    const count = (k) => kinds.filter((x) => x === k).length;
+    t.diagnostic(`lesions found: ${kinds.length} (${['pigment', 'redness', 'pit', 'raised'].map((k) => `${k} ${count(k)}`).join(', ')})`);
+    for (const [kind, truth] of [['pigment', 4], ['redness', 2], ['pit', 3]]) {
+      const n = count(kind);
+      assert.ok(n >= Math.max(1, truth - 2) && n <= truth + 2, `${n} ${kind} lesions, the fixture holds ${truth}: ${kinds.join()}`);
+    }
+    assert.ok(kinds.length >= 7 && kinds.length <= 15, `${kinds.length} lesions, the fixture holds 11: ${kinds.join()}`);
+    assert.deepEqual(kinds.filter((k) => !['pigment', 'redness', 'pit', 'raised'].includes(k)), [], 'only known kinds');
   });
 
   it('full flow: choose a plan, move the week slider, the after-canvas changes', async (t) => {
@@ -271,6 +287,21 @@ describe('consultation page', () => {
     const orig = await snapshot('before-canvas');
     assert.equal((await compareSnaps(afterSnap, orig)).changed, 0, 'nothing projected for a gap');
     assert.match(await text('evidence-panel'), /No projection: No controlled data/);
+    await choose('treatment-select', 'fractional-laser');
+  });
+
+  it('shows the corrected melasma band and the assumed relapse after stopping', async () => {
+    await choose('concern-select', 'melasma');
+    await choose('treatment-select', 'hydroquinone-triple');
+    await setWeek(8);
+    let panel = await text('evidence-panel');
+    // Issue 18: the high no longer counts 'almost clear' as clear (0.77 → 0.64).
+    assert.match(panel, /extra pigment: 32% to 64% removed, typically 64%/);
+    assert.match(panel, /After stopping \(assumed, not measured\): by week 20 the effect falls to 0% to 64% removed, typically 32%/);
+    await setWeek(20);
+    panel = await text('evidence-panel');
+    assert.match(panel, /extra pigment: 0% to 64% removed, typically 32%/);
+    await choose('concern-select', 'atrophic-acne-scars');
     await choose('treatment-select', 'fractional-laser');
   });
 

@@ -69,6 +69,17 @@ export function bandSentence(plan, concernChannels) {
     .join('; ');
 }
 
+/** The relapse after stopping: the residual band, when it is reached, and its basis. */
+export function relapseText(o) {
+  const r = o.relapse;
+  if (typeof r === 'string') return r;
+  const start = Math.max(o.protocol?.course_weeks ?? 0, o.points?.at(-1)?.week ?? 0);
+  const bands = ['pigment', 'redness', 'texture']
+    .filter((c) => r[c])
+    .map((c) => `${pct(r[c].low)} to ${pct(r[c].high)} removed, typically ${pct(r[c].typical)}`);
+  return `by week ${start + r.weeks_to_residual} the effect falls to ${bands.join('; ')}. ${r.basis ?? ''}`;
+}
+
 /** Short facts for a plan card (plan A vs plan B). */
 export function planFacts(root, plan, profile) {
   const concern = profile.concerns.find((c) => c.id === plan.concern);
@@ -110,7 +121,7 @@ export function renderEvidence(body, riskBox, plan, profile) {
       }
       if (o.protocol?.description) parts.push(el('p', { class: 'small' }, el('strong', {}, 'Protocol: '), o.protocol.description));
       if (o.comparator) parts.push(el('p', { class: 'small' }, el('strong', {}, 'Compared with: '), o.comparator));
-      if (o.relapse) parts.push(el('p', { class: 'small' }, el('strong', {}, 'After stopping: '), typeof o.relapse === 'string' ? o.relapse : JSON.stringify(o.relapse)));
+      if (o.relapse) parts.push(el('p', { class: 'small relapse' }, el('strong', {}, o.relapse.assumption ? 'After stopping (assumed, not measured): ' : 'After stopping: '), relapseText(o)));
       parts.push(el('p', { class: 'assumption' }, el('strong', {}, 'How this picture is made: '),
         'studies measured clinical scores, not photos, so a reported improvement of, say, 30% is shown as 30% of the visible excess colour or relief removed; that is an assumption, not a measurement.'));
       const details = el('details', { class: 'more' }, el('summary', {}, 'Sources and how the numbers were derived'));
