@@ -145,6 +145,9 @@ const PIGMENT_K: f32 = 6.0;
 /// Detection threshold of red blobs: hemoglobin's direction is less distinct from skin's
 /// own texture, so red patches score lower (3–5 at ΔE00 6) than spots of the same contrast.
 const REDNESS_K: f32 = 5.0;
+/// Mean excess (density units) a colour blob needs over its baseline: about ΔE00 1 on
+/// light skin, the least a person sees side by side.
+const MIN_BLOB_EXCESS: f32 = 0.05;
 /// Radius of the smallest colour blob kept, as a share of the working short side (about
 /// 1.7 px at 480): spots of 2% of a portrait's face width are 5–6 px across there.
 const BLOB_MIN_RADIUS: f32 = 0.0042;
@@ -222,7 +225,14 @@ pub fn analyze(photo: &Photo, options: &AnalysisOptions) -> Analysis {
     let blob_area = ((BLOB_MIN_RADIUS * short).powi(2) * std::f32::consts::PI).max(6.0) as usize;
     let from_blobs = |plane, params: &MapParams, z: &Plane, k: f32| {
         let mask = blobs::blob_mask(z, &skin.binary, k, blob_area);
-        lesions::lesion_map_from_mask(plane, &interior, &skin.binary, params, feather, mask)
+        let mut map =
+            lesions::lesion_map_from_mask(plane, &interior, &skin.binary, params, feather, mask);
+        // Unusual for this skin is not enough: a lesion must also differ visibly.
+        let excess = map.excess.data.clone();
+        map.retain(feather, |px| {
+            px.iter().map(|&i| excess[i]).sum::<f32>() >= MIN_BLOB_EXCESS * px.len() as f32
+        });
+        map
     };
     let pigment = from_blobs(&chrom.melanin, &colour_params, &scores[0], PIGMENT_K);
     let redness = from_blobs(
@@ -235,7 +245,20 @@ pub fn analyze(photo: &Photo, options: &AnalysisOptions) -> Analysis {
         &scores[1],
         REDNESS_K,
     );
-    let relief_plane = relief_shading(&chrom, &redness, &skin.binary);
+    // The hemoglobin relief detection may treat as explained: the former threshold map,
+    // which also takes in lips and flushed areas, so they do not read as pits.
+    let explained_redness = lesions::lesion_map(
+        &chrom.hemoglobin,
+        &interior,
+        &skin.binary,
+        &MapParams {
+            floor: 0.10,
+            noise: NoiseModel::Global,
+            ..colour_params
+        },
+        feather,
+    );
+    let relief_plane = relief_shading(&chrom, &explained_redness, &skin.binary);
     let relief = lesions::smooth_plane(&relief_plane, &interior, &skin.binary, &relief_params);
     // A scar's relief has the colour of skin; a dark "dip" that does not (an eyebrow,
     // lips, the hairline inside a loose mask) is shading the chromophores mislead.

@@ -202,6 +202,8 @@ fn skin_mask_matches_composed_scenes_in_every_class() {
 /// (printed, not asserted).
 #[test]
 fn lesion_maps_on_composed_faces_stay_off_features() {
+    const RELIEF_FP_MAX: f64 = 0.015;
+    let mut failures = Vec::new();
     for (name, ita) in classes() {
         let mut pit_dice = 0.0;
         for seed in [21u64, 22, 23] {
@@ -238,16 +240,20 @@ fn lesion_maps_on_composed_faces_stay_off_features() {
                 100.0 * spot_fp,
                 100.0 * red_fp
             );
-            assert!(
-                relief_fp <= 0.015,
-                "{name} {seed}: relief false {relief_fp}"
-            );
-            assert!(spot_fp <= 0.005, "{name} {seed}: spot false {spot_fp}");
+            if relief_fp > RELIEF_FP_MAX {
+                failures.push(format!("{name} {seed}: relief false {relief_fp}"));
+            }
+            if spot_fp > 0.005 {
+                failures.push(format!("{name} {seed}: spot false {spot_fp}"));
+            }
         }
         // Synthetic regression floor; real-photo targets in tests/real_photos.rs.
         // Measured mean 0.311 (very light) to 0.606 (was 0.35).
-        assert!(pit_dice >= 0.29, "{name}: mean pit Dice {pit_dice}");
+        if pit_dice < 0.29 {
+            failures.push(format!("{name}: mean pit Dice {pit_dice}"));
+        }
     }
+    assert!(failures.is_empty(), "{failures:#?}");
 }
 
 #[test]
@@ -257,6 +263,7 @@ fn pigment_spots_found_equally_well_in_every_class() {
     // minus 0.02 (was 0.85 in every class; dark skin's spots are not found at all).
     const DICE_FLOOR: [f64; 6] = [0.50, 0.55, 0.65, 0.62, 0.61, 0.0];
     let mut dices = Vec::new();
+    let mut failures = Vec::new();
     for (k, (name, ita)) in classes().into_iter().enumerate() {
         let scene = SceneSpec::skin(ita, 31).spots(6).render();
         let a = run(&scene);
@@ -274,10 +281,15 @@ fn pigment_spots_found_equally_well_in_every_class() {
             "{name:12} spot Dice {dice:.4} false-positive {:.3}% of skin",
             100.0 * fp / skin_px
         );
-        assert!(dice >= DICE_FLOOR[k], "{name}: Dice {dice}");
-        assert!(fp / skin_px <= 0.01, "{name}: false positives {fp}");
+        if dice < DICE_FLOOR[k] {
+            failures.push(format!("{name}: Dice {dice}"));
+        }
+        if fp / skin_px > 0.01 {
+            failures.push(format!("{name}: false positives {fp}"));
+        }
         dices.push(dice);
     }
+    assert!(failures.is_empty(), "{failures:#?}");
     let spread = dices.iter().cloned().fold(f64::MIN, f64::max)
         - dices.iter().cloned().fold(f64::MAX, f64::min);
     println!("spread {spread:.4}");

@@ -129,7 +129,10 @@ fn real_truth_of(photo: &RealPhoto) -> Vec<LesionTruth> {
 fn to_source(photo: &RealPhoto, x: usize, y: usize) -> (f64, f64) {
     let [x0, y0, ..] = photo.case.crop.unwrap_or([0; 4]);
     let f = photo.case.downscale.max(1) as f64;
-    (x0 as f64 + (x as f64 + 0.5) * f, y0 as f64 + (y as f64 + 0.5) * f)
+    (
+        x0 as f64 + (x as f64 + 0.5) * f,
+        y0 as f64 + (y as f64 + 0.5) * f,
+    )
 }
 
 /// Pixels near a marked real lesion (its box grown by its own size on each side): a
@@ -147,7 +150,9 @@ fn near_real_lesions(photo: &RealPhoto) -> Vec<bool> {
     (0..w * h)
         .map(|i| {
             let (x, y) = to_source(photo, i % w, i / w);
-            boxes.iter().any(|b| x >= b.0 && x <= b.2 && y >= b.1 && y <= b.3)
+            boxes
+                .iter()
+                .any(|b| x >= b.0 && x <= b.2 && y >= b.1 && y <= b.3)
         })
         .collect()
 }
@@ -156,9 +161,8 @@ fn near_real_lesions(photo: &RealPhoto) -> Vec<bool> {
 fn false_positive_percent(run: &Run, near_real: &[bool]) -> (f64, f64) {
     let skin = run.analysis.skin.area().max(1) as f64;
     let s2 = (run.analysis.scale * run.analysis.scale) as f64;
-    let count = |m: &[bool]| {
-        m.iter().zip(near_real).filter(|(b, n)| **b && !**n).count() as f64 / s2
-    };
+    let count =
+        |m: &[bool]| m.iter().zip(near_real).filter(|(b, n)| **b && !**n).count() as f64 / s2;
     (
         100.0 * count(&run.pigment) / skin,
         100.0 * count(&run.redness) / skin,
@@ -169,7 +173,10 @@ fn false_positive_percent(run: &Run, near_real: &[bool]) -> (f64, f64) {
 fn real_lesions_found(photo: &RealPhoto, run: &Run) -> [(usize, usize); 2] {
     let (w, h) = (photo.image.width, photo.image.height);
     let mut out = [(0, 0); 2];
-    for l in real_truth_of(photo).iter().filter(|l| l.confidence == Confidence::Clear) {
+    for l in real_truth_of(photo)
+        .iter()
+        .filter(|l| l.confidence == Confidence::Clear)
+    {
         let (k, map) = match l.kind {
             real_truth::Kind::Pigment => (0, &run.pigment),
             real_truth::Kind::Redness => (1, &run.redness),
@@ -198,6 +205,8 @@ struct ClassStats {
     spot_dice: Vec<f64>,
     red_dice: Vec<f64>,
     residual: Vec<f64>,
+    /// Residuals of the spots the map found.
+    residual_found: Vec<f64>,
     fp_pigment: Vec<f64>,
     fp_redness: Vec<f64>,
     outside_changed: usize,
@@ -205,14 +214,6 @@ struct ClassStats {
 
 fn mean(v: &[f64]) -> f64 {
     v.iter().sum::<f64>() / v.len().max(1) as f64
-}
-
-fn percentile(v: &[f64], q: f64) -> f64 {
-    let mut s = v.to_vec();
-    s.sort_by(f64::total_cmp);
-    s.get(((s.len().max(1) - 1) as f64 * q).round() as usize)
-        .copied()
-        .unwrap_or(f64::NAN)
 }
 
 /// Runs every case in one ITA class.
@@ -227,9 +228,6 @@ fn run_class(photos: &[RealPhoto], class: ItaName, target: f64) -> ClassStats {
         st.fp_redness.push(fp_r);
         let before = toned.to_rgba(None);
         for (ci, &de) in CONTRASTS.iter().enumerate() {
-            if std::env::var("QUICK").is_ok() && de != 4.0 && de != 8.0 {
-                continue;
-            }
             let seed = 1000 * pi as u64 + ci as u64;
             let mut lesions = spots(photo, Kind::Spot, de, seed);
             let img = real::inject(&toned, &mut lesions);
@@ -254,7 +252,11 @@ fn run_class(photos: &[RealPhoto], class: ItaName, target: f64) -> ClassStats {
                     },
                 );
                 for l in &lesions {
-                    st.residual.push(real::spot_residual(&before, &out, w, l));
+                    let r = real::spot_residual(&before, &out, w, l);
+                    st.residual.push(r);
+                    if score_spot(&run.pigment, w, h, l).0 >= FOUND_COVER {
+                        st.residual_found.push(r);
+                    }
                 }
                 st.outside_changed += outside_changed(&run, &out);
             }
@@ -294,50 +296,134 @@ fn outside_changed(run: &Run, out: &[u8]) -> usize {
         .count()
 }
 
+/// One printed row of the benchmark.
+struct Row {
+    class: ItaName,
+    stats: ClassStats,
+    rates: Vec<(f64, f64)>,
+}
+
+/// Regression floors of the real-photo benchmark, per class light → dark, set at today's
+/// measured values minus a margin (tests/TARGETS.md has the figures). The issue's targets
+/// (Dice ≥ 0.85, 90% found from ΔE00 3, false positives ≤ 1%) are printed, not yet met.
+const FOUND_AT_8_FLOOR: [f64; 6] = [0.15, 0.15, 0.15, 0.15, 0.15, 0.15];
+/// Largest false-positive area on an untouched photo, % of skin, any class.
+const FALSE_POSITIVE_CEILING: f64 = 4.0;
+
 #[test]
 fn real_photo_benchmark() {
     let photos: Vec<RealPhoto> = CASES.iter().map(real::load).collect();
-    println!("Real-photo benchmark (tones below light are tone-shifted light skin):");
-    println!(
-        "{:<13} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}",
-        "class", "spotDice", "redDice", "dE@50%", "dE@90%", "fpPig%", "fpRed%", "resid", "resid95"
-    );
     let only = std::env::var("CLASSES").ok();
-    for (class, target) in ita_classes() {
-        if only
-            .as_deref()
-            .is_some_and(|o| !o.split(',').any(|c| c == class.label()))
-        {
-            continue;
-        }
-        let st = run_class(&photos, class, target);
-        let rates: Vec<(f64, f64)> = CONTRASTS
-            .iter()
-            .map(|&de| {
-                let (f, n) = st
-                    .found
+    let classes: Vec<(ItaName, f64)> = ita_classes()
+        .into_iter()
+        .filter(|(c, _)| {
+            only.as_deref()
+                .is_none_or(|o| o.split(',').any(|x| x == c.label()))
+        })
+        .collect();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let rows = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..2 {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let Some(&(class, target)) = classes.get(i) else {
+                    break;
+                };
+                let stats = run_class(&photos, class, target);
+                let rates = CONTRASTS
                     .iter()
-                    .filter(|r| r.0 == de)
-                    .fold((0, 0), |(f, n), r| (f + r.1, n + r.2));
-                (de, f as f64 / n.max(1) as f64)
-            })
-            .collect();
-        let fmt = |v: Option<f64>| v.map_or(" never".to_string(), |v| format!("{v:.1}"));
+                    .map(|&de| {
+                        let (f, n) = stats
+                            .found
+                            .iter()
+                            .filter(|r| r.0 == de)
+                            .fold((0, 0), |(f, n), r| (f + r.1, n + r.2));
+                        (de, f as f64 / n.max(1) as f64)
+                    })
+                    .filter(|r| r.1.is_finite())
+                    .collect();
+                rows.lock().unwrap().push((
+                    i,
+                    Row {
+                        class,
+                        stats,
+                        rates,
+                    },
+                ));
+            });
+        }
+    });
+    let mut rows = rows.into_inner().unwrap();
+    rows.sort_by_key(|r| r.0);
+    println!("Real-photo benchmark: 6 photos of 5 people, spots ≥ 2% of the face width, JPEG 90");
+    println!("(tan, brown and dark are light skin tone-shifted in optical density, not photos of darker skin)");
+    println!(
+        "{:<13} {:>8} {:>8} {:>8} {:>7} {:>7} {:>7} {:>7} {:>9} {:>9}  found % at ΔE00 {:?}",
+        "class",
+        "spotDice",
+        "foundDice",
+        "redDice",
+        "ΔE@50%",
+        "ΔE@90%",
+        "fpPig%",
+        "fpRed%",
+        "residFound",
+        "residAll",
+        CONTRASTS
+    );
+    let fmt = |v: Option<f64>| v.map_or("never".to_string(), |v| format!("{v:.1}"));
+    let mut failures = Vec::new();
+    for (ci, row) in rows.iter() {
+        let st = &row.stats;
+        let found_dice: Vec<f64> = st.spot_dice.iter().copied().filter(|d| *d > 0.0).collect();
+        let fp = st
+            .fp_pigment
+            .iter()
+            .chain(&st.fp_redness)
+            .cloned()
+            .fold(0.0, f64::max);
         println!(
-            "{:<13} {:>9.3} {:>9.3} {:>9} {:>9} {:>9.2} {:>9.2} {:>9.2} {:>9.2}   rates {:?}  outside-changed {}",
-            class.label(),
+            "{:<13} {:>8.3} {:>8.3} {:>8.3} {:>7} {:>7} {:>7.2} {:>7.2} {:>9.2} {:>9.2}  {:?}",
+            row.class.label(),
             mean(&st.spot_dice),
+            mean(&found_dice),
             mean(&st.red_dice),
-            fmt(real::contrast_at_rate(&rates, 0.5)),
-            fmt(real::contrast_at_rate(&rates, 0.9)),
+            fmt(real::contrast_at_rate(&row.rates, 0.5)),
+            fmt(real::contrast_at_rate(&row.rates, 0.9)),
             st.fp_pigment.iter().cloned().fold(0.0, f64::max),
             st.fp_redness.iter().cloned().fold(0.0, f64::max),
+            mean(&st.residual_found),
             mean(&st.residual),
-            percentile(&st.residual, 0.95),
-            rates.iter().map(|r| (r.1 * 100.0).round()).collect::<Vec<_>>(),
-            st.outside_changed,
+            row.rates
+                .iter()
+                .map(|r| (r.1 * 100.0).round())
+                .collect::<Vec<_>>(),
         );
+        let at8 = row.rates.iter().find(|r| r.0 == 8.0).map_or(0.0, |r| r.1);
+        if at8 < FOUND_AT_8_FLOOR[*ci] {
+            failures.push(format!(
+                "{}: found {at8:.2} at ΔE00 8 < floor {}",
+                row.class.label(),
+                FOUND_AT_8_FLOOR[*ci]
+            ));
+        }
+        if fp > FALSE_POSITIVE_CEILING {
+            failures.push(format!(
+                "{}: false positives {fp:.2}% > {FALSE_POSITIVE_CEILING}%",
+                row.class.label()
+            ));
+        }
+        if st.outside_changed > 0 {
+            failures.push(format!(
+                "{}: {} pixels outside every map changed",
+                row.class.label(),
+                st.outside_changed
+            ));
+        }
     }
+    println!("Targets (issue 14): Dice ≥ 0.85 per class, spread ≤ 0.05; 90% found from ΔE00 3; false positives ≤ 1% of skin; residual ≤ 1.5 ΔE00; red Dice ≥ 0.8.");
+    assert!(failures.is_empty(), "{failures:#?}");
 }
 
 /// The hand-marked real lesions (papules, moles, red patches) the analysis finds on the
@@ -354,14 +440,23 @@ fn real_lesions_on_untouched_photos() {
         if p.1 + r.1 == 0 {
             continue;
         }
-        println!("  {:<16} pigment {}/{}  redness {}/{}", case.name, p.0, p.1, r.0, r.1);
+        println!(
+            "  {:<16} pigment {}/{}  redness {}/{}",
+            case.name, p.0, p.1, r.0, r.1
+        );
         for k in 0..2 {
             total[k].0 += [p, r][k].0;
             total[k].1 += [p, r][k].1;
         }
     }
-    println!("  all              pigment {}/{}  redness {}/{}", total[0].0, total[0].1, total[1].0, total[1].1);
-    assert!(total[0].1 + total[1].1 >= 8, "the truth set holds at least 8 clear lesions");
+    println!(
+        "  all              pigment {}/{}  redness {}/{}",
+        total[0].0, total[0].1, total[1].0, total[1].1
+    );
+    assert!(
+        total[0].1 + total[1].1 >= 8,
+        "the truth set holds at least 8 clear lesions"
+    );
 }
 
 /// Why spots are missed: per spot, the matched-filter peak and the map's cover (diagnostic).
