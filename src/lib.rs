@@ -10,6 +10,7 @@ pub mod components;
 pub mod decode;
 pub mod error;
 pub mod evidence;
+pub mod face;
 pub mod lesions;
 pub mod maps;
 pub mod photo;
