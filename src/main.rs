@@ -93,7 +93,9 @@ enum Command {
         /// Write the full report as JSON to this file ("-" for standard output).
         #[arg(long)]
         json: Option<PathBuf>,
-        /// Write the maps as 8-bit PNGs into this folder.
+        /// Write the maps as 8-bit PNGs into this folder; with a face, also zones.png:
+        /// 0 none, 40 forehead, 80 left cheek, 120 right cheek, 160 nose, 200 chin,
+        /// 240 around the mouth (the subject's left and right).
         #[arg(long)]
         maps: Option<PathBuf>,
         /// A white or grey reference pixel "X,Y" for colour normalization.
@@ -336,13 +338,18 @@ fn analyze(
             .into());
         }
     }
-    let result = analysis::analyze(
+    let (face, no_face) = skin_preview::face::cli::find(&photo);
+    let mut result = analysis::analyze(
         &photo,
         &AnalysisOptions {
             user_mask,
             white_reference: white,
+            face,
         },
     );
+    if let Some(why) = no_face {
+        result.report.mask_source = format!("colour only: {why}");
+    }
     if let Some(dir) = maps {
         skin_preview::maps::write_pngs(&result, dir).map_err(|e| e.to_string())?;
     }
@@ -384,6 +391,30 @@ fn print_report(r: &analysis::Report) -> Result<(), Failure> {
         "aMASI-like:  {:.2} (area × darkness, 0–100; not mMASI)",
         r.a_masi_like
     );
+    out!("mask:        {}", r.mask_source);
+    if let Some(f) = &r.face {
+        out!(
+            "face:        {:.0} px wide, yaw {:.0}°, roll {:.0}°; {:.2} ({})",
+            f.width_px,
+            f.yaw_deg,
+            f.roll_deg,
+            f.zone_weighted_score,
+            f.zone_weighted_label
+        );
+        for z in &f.zones {
+            out!(
+                "  zone {:<20} aMASI-like {:.2}, pigment {:.2}%, redness {:.2}%, texture {:.2}%",
+                z.name,
+                z.a_masi_like,
+                z.affected_percent.pigment,
+                z.affected_percent.redness,
+                z.affected_percent.texture
+            );
+        }
+        for w in &f.warnings {
+            out!("check:       {w}");
+        }
+    }
     out!("lesions:     {}", r.lesions.len());
     for l in &r.lesions {
         out!(
@@ -458,6 +489,7 @@ fn project(args: &ProjectArgs) -> Result<(), Failure> {
         &AnalysisOptions {
             user_mask,
             white_reference: None,
+            face: None,
         },
     );
     let (fractions, projection, outcome) = match (&args.treatment, &args.concern, args.weeks) {

@@ -1,10 +1,13 @@
 //! The face skin mask: the oval (with the forehead as far as skin colour goes), less the
 //! eyes, brows, lips with the mouth, and nostrils, intersected with the colour skin mask.
 
+use super::colour_fit;
 use super::geometry::{self, Face};
 use super::raster;
 use super::topology as t;
-use super::zones;
+use super::zones::{self, Zone};
+use crate::chromophores::Chromophores;
+use crate::photo::Photo;
 use crate::planes::Plane;
 use crate::skin_mask::{self, SkinMask};
 use std::collections::VecDeque;
@@ -66,25 +69,60 @@ pub fn extended_oval(face: &Face, rise: f32) -> Vec<[f32; 2]> {
         .collect()
 }
 
-/// Where the face's skin is, on a `w × h` grid `scale` times coarser than the photo,
-/// given the colour skin mask on that grid: the oval's colour skin, the forehead above it
-/// reached through colour skin, less every feature with its margin.
-pub fn face_region(face: &Face, colour: &[bool], w: usize, h: usize, scale: usize) -> Vec<bool> {
+/// Where the face's skin is, on the working grid of `photo` (`scale` times coarser than
+/// the original): inside the oval, skin by the colour mask or by a colour model learnt
+/// from the zones themselves (`colour_fit`); the forehead above the oval as far as that
+/// skin reaches; less every feature with its margin.
+pub fn face_region(
+    face: &Face,
+    colour: &[bool],
+    photo: &Photo,
+    chrom: &Chromophores,
+    scale: usize,
+) -> Vec<bool> {
+    let (w, h) = (photo.width() as usize, photo.height() as usize);
     let grid = |p: &[[f32; 2]]| raster::polygon_to_grid(p, scale);
+    let cut = cut_features(face, w, h, scale);
+    let mut seeds = vec![false; w * h];
+    for zone in [
+        Zone::Forehead,
+        Zone::LeftMalar,
+        Zone::RightMalar,
+        Zone::Nose,
+        Zone::Chin,
+    ] {
+        let poly = if zone == Zone::Forehead {
+            zones::forehead(face, 0.0)
+        } else {
+            zone.polygon(face)
+        };
+        raster::fill(&grid(&poly), 0.0, w, h, |i| seeds[i] = !cut[i]);
+    }
+    let all = vec![true; w * h];
+    let fitted = colour_fit::fits(photo, chrom, &seeds, &all);
+    let colour: Vec<bool> = colour.iter().zip(&fitted).map(|(c, f)| *c || *f).collect();
     let oval = raster::mask(&grid(&geometry::ring(face, &t::FACE_OVAL)), 0.0, w, h);
     let mut band = raster::mask(&grid(&extended_oval(face, zones::FOREHEAD_RISE)), 0.0, w, h);
-    let mut keep: Vec<bool> = oval.iter().zip(colour).map(|(o, c)| *o && *c).collect();
-    for ((b, o), c) in band.iter_mut().zip(&oval).zip(colour) {
+    let mut keep: Vec<bool> = oval.iter().zip(&colour).map(|(o, c)| *o && *c).collect();
+    for ((b, o), c) in band.iter_mut().zip(&oval).zip(&colour) {
         *b = *b && !*o && *c;
     }
     grow_into(&mut keep, &band, w, h);
-    let width = face.width_px / scale.max(1) as f32;
-    for (feature, poly) in features(face) {
-        raster::fill(&grid(&poly), feature.margin() * width, w, h, |i| {
-            keep[i] = false
-        });
+    for (k, c) in keep.iter_mut().zip(&cut) {
+        *k &= !c;
     }
     keep
+}
+
+/// Every feature with its margin, on a `w × h` grid `scale` times coarser than the photo.
+pub fn cut_features(face: &Face, w: usize, h: usize, scale: usize) -> Vec<bool> {
+    let width = face.width_px / scale.max(1) as f32;
+    let mut cut = vec![false; w * h];
+    for (feature, poly) in features(face) {
+        let poly = raster::polygon_to_grid(&poly, scale);
+        raster::fill(&poly, feature.margin() * width, w, h, |i| cut[i] = true);
+    }
+    cut
 }
 
 /// Adds to `region` the pixels of `allowed` 4-connected to it through `allowed`.
@@ -113,10 +151,9 @@ fn grow_into(region: &mut [bool], allowed: &[bool], w: usize, h: usize) {
     }
 }
 
-/// The colour skin mask narrowed to `keep`, feathered inward as the colour mask is.
-pub fn narrow(skin: &SkinMask, keep: &[bool]) -> SkinMask {
+/// The skin mask with `binary` as its membership, feathered inward as the colour mask is.
+pub fn replace(skin: &SkinMask, binary: Vec<bool>) -> SkinMask {
     let (w, h) = (skin.soft.width, skin.soft.height);
-    let binary: Vec<bool> = skin.binary.iter().zip(keep).map(|(b, k)| *b && *k).collect();
     let mut soft = Plane::from_vec(w, h, binary.iter().map(|&b| b as u8 as f32).collect());
     soft.blur(skin_mask::feather_sigma(w, h));
     for (s, &b) in soft.data.iter_mut().zip(&binary) {

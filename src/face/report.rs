@@ -7,11 +7,12 @@ use super::raster;
 use super::topology as t;
 use super::zones::{self, Zone, ZONES};
 use crate::analysis::{Affected, LesionKind, LesionReport};
+use crate::chromophores::Chromophores;
 use crate::colour;
 use crate::components;
 use crate::lesions::LesionMap;
 use crate::photo::Photo;
-use crate::skin_mask::SkinMask;
+use crate::skin_mask::{SkinMask, UserMaskMode};
 use serde::Serialize;
 
 /// Narrowest face, in working pixels (cheekbone to cheekbone), whose zones the lesion
@@ -100,24 +101,54 @@ pub struct FacePass {
 /// Mask source when the face narrowed the colour mask.
 pub const FACE_AND_COLOUR: &str = "face mesh + colour";
 
-/// Narrows the colour mask with the face, unless the user's own mask overrides it.
-pub fn narrow_skin(face: Option<&Face>, skin: SkinMask, user_override: bool, scale: usize) -> FacePass {
+/// The face's skin mask in place of the colour mask (still within a restricting user
+/// mask), unless the user's own mask overrides both.
+pub fn narrow_skin(
+    face: Option<&Face>,
+    skin: SkinMask,
+    (photo, chrom): (&Photo, &Chromophores),
+    user: Option<(&[bool], UserMaskMode)>,
+    scale: usize,
+) -> FacePass {
     let colour = skin.binary.clone();
+    // `photo` and `chrom` are the working-size photo and its prior decomposition.
     let only = |why: &str| format!("colour only: {why}");
     let Some(face) = face.filter(|f| f.points.len() >= geometry::MESH_POINTS) else {
-        let why = if face.is_some() { "the face mesh is incomplete" } else { "no face found in the photo" };
-        return FacePass { skin, labels: None, colour, mask_source: only(why) };
+        let why = if face.is_some() {
+            "the face mesh is incomplete"
+        } else {
+            "no face found in the photo"
+        };
+        return FacePass {
+            skin,
+            labels: None,
+            colour,
+            mask_source: only(why),
+        };
     };
-    if user_override {
-        let source = only("your brush and eraser mask replaces the automatic one");
-        return FacePass { skin, labels: None, colour, mask_source: source };
+    if let Some((_, UserMaskMode::Override)) = user {
+        let source = "your mask: the brush and eraser replace the automatic one".to_string();
+        return FacePass {
+            skin,
+            labels: None,
+            colour,
+            mask_source: source,
+        };
     }
     let (w, h) = (skin.soft.width, skin.soft.height);
-    let keep = mask::face_region(face, &skin.binary, w, h, scale);
-    let narrowed = mask::narrow(&skin, &keep);
+    let mut keep = mask::face_region(face, &skin.binary, photo, chrom, scale);
+    if let Some((restrict, _)) = user {
+        keep.iter_mut().zip(restrict).for_each(|(k, r)| *k &= *r);
+    }
+    let narrowed = mask::replace(&skin, keep);
     if narrowed.area() == 0 {
         let why = "the face's skin did not match the skin colour";
-        return FacePass { skin, labels: None, colour, mask_source: only(why) };
+        return FacePass {
+            skin,
+            labels: None,
+            colour,
+            mask_source: only(why),
+        };
     }
     let mut labels = zones::label_map(face, w, h, scale);
     for (l, &k) in labels.iter_mut().zip(&narrowed.binary) {
@@ -125,7 +156,12 @@ pub fn narrow_skin(face: Option<&Face>, skin: SkinMask, user_override: bool, sca
             *l = 0;
         }
     }
-    FacePass { skin: narrowed, labels: Some(labels), colour, mask_source: FACE_AND_COLOUR.to_string() }
+    FacePass {
+        skin: narrowed,
+        labels: Some(labels),
+        colour,
+        mask_source: FACE_AND_COLOUR.to_string(),
+    }
 }
 
 /// Per-zone scores and checks. `photo` is at the working resolution, like the maps;
@@ -153,16 +189,26 @@ pub fn face_report(
     }
     let zones: Vec<ZoneReport> = ZONES
         .iter()
-        .map(|&z| zone_report(z, skin_px[z.label() as usize], &zone_lesions[z.label() as usize], s2))
+        .map(|&z| {
+            zone_report(
+                z,
+                skin_px[z.label() as usize],
+                &zone_lesions[z.label() as usize],
+                s2,
+            )
+        })
         .collect();
-    let zone_weighted_score =
-        zones.iter().map(|z| z.mmasi_weight * z.a_masi_like).sum::<f64>() + 0.0;
+    let zone_weighted_score = zones
+        .iter()
+        .map(|z| z.mmasi_weight * z.a_masi_like)
+        .sum::<f64>()
+        + 0.0;
     let eye_opening = [
         opening(face, 386, 374, 263, 362),
         opening(face, 159, 145, 33, 133),
     ];
     let width_work_px = face.width_px / scale.max(1) as f32;
-    let warnings = checks(face, width_work_px, eye_opening, pass, photo, labels, scale);
+    let warnings = checks(face, width_work_px, eye_opening, photo, labels, scale);
     Some(FaceReport {
         score: face.score,
         face_presence: face.face_presence,
@@ -212,10 +258,16 @@ fn tally_map(
         }
     }
     for (c, counts) in comps.iter().zip(&per) {
-        let Some(j) = map.lesions.iter().position(|m| m.bbox == c.bbox && m.area == c.area) else {
+        let Some(j) = map
+            .lesions
+            .iter()
+            .position(|m| m.bbox == c.bbox && m.area == c.area)
+        else {
             continue;
         };
-        let Some(rep) = lesions.get(base + j) else { continue };
+        let Some(rep) = lesions.get(base + j) else {
+            continue;
+        };
         for (z, &n) in counts.iter().enumerate().skip(1) {
             if n == 0 {
                 continue;
@@ -233,7 +285,13 @@ fn tally_map(
 }
 
 fn zone_report(zone: Zone, skin: usize, l: &ZoneLesions, s2: usize) -> ZoneReport {
-    let pct = |n: usize| if skin == 0 { 0.0 } else { 100.0 * n as f64 / skin as f64 };
+    let pct = |n: usize| {
+        if skin == 0 {
+            0.0
+        } else {
+            100.0 * n as f64 / skin as f64
+        }
+    };
     ZoneReport {
         zone,
         label: zone.label(),
@@ -247,7 +305,11 @@ fn zone_report(zone: Zone, skin: usize, l: &ZoneLesions, s2: usize) -> ZoneRepor
         },
         mean_delta_e00: (l.de_px > 0).then(|| l.de_sum / l.de_px as f64),
         lesions: l.count,
-        a_masi_like: if skin == 0 { 0.0 } else { 100.0 * l.dark_sum / skin as f64 + 0.0 },
+        a_masi_like: if skin == 0 {
+            0.0
+        } else {
+            100.0 * l.dark_sum / skin as f64 + 0.0
+        },
         mmasi_weight: zone.mmasi_weight(),
     }
 }
@@ -262,14 +324,14 @@ fn opening(face: &Face, top: usize, bottom: usize, a: usize, b: usize) -> f32 {
 }
 
 /// The photo checks. What they can see: a small face, a turned head, eyes the mesh draws
-/// closed or whose ring holds skin-coloured pixels (closed lids and a covering hand look
-/// alike), lips no redder than the cheeks (a hand, a mask or a scarf over the mouth), and
-/// a low face-presence score. Sunglasses and a covered forehead are not detected.
+/// closed (a closed lid and a covering hand look alike to it; a mesh may also draw an eye
+/// open behind a hand), lips no redder than the cheeks (a hand, a mask or a scarf over
+/// the mouth), and a low face-presence score. Sunglasses and a covered forehead are not
+/// detected.
 fn checks(
     face: &Face,
     width_work_px: f32,
     eye_opening: [f32; 2],
-    pass: &FacePass,
     photo: &Photo,
     labels: &[u8],
     scale: usize,
@@ -287,12 +349,9 @@ fn checks(
             face.yaw_deg.abs()
         ));
     }
-    let (w, h) = (photo.width() as usize, photo.height() as usize);
-    let eyes_skin = [&t::LEFT_EYE[..], &t::RIGHT_EYE[..]].map(|r| {
-        let poly = raster::polygon_to_grid(&geometry::ring(face, r), scale);
-        fraction(&poly, w, h, |i| pass.colour[i])
-    });
-    if eye_opening.iter().any(|&o| o < MIN_EYE_OPENING) || eyes_skin.iter().any(|&f| f > 0.6) {
+    // The colour inside the eye ring cannot tell: the colour mask takes whole eyes of a
+    // small face for skin (the sample's), so only the mesh's lid gap is used.
+    if eye_opening.iter().any(|&o| o < MIN_EYE_OPENING) {
         out.push("Eyes closed or covered: keep both eyes open and uncovered.".to_string());
     }
     if let Some(gap) = lip_redness_gap(face, photo, labels, scale) {
@@ -304,20 +363,6 @@ fn checks(
         out.push("Part of the face may be covered or out of the frame.".to_string());
     }
     out
-}
-
-/// Fraction of the polygon's pixels passing `test`.
-fn fraction(poly: &[[f32; 2]], w: usize, h: usize, test: impl Fn(usize) -> bool) -> f32 {
-    let (mut n, mut yes) = (0usize, 0usize);
-    raster::fill(poly, 0.0, w, h, |i| {
-        n += 1;
-        yes += test(i) as usize;
-    });
-    if n == 0 {
-        0.0
-    } else {
-        yes as f32 / n as f32
-    }
 }
 
 /// Median a* of the lips (outer ring less the mouth opening) minus that of the cheeks'
@@ -337,7 +382,10 @@ fn lip_redness_gap(face: &Face, photo: &Photo, labels: &[u8], scale: usize) -> O
         }
     });
     let cheek = [Zone::LeftMalar.label(), Zone::RightMalar.label()];
-    let mut cheeks: Vec<f32> = (0..w * h).filter(|&i| cheek.contains(&labels[i])).map(a_star).collect();
+    let mut cheeks: Vec<f32> = (0..w * h)
+        .filter(|&i| cheek.contains(&labels[i]))
+        .map(a_star)
+        .collect();
     if lips.len() < 10 || cheeks.len() < 10 {
         return None;
     }

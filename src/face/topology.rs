@@ -8,8 +8,8 @@
 
 /// FACEMESH_FACE_OVAL as a ring, from the forehead top (10) round by the subject's left.
 pub const FACE_OVAL: [usize; 36] = [
-    10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377,
-    152, 148, 176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109,
+    10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377, 152,
+    148, 176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109,
 ];
 
 /// The oval's upper arc, temple to temple: the points the forehead extension lifts.
@@ -52,8 +52,8 @@ pub const BROW_TOP: [usize; 10] = [70, 63, 105, 66, 107, 336, 296, 334, 293, 300
 
 /// Nose: bridge from between the eyes, down the sides, the alar wings and the base.
 pub const NOSE: [usize; 24] = [
-    168, 417, 465, 412, 399, 437, 355, 429, 358, 294, 327, 326, 2, 97, 98, 64, 129, 209, 126,
-    217, 174, 188, 245, 193,
+    168, 417, 465, 412, 399, 437, 355, 429, 358, 294, 327, 326, 2, 97, 98, 64, 129, 209, 126, 217,
+    174, 188, 245, 193,
 ];
 
 /// The subject's right cheek: under the eye, along the nose and the nasolabial fold,
@@ -65,18 +65,18 @@ pub const RIGHT_MALAR: [usize; 21] = [
 
 /// The subject's left cheek, the mirror of `RIGHT_MALAR`.
 pub const LEFT_MALAR: [usize; 21] = [
-    454, 345, 346, 347, 348, 349, 350, 277, 355, 371, 266, 423, 426, 436, 432, 434, 364, 397,
-    288, 361, 323,
+    454, 345, 346, 347, 348, 349, 350, 277, 355, 371, 266, 423, 426, 436, 432, 434, 364, 397, 288,
+    361, 323,
 ];
 
 /// Around the lips: the upper lip's skin below the nose base and the lower lip's skin.
 pub const PERIORAL: [usize; 24] = [
-    212, 216, 206, 203, 98, 97, 2, 326, 327, 423, 426, 436, 432, 287, 273, 335, 406, 313, 18,
-    83, 182, 106, 43, 57,
+    212, 216, 206, 203, 98, 97, 2, 326, 327, 423, 426, 436, 432, 287, 273, 335, 406, 313, 18, 83,
+    182, 106, 43, 57,
 ];
 
 /// Chin and jaw below the perioral ring, down to the oval.
 pub const CHIN: [usize; 28] = [
-    57, 43, 106, 182, 83, 18, 313, 406, 335, 273, 287, 432, 434, 364, 365, 379, 378, 400, 377,
-    152, 148, 176, 149, 150, 136, 135, 214, 212,
+    57, 43, 106, 182, 83, 18, 313, 406, 335, 273, 287, 432, 434, 364, 365, 379, 378, 400, 377, 152,
+    148, 176, 149, 150, 136, 135, 214, 212,
 ];
