@@ -22,5 +22,5 @@ pub mod skin_mask;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
-pub use error::{DecodeError, Error};
+pub use error::{DecodeError, Error, ModelError};
 pub use photo::Photo;

@@ -1,12 +1,19 @@
-//! The face for the command line: the embedded models, when this build has them.
+//! The face for the command line, from the models embedded in the binary (the same
+//! files the page fetches from `www/models/`).
 
-use super::Face;
+use super::{find_face, Face, FaceModels};
 use crate::photo::Photo;
 
-/// The photo's face, or why there is none ("no face found in the photo", …).
-pub fn find(photo: &Photo) -> (Option<Face>, Option<&'static str>) {
-    // Until the face engine lands (its models embedded with include_bytes!), the CLI
-    // analyses with the colour mask and says so.
-    let _ = photo;
-    (None, Some("this build has no face models"))
+const DETECTOR: &[u8] = include_bytes!("../../www/models/face_detection_short_range.tflite");
+const MESH: &[u8] = include_bytes!("../../www/models/face_landmark.tflite");
+
+/// The photo's face, or why there is none.
+pub fn find(photo: &Photo) -> (Option<Face>, Option<String>) {
+    match FaceModels::from_bytes(DETECTOR, MESH) {
+        Ok(models) => match find_face(&models, photo) {
+            Some(face) => (Some(face), None),
+            None => (None, Some("no face found in the photo".to_string())),
+        },
+        Err(e) => (None, Some(format!("the face models did not load ({e})"))),
+    }
 }

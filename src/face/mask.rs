@@ -2,10 +2,11 @@
 //! eyes, brows, lips with the mouth, and nostrils, intersected with the colour skin mask.
 
 use super::colour_fit;
-use super::geometry::{self, Face};
+use super::geometry;
 use super::raster;
 use super::topology as t;
 use super::zones::{self, Zone};
+use super::Face;
 use crate::chromophores::Chromophores;
 use crate::photo::Photo;
 use crate::planes::Plane;

@@ -1,9 +1,10 @@
 //! Polygons onto pixel grids: point-in-polygon by crossings, with an optional margin.
 
-/// A photo-pixel position at a grid `scale` times coarser (pixel centres line up).
+/// A photo position (pixel i spans i..i+1, as on `Face`) as a position on a grid `scale`
+/// times coarser whose pixel centres are at integers.
 pub fn to_grid(p: [f32; 2], scale: usize) -> [f32; 2] {
     let s = scale.max(1) as f32;
-    [(p[0] + 0.5) / s - 0.5, (p[1] + 0.5) / s - 0.5]
+    [p[0] / s - 0.5, p[1] / s - 0.5]
 }
 
 /// A polygon moved onto a grid `scale` times coarser.
@@ -97,7 +98,7 @@ mod tests {
 
     #[test]
     fn grid_mapping_keeps_pixel_centres() {
-        assert_eq!(to_grid([0.5, 0.5], 2), [0.0, 0.0]);
-        assert_eq!(to_grid([3.0, 3.0], 1), [3.0, 3.0]);
+        assert_eq!(to_grid([1.0, 1.0], 2), [0.0, 0.0]);
+        assert_eq!(to_grid([3.5, 3.5], 1), [3.0, 3.0]);
     }
 }

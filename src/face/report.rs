@@ -1,11 +1,12 @@
 //! The face pass inside an analysis: narrowing the skin mask, per-zone scores and the
 //! photo checks that need a face.
 
-use super::geometry::{self, Face};
+use super::geometry;
 use super::mask;
 use super::raster;
 use super::topology as t;
 use super::zones::{self, Zone, ZONES};
+use super::Face;
 use crate::analysis::{Affected, LesionKind, LesionReport};
 use crate::chromophores::Chromophores;
 use crate::colour;
@@ -113,7 +114,7 @@ pub fn narrow_skin(
     let colour = skin.binary.clone();
     // `photo` and `chrom` are the working-size photo and its prior decomposition.
     let only = |why: &str| format!("colour only: {why}");
-    let Some(face) = face.filter(|f| f.points.len() >= geometry::MESH_POINTS) else {
+    let Some(face) = face.filter(|f| f.points.len() >= super::MESH_POINTS) else {
         let why = if face.is_some() {
             "the face mesh is incomplete"
         } else {

@@ -4,9 +4,10 @@
 //! 5 chin, 6 perioral ("left" is the subject's left: the image's right on a frontal photo).
 //! `zones.png` shows label `k` as grey `40 k` (40, 80, …, 240), 0 as black.
 
-use super::geometry::{self, Face};
+use super::geometry;
 use super::raster;
 use super::topology as t;
+use super::Face;
 use serde::Serialize;
 
 /// A facial zone.
