@@ -2,7 +2,7 @@
 // when it is there (so a rebuilt page is picked up) and from the cache when it is not.
 // Same-origin GET requests only; nothing is ever sent anywhere.
 
-const CACHE = 'skin-preview-v2';
+const CACHE = 'skin-preview-v3';
 const PRECACHE = [
   './',
   'index.html',
@@ -23,16 +23,19 @@ const PRECACHE = [
   'app/plan-view.js',
   'app/scores-view.js',
   'app/status-view.js',
+  'app/zones-view.js',
   'pkg/skin_preview.js',
   'pkg/skin_preview_bg.wasm',
   'sample/astronaut.png',
 ];
+// The face models: precached too, but the page works without them (colour mask only).
+const OPTIONAL = ['models/face_detection_short_range.tflite', 'models/face_landmark.tflite'];
 
 self.addEventListener('install', (event) => {
   event.waitUntil(
     caches
       .open(CACHE)
-      .then((cache) => cache.addAll(PRECACHE))
+      .then((cache) => cache.addAll(PRECACHE).then(() => cache.addAll(OPTIONAL).catch(() => {})))
       .then(() => self.skipWaiting()),
   );
 });
