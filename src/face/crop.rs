@@ -37,26 +37,40 @@ pub(crate) enum Border {
 /// Most sub-samples per axis when a tensor pixel covers many photo pixels.
 const MAX_TAPS: usize = 5;
 
-/// Samples `roi` into an `n × n × 3` tensor scaled to `lo..hi`. Each tensor pixel is the
-/// mean of up to 5×5 bilinear samples spread over its footprint (an area average when
-/// downscaling; plain bilinear when the footprint is ≤ 1 photo pixel).
-pub(crate) fn sample(photo: &Photo, roi: &Roi, n: usize, border: Border, lo: f32, hi: f32) -> Vec<f32> {
+/// Samples `roi` into an `n × n × 3` tensor scaled to `lo..hi`. A tensor pixel covering
+/// `step` photo pixels is the mean of `floor(step)²` (at most 5×5) bilinear samples
+/// spread over its footprint: an area average when downscaling by 2 or more, and plain
+/// bilinear (as MediaPipe samples, which the models were trained on) below that.
+pub(crate) fn sample(
+    photo: &Photo,
+    roi: &Roi,
+    n: usize,
+    border: Border,
+    range: [f32; 2],
+    max_taps: usize,
+) -> Vec<f32> {
+    let [lo, hi] = range;
     let (w, h) = (photo.width() as usize, photo.height() as usize);
     let rgba = photo.rgba();
     let step = roi.side / n as f32;
-    let taps = (step.ceil() as usize).clamp(1, MAX_TAPS);
+    let taps = (step.floor() as usize).clamp(1, max_taps.clamp(1, MAX_TAPS));
     let (sin, cos) = roi.angle.sin_cos();
     let corner = roi.to_photo(0.0, 0.0);
     // Unit steps in the photo for one tensor pixel along u and v.
     let (du, dv) = ([cos * step, sin * step], [-sin * step, cos * step]);
-    let offsets: Vec<f32> = (0..taps).map(|t| (t as f32 + 0.5) / taps as f32 - 0.5).collect();
+    let offsets: Vec<f32> = (0..taps)
+        .map(|t| (t as f32 + 0.5) / taps as f32 - 0.5)
+        .collect();
     let scale = (hi - lo) / (255.0 * (taps * taps) as f32);
     let fetch = |x: isize, y: isize| -> [f32; 3] {
         let inside = x >= 0 && y >= 0 && (x as usize) < w && (y as usize) < h;
         if !inside && border == Border::Zero {
             return [0.0; 3];
         }
-        let (x, y) = (x.clamp(0, w as isize - 1) as usize, y.clamp(0, h as isize - 1) as usize);
+        let (x, y) = (
+            x.clamp(0, w as isize - 1) as usize,
+            y.clamp(0, h as isize - 1) as usize,
+        );
         let p = &rgba[(y * w + x) * 4..][..3];
         [f32::from(p[0]), f32::from(p[1]), f32::from(p[2])]
     };

@@ -54,7 +54,11 @@ pub(crate) fn decode(regressors: &[f32], scores: &[f32], anchors: &[[f32; 2]]) -
             *kp = [r[4 + 2 * k] / s + a[0], r[5 + 2 * k] / s + a[1]];
         }
         let bbox = [cx - w / 2.0, cy - h / 2.0, cx + w / 2.0, cy + h / 2.0];
-        out.push(Detection { score, bbox, keypoints });
+        out.push(Detection {
+            score,
+            bbox,
+            keypoints,
+        });
     }
     out
 }
@@ -78,11 +82,16 @@ pub(crate) fn weighted_nms(mut dets: Vec<Detection>) -> Vec<Detection> {
     dets.sort_by(|a, b| b.score.total_cmp(&a.score));
     let mut out = Vec::new();
     while let Some(best) = dets.first().copied() {
-        let (cluster, rest): (Vec<_>, Vec<_>) =
-            dets.into_iter().partition(|d| iou(&best.bbox, &d.bbox) > NMS_IOU);
+        let (cluster, rest): (Vec<_>, Vec<_>) = dets
+            .into_iter()
+            .partition(|d| iou(&best.bbox, &d.bbox) > NMS_IOU);
         dets = rest;
         let total: f32 = cluster.iter().map(|d| d.score).sum();
-        let mut merged = Detection { score: best.score, bbox: [0.0; 4], keypoints: [[0.0; 2]; 6] };
+        let mut merged = Detection {
+            score: best.score,
+            bbox: [0.0; 4],
+            keypoints: [[0.0; 2]; 6],
+        };
         for d in &cluster {
             let wgt = d.score / total;
             for (m, v) in merged.bbox.iter_mut().zip(d.bbox) {
@@ -114,7 +123,11 @@ mod tests {
 
     #[test]
     fn nms_merges_overlaps_and_keeps_apart() {
-        let d = |s: f32, x: f32| Detection { score: s, bbox: [x, 0.0, x + 1.0, 1.0], keypoints: [[x, 0.0]; 6] };
+        let d = |s: f32, x: f32| Detection {
+            score: s,
+            bbox: [x, 0.0, x + 1.0, 1.0],
+            keypoints: [[x, 0.0]; 6],
+        };
         let out = weighted_nms(vec![d(0.6, 0.1), d(0.9, 0.0), d(0.8, 5.0)]);
         assert_eq!(out.len(), 2);
         assert_eq!(out[0].score, 0.9);

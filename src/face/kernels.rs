@@ -106,16 +106,28 @@ impl Window {
 }
 
 /// Gathers each output pixel's `kh × kw × c` input patch (zeros outside) into rows.
-pub(crate) fn im2col(inp: &[f32], ih: usize, iw: usize, c: usize, win: &Window, oh: usize, ow: usize) -> Vec<f32> {
+pub(crate) fn im2col(
+    inp: &[f32],
+    ih: usize,
+    iw: usize,
+    c: usize,
+    win: &Window,
+    oh: usize,
+    ow: usize,
+) -> Vec<f32> {
     let k = win.kh * win.kw * c;
     let mut out = vec![0.0; oh * ow * k];
     for oy in 0..oh {
         for ox in 0..ow {
             let row = &mut out[(oy * ow + ox) * k..][..k];
             for ky in 0..win.kh {
-                let Some(iy) = Window::tap(oy, win.sh, ky, win.pad_t, ih) else { continue };
+                let Some(iy) = Window::tap(oy, win.sh, ky, win.pad_t, ih) else {
+                    continue;
+                };
                 for kx in 0..win.kw {
-                    let Some(ix) = Window::tap(ox, win.sw, kx, win.pad_l, iw) else { continue };
+                    let Some(ix) = Window::tap(ox, win.sw, kx, win.pad_l, iw) else {
+                        continue;
+                    };
                     row[(ky * win.kw + kx) * c..][..c]
                         .copy_from_slice(&inp[(iy * iw + ix) * c..][..c]);
                 }
@@ -127,15 +139,30 @@ pub(crate) fn im2col(inp: &[f32], ih: usize, iw: usize, c: usize, win: &Window, 
 
 /// Depthwise convolution (depth multiplier 1): `w` is `[kh][kw][c]`.
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn depthwise(inp: &[f32], ih: usize, iw: usize, c: usize, w: &[f32], bias: &[f32], win: &Window, oh: usize, ow: usize, out: &mut [f32]) {
+pub(crate) fn depthwise(
+    inp: &[f32],
+    ih: usize,
+    iw: usize,
+    c: usize,
+    w: &[f32],
+    bias: &[f32],
+    win: &Window,
+    oh: usize,
+    ow: usize,
+    out: &mut [f32],
+) {
     for oy in 0..oh {
         for ox in 0..ow {
             let dst = &mut out[(oy * ow + ox) * c..][..c];
             dst.copy_from_slice(bias);
             for ky in 0..win.kh {
-                let Some(iy) = Window::tap(oy, win.sh, ky, win.pad_t, ih) else { continue };
+                let Some(iy) = Window::tap(oy, win.sh, ky, win.pad_t, ih) else {
+                    continue;
+                };
                 for kx in 0..win.kw {
-                    let Some(ix) = Window::tap(ox, win.sw, kx, win.pad_l, iw) else { continue };
+                    let Some(ix) = Window::tap(ox, win.sw, kx, win.pad_l, iw) else {
+                        continue;
+                    };
                     let src = &inp[(iy * iw + ix) * c..][..c];
                     let wt = &w[(ky * win.kw + kx) * c..][..c];
                     for ((d, s), w) in dst.iter_mut().zip(src).zip(wt) {
@@ -149,15 +176,28 @@ pub(crate) fn depthwise(inp: &[f32], ih: usize, iw: usize, c: usize, w: &[f32], 
 
 /// Max pooling; taps outside the input are skipped.
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn max_pool(inp: &[f32], ih: usize, iw: usize, c: usize, win: &Window, oh: usize, ow: usize, out: &mut [f32]) {
+pub(crate) fn max_pool(
+    inp: &[f32],
+    ih: usize,
+    iw: usize,
+    c: usize,
+    win: &Window,
+    oh: usize,
+    ow: usize,
+    out: &mut [f32],
+) {
     for oy in 0..oh {
         for ox in 0..ow {
             let dst = &mut out[(oy * ow + ox) * c..][..c];
             dst.fill(f32::NEG_INFINITY);
             for ky in 0..win.kh {
-                let Some(iy) = Window::tap(oy, win.sh, ky, win.pad_t, ih) else { continue };
+                let Some(iy) = Window::tap(oy, win.sh, ky, win.pad_t, ih) else {
+                    continue;
+                };
                 for kx in 0..win.kw {
-                    let Some(ix) = Window::tap(ox, win.sw, kx, win.pad_l, iw) else { continue };
+                    let Some(ix) = Window::tap(ox, win.sw, kx, win.pad_l, iw) else {
+                        continue;
+                    };
                     let src = &inp[(iy * iw + ix) * c..][..c];
                     for (d, &s) in dst.iter_mut().zip(src) {
                         *d = d.max(s);

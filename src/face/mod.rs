@@ -26,6 +26,8 @@ const MESH_SIDE: usize = 192;
 pub const MESH_POINTS: usize = 468;
 /// The mesh crop is the detection box's long side times this.
 const ROI_SCALE: f32 = 1.5;
+/// Sub-samples per axis for the detector input.
+const DETECTOR_TAPS: usize = 1;
 /// Below this face presence (after sigmoid) the mesh is not trusted.
 const MIN_PRESENCE: f32 = 0.5;
 
@@ -36,11 +38,20 @@ pub struct FaceModels {
     anchors: Vec<[f32; 2]>,
 }
 
-fn expect_shapes(g: &Graph, model: &'static str, input: &[usize], outputs: &[&[usize]]) -> Result<(), ModelError> {
+fn expect_shapes(
+    g: &Graph,
+    model: &'static str,
+    input: &[usize],
+    outputs: &[&[usize]],
+) -> Result<(), ModelError> {
     if g.input_shape() != input || g.output_shapes() != outputs {
         return Err(ModelError::Unsupported {
             model,
-            detail: format!("input {:?}, outputs {:?}", g.input_shape(), g.output_shapes()),
+            detail: format!(
+                "input {:?}, outputs {:?}",
+                g.input_shape(),
+                g.output_shapes()
+            ),
         });
     }
     Ok(())
@@ -52,17 +63,34 @@ impl FaceModels {
     pub fn from_bytes(detector: &[u8], mesh: &[u8]) -> Result<FaceModels, crate::Error> {
         let (d, m) = ("face detector", "face mesh");
         let detector = Graph::parse(detector, d)?;
-        expect_shapes(&detector, d, &[1, 128, 128, 3], &[&[1, 896, 16], &[1, 896, 1]])?;
+        expect_shapes(
+            &detector,
+            d,
+            &[1, 128, 128, 3],
+            &[&[1, 896, 16], &[1, 896, 1]],
+        )?;
         let mesh = Graph::parse(mesh, m)?;
-        expect_shapes(&mesh, m, &[1, 192, 192, 3], &[&[1, 1, 1, 1404], &[1, 1, 1, 1]])?;
-        Ok(FaceModels { detector, mesh, anchors: detect::anchors() })
+        expect_shapes(
+            &mesh,
+            m,
+            &[1, 192, 192, 3],
+            &[&[1, 1, 1, 1404], &[1, 1, 1, 1]],
+        )?;
+        Ok(FaceModels {
+            detector,
+            mesh,
+            anchors: detect::anchors(),
+        })
     }
 
     /// Runs the detector on a 128×128×3 tensor in [-1, 1]: (regressors 896×16, raw scores
     /// 896). For tests against the reference runtime.
     pub fn run_detector(&self, input: Vec<f32>) -> (Vec<f32>, Vec<f32>) {
         let mut out = self.detector.run(input).into_iter();
-        (out.next().unwrap_or_default(), out.next().unwrap_or_default())
+        (
+            out.next().unwrap_or_default(),
+            out.next().unwrap_or_default(),
+        )
     }
 
     /// Runs the mesh on a 192×192×3 tensor in [0, 1]: (1404 raw coordinates in tensor
@@ -70,7 +98,12 @@ impl FaceModels {
     pub fn run_mesh(&self, input: Vec<f32>) -> (Vec<f32>, f32) {
         let mut out = self.mesh.run(input).into_iter();
         let points = out.next().unwrap_or_default();
-        (points, out.next().and_then(|v| v.first().copied()).unwrap_or(f32::NAN))
+        (
+            points,
+            out.next()
+                .and_then(|v| v.first().copied())
+                .unwrap_or(f32::NAN),
+        )
     }
 }
 
@@ -105,25 +138,46 @@ impl Face {
     pub fn from_points(points: Vec<[f32; 3]>, score: f32) -> Face {
         let p = |i: usize| points.get(i).copied().unwrap_or([0.0; 3]);
         let (r_eye, l_eye) = (p(33), p(263));
-        let roll_deg = (l_eye[1] - r_eye[1]).atan2(l_eye[0] - r_eye[0]).to_degrees();
+        let roll_deg = (l_eye[1] - r_eye[1])
+            .atan2(l_eye[0] - r_eye[0])
+            .to_degrees();
         let (a, b) = (p(234), p(454));
         let (dx, dy, dz) = (b[0] - a[0], b[1] - a[1], b[2] - a[2]);
         let width_px = dx.hypot(dy);
         let yaw_deg = dz.atan2(width_px).to_degrees();
-        Face { points, score, face_presence: 1.0, roll_deg, yaw_deg, width_px }
+        Face {
+            points,
+            score,
+            face_presence: 1.0,
+            roll_deg,
+            yaw_deg,
+            width_px,
+        }
     }
 }
 
 /// The detector's letterbox: the photo centred in a square of its long side.
 fn letterbox(photo: &Photo) -> Roi {
     let (w, h) = (photo.width() as f32, photo.height() as f32);
-    Roi { cx: w / 2.0, cy: h / 2.0, side: w.max(h), angle: 0.0 }
+    Roi {
+        cx: w / 2.0,
+        cy: h / 2.0,
+        side: w.max(h),
+        angle: 0.0,
+    }
 }
 
 /// Faces the detector finds, in photo pixel-centre coordinates.
 fn detect_faces(models: &FaceModels, photo: &Photo) -> Vec<Detection> {
     let lb = letterbox(photo);
-    let input = crop::sample(photo, &lb, detect::SIDE, Border::Zero, -1.0, 1.0);
+    let input = crop::sample(
+        photo,
+        &lb,
+        detect::SIDE,
+        Border::Zero,
+        [-1.0, 1.0],
+        DETECTOR_TAPS,
+    );
     let (regressors, scores) = models.run_detector(input);
     let dets = detect::weighted_nms(detect::decode(&regressors, &scores, &models.anchors));
     // Normalized letterbox coordinates → photo pixels.
@@ -132,7 +186,11 @@ fn detect_faces(models: &FaceModels, photo: &Photo) -> Vec<Detection> {
     dets.into_iter()
         .map(|d| {
             let (a, b) = (map(d.bbox[0], d.bbox[1]), map(d.bbox[2], d.bbox[3]));
-            Detection { score: d.score, bbox: [a[0], a[1], b[0], b[1]], keypoints: d.keypoints.map(|k| map(k[0], k[1])) }
+            Detection {
+                score: d.score,
+                bbox: [a[0], a[1], b[0], b[1]],
+                keypoints: d.keypoints.map(|k| map(k[0], k[1])),
+            }
         })
         .collect()
 }
@@ -153,7 +211,7 @@ fn mesh_roi(d: &Detection) -> Roi {
 
 /// Runs the mesh in `roi`: points in photo pixel-centre coordinates and the presence.
 fn mesh_in(models: &FaceModels, photo: &Photo, roi: &Roi) -> (Vec<[f32; 3]>, f32) {
-    let input = crop::sample(photo, roi, MESH_SIDE, Border::Replicate, 0.0, 1.0);
+    let input = crop::sample(photo, roi, MESH_SIDE, Border::Replicate, [0.0, 1.0], 5);
     let (raw, logit) = models.run_mesh(input);
     let n = MESH_SIDE as f32;
     let points = raw
@@ -166,17 +224,47 @@ fn mesh_in(models: &FaceModels, photo: &Photo, roi: &Roi) -> (Vec<[f32; 3]>, f32
     (points, 1.0 / (1.0 + (-logit).exp()))
 }
 
+/// The mesh crop from a previous mesh, as MediaPipe's tracking makes it: the points'
+/// bounding box, turned by the eye-corner line (33 → 263), square on its long side × 1.5.
+fn roi_from_points(points: &[[f32; 3]]) -> Roi {
+    let (mut lo, mut hi) = ([f32::MAX; 2], [f32::MIN; 2]);
+    for p in points {
+        for k in 0..2 {
+            lo[k] = lo[k].min(p[k]);
+            hi[k] = hi[k].max(p[k]);
+        }
+    }
+    let (r, l) = (points[33], points[263]);
+    Roi {
+        cx: (lo[0] + hi[0]) / 2.0,
+        cy: (lo[1] + hi[1]) / 2.0,
+        side: (hi[0] - lo[0]).max(hi[1] - lo[1]) * ROI_SCALE,
+        angle: (l[1] - r[1]).atan2(l[0] - r[0]),
+    }
+}
+
 /// Finds the largest face and its mesh; `None` when there is no face (or the mesh model
 /// says the crop holds none).
 pub fn find_face(models: &FaceModels, photo: &Photo) -> Option<Face> {
     let area = |d: &Detection| (d.bbox[2] - d.bbox[0]) * (d.bbox[3] - d.bbox[1]);
-    let det = detect_faces(models, photo).into_iter().max_by(|a, b| area(a).total_cmp(&area(b)))?;
-    let (points, presence) = mesh_in(models, photo, &mesh_roi(&det));
+    let det = detect_faces(models, photo)
+        .into_iter()
+        .max_by(|a, b| area(a).total_cmp(&area(b)))?;
+    let (first, presence) = mesh_in(models, photo, &mesh_roi(&det));
+    if presence < MIN_PRESENCE || first.len() != MESH_POINTS {
+        return None;
+    }
+    // One tracking step: the crop from the first mesh depends far less on the detector's
+    // sampling than the detection box does.
+    let (points, presence) = mesh_in(models, photo, &roi_from_points(&first));
     if presence < MIN_PRESENCE || points.len() != MESH_POINTS {
         return None;
     }
     // Pixel-centre coordinates → the corner convention documented on `Face`.
-    let points = points.into_iter().map(|[x, y, z]| [x + 0.5, y + 0.5, z]).collect();
+    let points = points
+        .into_iter()
+        .map(|[x, y, z]| [x + 0.5, y + 0.5, z])
+        .collect();
     let mut face = Face::from_points(points, det.score);
     face.face_presence = presence;
     Some(face)

@@ -24,9 +24,21 @@ const PRELU: i32 = 54;
 /// What an op computes, with its constants prepared.
 enum Kernel {
     /// Convolution as GEMM (im2col unless 1×1 stride 1): packed weights, padded bias.
-    Conv { win: Window, k: usize, w: Vec<f32>, bias: Vec<f32>, act: Act, direct: bool },
+    Conv {
+        win: Window,
+        k: usize,
+        w: Vec<f32>,
+        bias: Vec<f32>,
+        act: Act,
+        direct: bool,
+    },
     /// Depthwise convolution, weights `[kh][kw][c]`.
-    Depthwise { win: Window, w: Vec<f32>, bias: Vec<f32>, act: Act },
+    Depthwise {
+        win: Window,
+        w: Vec<f32>,
+        bias: Vec<f32>,
+        act: Act,
+    },
     Add(Act),
     Prelu(Vec<f32>),
     Relu,
@@ -34,7 +46,10 @@ enum Kernel {
     Pad([[usize; 2]; 3]),
     Reshape,
     /// Concatenation: `outer` repeats of each input's contiguous `inner` run.
-    Concat { outer: usize, inners: Vec<usize> },
+    Concat {
+        outer: usize,
+        inners: Vec<usize>,
+    },
 }
 
 struct Op {
@@ -80,26 +95,39 @@ struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     fn damaged(&self, detail: impl Into<String>) -> ModelError {
-        ModelError::Damaged { model: self.model, detail: detail.into() }
+        ModelError::Damaged {
+            model: self.model,
+            detail: detail.into(),
+        }
     }
 
     fn unsupported(&self, detail: impl Into<String>) -> ModelError {
-        ModelError::Unsupported { model: self.model, detail: detail.into() }
+        ModelError::Unsupported {
+            model: self.model,
+            detail: detail.into(),
+        }
     }
 
     fn tensor(&self, i: usize) -> Result<Table<'a>, ModelError> {
-        self.tensors.table(i).ok_or_else(|| self.damaged(format!("tensor {i} unreadable")))
+        self.tensors
+            .table(i)
+            .ok_or_else(|| self.damaged(format!("tensor {i} unreadable")))
     }
 
     /// The raw bytes of tensor `i`'s buffer (empty for activations).
     fn data(&self, i: usize) -> Result<&'a [u8], ModelError> {
         let t = self.tensor(i)?;
-        let b = self.buffers.table(t.i32(2, 0) as usize).ok_or_else(|| self.damaged("bad buffer index"))?;
+        let b = self
+            .buffers
+            .table(t.i32(2, 0) as usize)
+            .ok_or_else(|| self.damaged("bad buffer index"))?;
         if let Some(v) = b.vector(0) {
             return v.bytes().ok_or_else(|| self.damaged("buffer out of range"));
         }
         let (off, size) = (b.u64(1, 0) as usize, b.u64(2, 0) as usize);
-        b.buffer().get(off..off.saturating_add(size)).ok_or_else(|| self.damaged("buffer out of range"))
+        b.buffer()
+            .get(off..off.saturating_add(size))
+            .ok_or_else(|| self.damaged("buffer out of range"))
     }
 
     /// Tensor `i`'s constant values as f32 (fp16 and f32 storage).
@@ -109,8 +137,14 @@ impl<'a> Reader<'a> {
             return Ok(None);
         }
         Ok(Some(match self.tensor(i)?.u8(1, 0) {
-            0 => bytes.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect(),
-            1 => bytes.chunks_exact(2).map(|b| f16_to_f32(u16::from_le_bytes([b[0], b[1]]))).collect(),
+            0 => bytes
+                .chunks_exact(4)
+                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                .collect(),
+            1 => bytes
+                .chunks_exact(2)
+                .map(|b| f16_to_f32(u16::from_le_bytes([b[0], b[1]])))
+                .collect(),
             _ => return Ok(None),
         }))
     }
@@ -121,7 +155,9 @@ impl<'a> Reader<'a> {
         if self.tensor(i)?.u8(1, 0) != 2 {
             return Err(self.unsupported(format!("tensor {i} should hold int32")));
         }
-        Ok(b.chunks_exact(4).map(|b| i32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect())
+        Ok(b.chunks_exact(4)
+            .map(|b| i32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect())
     }
 
     fn constant(&self, i: i32, what: &str) -> Result<&[f32], ModelError> {
@@ -161,37 +197,72 @@ fn window_axis(padding: u8, n: usize, k: usize, s: usize) -> (usize, usize) {
 
 /// Builds the window from options (padding, stride_w, stride_h at fields 0, 1, 2) and
 /// checks the output size against the file's.
-fn window(o: &Table, kh: usize, kw: usize, i: [usize; 3], out: [usize; 3], r: &Reader) -> Result<Window, ModelError> {
+fn window(
+    o: &Table,
+    kh: usize,
+    kw: usize,
+    i: [usize; 3],
+    out: [usize; 3],
+    r: &Reader,
+) -> Result<Window, ModelError> {
     let (sw, sh) = (o.i32(1, 1).max(1) as usize, o.i32(2, 1).max(1) as usize);
     let (pad_t, oh) = window_axis(o.u8(0, 0), i[0], kh, sh);
     let (pad_l, ow) = window_axis(o.u8(0, 0), i[1], kw, sw);
     if [oh, ow] != [out[0], out[1]] {
-        return Err(r.damaged(format!("window output {oh}×{ow}, file says {}×{}", out[0], out[1])));
+        return Err(r.damaged(format!(
+            "window output {oh}×{ow}, file says {}×{}",
+            out[0], out[1]
+        )));
     }
-    Ok(Window { kh, kw, sh, sw, pad_t, pad_l })
+    Ok(Window {
+        kh,
+        kw,
+        sh,
+        sw,
+        pad_t,
+        pad_l,
+    })
 }
 
 impl Graph {
     /// Parses a `.tflite` flatbuffer; `model` names it in errors.
     pub fn parse(bytes: &[u8], model: &'static str) -> Result<Graph, ModelError> {
-        let damaged = |d: &str| ModelError::Damaged { model, detail: d.into() };
+        let damaged = |d: &str| ModelError::Damaged {
+            model,
+            detail: d.into(),
+        };
         if bytes.get(4..8) != Some(b"TFL3") {
             return Err(damaged("no TFL3 identifier"));
         }
         let root = Table::root(bytes).ok_or_else(|| damaged("no root table"))?;
         let codes = root.vector(1).ok_or_else(|| damaged("no operator codes"))?;
-        let sub = root.vector(2).and_then(|v| v.table(0)).ok_or_else(|| damaged("no subgraph"))?;
+        let sub = root
+            .vector(2)
+            .and_then(|v| v.table(0))
+            .ok_or_else(|| damaged("no subgraph"))?;
         let tensors = sub.vector(0).ok_or_else(|| damaged("no tensors"))?;
         let buffers = root.vector(4).ok_or_else(|| damaged("no buffers"))?;
-        let mut r = Reader { model, buffers, tensors, consts: Vec::new() };
+        let mut r = Reader {
+            model,
+            buffers,
+            tensors,
+            consts: Vec::new(),
+        };
         let n = tensors.len();
         let mut shapes = Vec::with_capacity(n);
         for i in 0..n {
-            let dims = r.tensor(i)?.vector(0).and_then(|v| v.i32s()).unwrap_or_default();
+            let dims = r
+                .tensor(i)?
+                .vector(0)
+                .and_then(|v| v.i32s())
+                .unwrap_or_default();
             shapes.push(dims.iter().map(|&d| d.max(0) as usize).collect::<Vec<_>>());
             r.consts.push(r.load_const(i)?);
         }
-        let ints = |v: Option<Vector>| v.and_then(|v| v.i32s()).ok_or_else(|| damaged("bad index list"));
+        let ints = |v: Option<Vector>| {
+            v.and_then(|v| v.i32s())
+                .ok_or_else(|| damaged("bad index list"))
+        };
         let input = match ints(sub.vector(1))?[..] {
             [i] => i as usize,
             _ => return Err(r.unsupported("expected one input")),
@@ -200,18 +271,27 @@ impl Graph {
         let op_list = sub.vector(3).ok_or_else(|| damaged("no operators"))?;
         let mut ops = Vec::new();
         for k in 0..op_list.len() {
-            let op = op_list.table(k).ok_or_else(|| damaged("operator unreadable"))?;
-            let code = codes.table(op.i32(0, 0) as usize).ok_or_else(|| damaged("bad opcode index"))?;
+            let op = op_list
+                .table(k)
+                .ok_or_else(|| damaged("operator unreadable"))?;
+            let code = codes
+                .table(op.i32(0, 0) as usize)
+                .ok_or_else(|| damaged("bad opcode index"))?;
             let code = i32::from(code.u8(0, 0)).max(code.i32(3, 0));
             let ins = ints(op.vector(1))?;
             let outs = ints(op.vector(2))?;
-            let (&out, &in0) = (outs.first().ok_or_else(|| damaged("op without output"))?, ins.first().ok_or_else(|| damaged("op without input"))?);
+            let (&out, &in0) = (
+                outs.first().ok_or_else(|| damaged("op without output"))?,
+                ins.first().ok_or_else(|| damaged("op without input"))?,
+            );
             let (out, in0) = (out as usize, in0 as usize);
             if out >= n || ins.iter().any(|&i| i >= n as i32) {
                 return Err(damaged("tensor index out of range"));
             }
             if code == DEQUANTIZE {
-                let v = r.consts[in0].clone().ok_or_else(|| r.unsupported("DEQUANTIZE of a non-constant"))?;
+                let v = r.consts[in0]
+                    .clone()
+                    .ok_or_else(|| r.unsupported("DEQUANTIZE of a non-constant"))?;
                 r.consts[out] = Some(v);
                 continue;
             }
@@ -222,7 +302,9 @@ impl Graph {
                 CONV_2D => {
                     let (i, o) = (hwc(&shapes[in0], &r)?, hwc(&shapes[out], &r)?);
                     let ws = &shapes[ins[1] as usize];
-                    let [oc, kh, kw, ic] = ws[..] else { return Err(r.unsupported("conv filter not 4-D")) };
+                    let [oc, kh, kw, ic] = ws[..] else {
+                        return Err(r.unsupported("conv filter not 4-D"));
+                    };
                     if ic != i[2] || oc != o[2] || opt()?.i32(4, 1) != 1 || opt()?.i32(5, 1) != 1 {
                         return Err(r.unsupported("conv channels or dilation"));
                     }
@@ -235,11 +317,20 @@ impl Graph {
                     };
                     bias.resize(oc.div_ceil(NB) * NB, 0.0);
                     let direct = kh == 1 && kw == 1 && win.sh == 1 && win.sw == 1;
-                    Kernel::Conv { win, k, w, bias, act: act_field(3)?, direct }
+                    Kernel::Conv {
+                        win,
+                        k,
+                        w,
+                        bias,
+                        act: act_field(3)?,
+                        direct,
+                    }
                 }
                 DEPTHWISE_CONV_2D => {
                     let (i, o) = (hwc(&shapes[in0], &r)?, hwc(&shapes[out], &r)?);
-                    let [1, kh, kw, c] = shapes[ins[1] as usize][..] else { return Err(r.unsupported("depthwise filter shape")) };
+                    let [1, kh, kw, c] = shapes[ins[1] as usize][..] else {
+                        return Err(r.unsupported("depthwise filter shape"));
+                    };
                     if c != i[2] || c != o[2] || opt()?.i32(5, 1) != 1 || opt()?.i32(6, 1) != 1 {
                         return Err(r.unsupported("depthwise multiplier or dilation"));
                     }
@@ -249,7 +340,12 @@ impl Graph {
                         Some(&b) if b >= 0 => r.constant(b, "depthwise bias")?.to_vec(),
                         _ => vec![0.0; c],
                     };
-                    Kernel::Depthwise { win, w, bias, act: act_field(4)? }
+                    Kernel::Depthwise {
+                        win,
+                        w,
+                        bias,
+                        act: act_field(4)?,
+                    }
                 }
                 ADD => {
                     if shapes[in0] != shapes[ins[1] as usize] || shapes[in0] != shapes[out] {
@@ -284,13 +380,20 @@ impl Graph {
                 CONCATENATION => {
                     let s = &shapes[out];
                     let axis = opt()?.i32(0, 0);
-                    let axis = if axis < 0 { axis + s.len() as i32 } else { axis } as usize;
+                    let axis = if axis < 0 {
+                        axis + s.len() as i32
+                    } else {
+                        axis
+                    } as usize;
                     if axis >= s.len() {
                         return Err(damaged("concat axis"));
                     }
                     act_field(1)?;
                     let outer = s[..axis].iter().product();
-                    let inners = ins.iter().map(|&t| shapes[t as usize][axis..].iter().product()).collect();
+                    let inners = ins
+                        .iter()
+                        .map(|&t| shapes[t as usize][axis..].iter().product())
+                        .collect();
                     Kernel::Concat { outer, inners }
                 }
                 c => return Err(r.unsupported(format!("operator code {c}"))),
@@ -303,14 +406,24 @@ impl Graph {
             if inputs.iter().any(|&i| r.consts[i].is_some()) {
                 return Err(r.unsupported("constant activation input"));
             }
-            ops.push(Op { kernel, inputs, output: out });
+            ops.push(Op {
+                kernel,
+                inputs,
+                output: out,
+            });
         }
         let mut last_use = vec![0; n];
         for (k, op) in ops.iter().enumerate() {
             op.inputs.iter().for_each(|&i| last_use[i] = k);
         }
         outputs.iter().for_each(|&o| last_use[o] = usize::MAX);
-        Ok(Graph { ops, shapes, input, outputs, last_use })
+        Ok(Graph {
+            ops,
+            shapes,
+            input,
+            outputs,
+            last_use,
+        })
     }
 
     /// Shape of the input tensor.
@@ -341,7 +454,14 @@ impl Graph {
                 _ => [0, 0, 0],
             };
             let y = match &op.kernel {
-                Kernel::Conv { win, k, w, bias, act, direct } => {
+                Kernel::Conv {
+                    win,
+                    k,
+                    w,
+                    bias,
+                    act,
+                    direct,
+                } => {
                     let mut y = vec![0.0; out_len];
                     let oc = out_len / (oh * ow);
                     if *direct {
@@ -386,7 +506,9 @@ impl Graph {
                     let mut y = Vec::with_capacity(out_len);
                     for o in 0..*outer {
                         for (&t, &n) in op.inputs.iter().zip(inners) {
-                            y.extend_from_slice(&vals[t].as_deref().unwrap_or(&[])[o * n..(o + 1) * n]);
+                            y.extend_from_slice(
+                                &vals[t].as_deref().unwrap_or(&[])[o * n..(o + 1) * n],
+                            );
                         }
                     }
                     y
@@ -399,7 +521,10 @@ impl Graph {
                 }
             }
         }
-        self.outputs.iter().map(|&o| vals[o].take().unwrap_or_default()).collect()
+        self.outputs
+            .iter()
+            .map(|&o| vals[o].take().unwrap_or_default())
+            .collect()
     }
 
     /// The tensor's values, moved out if op `k` is its last reader, else copied.
