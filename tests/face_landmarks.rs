@@ -285,3 +285,24 @@ fn rotated_mirrored_and_border_cut_faces() {
         assert!(e_cut <= MAX_AT_1000);
     }
 }
+
+#[test]
+fn models_refuse_damaged_bytes_with_a_message() {
+    let read = |f: &str| std::fs::read(Path::new(ROOT).join("www/models").join(f)).unwrap();
+    let (det, mesh) = (
+        read("face_detection_short_range.tflite"),
+        read("face_landmark.tflite"),
+    );
+    let swapped = FaceModels::from_bytes(&mesh, &det)
+        .err()
+        .expect("swapped models refused");
+    println!("swapped: {swapped}");
+    assert!(swapped.to_string().contains("face detector"));
+    for cut in [0, 7, 100, det.len() / 2] {
+        let e = FaceModels::from_bytes(&det[..cut], &mesh)
+            .err()
+            .expect("cut file refused");
+        println!("cut at {cut}: {e}");
+        assert!(e.to_string().contains("extract_models.py"));
+    }
+}
