@@ -102,6 +102,14 @@ enum Command {
         #[arg(long, value_parser = parse_point)]
         white: Option<(u32, u32)>,
     },
+    /// Find the largest face: score, width, roll, yaw and the 468 mesh points.
+    Face {
+        /// JPEG, PNG or WebP photo.
+        photo: PathBuf,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(clap::Args)]
@@ -240,6 +248,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             maps.as_deref(),
             white,
         ),
+        Command::Face { photo, json } => face(&photo, json),
     }
 }
 
@@ -568,6 +577,46 @@ fn project(args: &ProjectArgs) -> Result<(), Failure> {
         };
         std::fs::write(path, to_json(&report)?)
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// `face`: the face models are built into the native binary (the page fetches them).
+// ---------------------------------------------------------------------------------------
+
+const FACE_DETECTOR: &[u8] = include_bytes!("../www/models/face_detection_short_range.tflite");
+const FACE_MESH: &[u8] = include_bytes!("../www/models/face_landmark.tflite");
+
+fn face(path: &Path, json: bool) -> Result<(), Failure> {
+    let photo = load_photo(path)?;
+    let models = skin_preview::face::FaceModels::from_bytes(FACE_DETECTOR, FACE_MESH)
+        .map_err(|e| e.to_string())?;
+    let found = skin_preview::face::find_face(&models, &photo);
+    if json {
+        out!("{}", to_json(&found)?);
+        return Ok(());
+    }
+    let Some(f) = found else {
+        out!("no face found ({}×{})", photo.width(), photo.height());
+        return Ok(());
+    };
+    out!(
+        "size:     {}×{} (working pixels; points below)",
+        photo.width(),
+        photo.height()
+    );
+    out!(
+        "score:    {:.3} (face presence {:.3})",
+        f.score,
+        f.face_presence
+    );
+    out!("width:    {:.1} px", f.width_px);
+    out!("roll:     {:.1}°", f.roll_deg);
+    out!("yaw:      {:.1}°", f.yaw_deg);
+    out!("points:   468 (x y z in pixels, pixel corners at integers)");
+    for (i, p) in f.points.iter().enumerate() {
+        out!("{i:3} {:.2} {:.2} {:.2}", p[0], p[1], p[2]);
     }
     Ok(())
 }

@@ -37,21 +37,23 @@ pub(crate) enum Border {
 /// Most sub-samples per axis when a tensor pixel covers many photo pixels.
 const MAX_TAPS: usize = 5;
 
-/// Samples `roi` into an `n × n × 3` tensor scaled to `lo..hi`. Each tensor pixel is the
-/// mean of up to 5×5 bilinear samples spread over its footprint (an area average when
-/// downscaling; plain bilinear when the footprint is ≤ 1 photo pixel).
+/// Samples `roi` into an `n × n × 3` tensor scaled to `lo..hi`. A tensor pixel covering
+/// `step` photo pixels is the mean of `floor(step)²` (at most 5×5) bilinear samples
+/// spread over its footprint: an area average when downscaling by 2 or more, and plain
+/// bilinear (as MediaPipe samples, which the models were trained on) below that.
 pub(crate) fn sample(
     photo: &Photo,
     roi: &Roi,
     n: usize,
     border: Border,
-    lo: f32,
-    hi: f32,
+    range: [f32; 2],
+    max_taps: usize,
 ) -> Vec<f32> {
+    let [lo, hi] = range;
     let (w, h) = (photo.width() as usize, photo.height() as usize);
     let rgba = photo.rgba();
     let step = roi.side / n as f32;
-    let taps = (step.ceil() as usize).clamp(1, MAX_TAPS);
+    let taps = (step.floor() as usize).clamp(1, max_taps.clamp(1, MAX_TAPS));
     let (sin, cos) = roi.angle.sin_cos();
     let corner = roi.to_photo(0.0, 0.0);
     // Unit steps in the photo for one tensor pixel along u and v.

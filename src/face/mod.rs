@@ -37,6 +37,8 @@ const MESH_SIDE: usize = 192;
 pub const MESH_POINTS: usize = 468;
 /// The mesh crop is the detection box's long side times this.
 const ROI_SCALE: f32 = 1.5;
+/// Sub-samples per axis for the detector input.
+const DETECTOR_TAPS: usize = 1;
 /// Below this face presence (after sigmoid) the mesh is not trusted.
 const MIN_PRESENCE: f32 = 0.5;
 
@@ -179,7 +181,14 @@ fn letterbox(photo: &Photo) -> Roi {
 /// Faces the detector finds, in photo pixel-centre coordinates.
 fn detect_faces(models: &FaceModels, photo: &Photo) -> Vec<Detection> {
     let lb = letterbox(photo);
-    let input = crop::sample(photo, &lb, detect::SIDE, Border::Zero, -1.0, 1.0);
+    let input = crop::sample(
+        photo,
+        &lb,
+        detect::SIDE,
+        Border::Zero,
+        [-1.0, 1.0],
+        DETECTOR_TAPS,
+    );
     let (regressors, scores) = models.run_detector(input);
     let dets = detect::weighted_nms(detect::decode(&regressors, &scores, &models.anchors));
     // Normalized letterbox coordinates → photo pixels.
@@ -213,7 +222,7 @@ fn mesh_roi(d: &Detection) -> Roi {
 
 /// Runs the mesh in `roi`: points in photo pixel-centre coordinates and the presence.
 fn mesh_in(models: &FaceModels, photo: &Photo, roi: &Roi) -> (Vec<[f32; 3]>, f32) {
-    let input = crop::sample(photo, roi, MESH_SIDE, Border::Replicate, 0.0, 1.0);
+    let input = crop::sample(photo, roi, MESH_SIDE, Border::Replicate, [0.0, 1.0], 5);
     let (raw, logit) = models.run_mesh(input);
     let n = MESH_SIDE as f32;
     let points = raw
@@ -226,6 +235,25 @@ fn mesh_in(models: &FaceModels, photo: &Photo, roi: &Roi) -> (Vec<[f32; 3]>, f32
     (points, 1.0 / (1.0 + (-logit).exp()))
 }
 
+/// The mesh crop from a previous mesh, as MediaPipe's tracking makes it: the points'
+/// bounding box, turned by the eye-corner line (33 → 263), square on its long side × 1.5.
+fn roi_from_points(points: &[[f32; 3]]) -> Roi {
+    let (mut lo, mut hi) = ([f32::MAX; 2], [f32::MIN; 2]);
+    for p in points {
+        for k in 0..2 {
+            lo[k] = lo[k].min(p[k]);
+            hi[k] = hi[k].max(p[k]);
+        }
+    }
+    let (r, l) = (points[33], points[263]);
+    Roi {
+        cx: (lo[0] + hi[0]) / 2.0,
+        cy: (lo[1] + hi[1]) / 2.0,
+        side: (hi[0] - lo[0]).max(hi[1] - lo[1]) * ROI_SCALE,
+        angle: (l[1] - r[1]).atan2(l[0] - r[0]),
+    }
+}
+
 /// Finds the largest face and its mesh; `None` when there is no face (or the mesh model
 /// says the crop holds none).
 pub fn find_face(models: &FaceModels, photo: &Photo) -> Option<Face> {
@@ -233,7 +261,13 @@ pub fn find_face(models: &FaceModels, photo: &Photo) -> Option<Face> {
     let det = detect_faces(models, photo)
         .into_iter()
         .max_by(|a, b| area(a).total_cmp(&area(b)))?;
-    let (points, presence) = mesh_in(models, photo, &mesh_roi(&det));
+    let (first, presence) = mesh_in(models, photo, &mesh_roi(&det));
+    if presence < MIN_PRESENCE || first.len() != MESH_POINTS {
+        return None;
+    }
+    // One tracking step: the crop from the first mesh depends far less on the detector's
+    // sampling than the detection box does.
+    let (points, presence) = mesh_in(models, photo, &roi_from_points(&first));
     if presence < MIN_PRESENCE || points.len() != MESH_POINTS {
         return None;
     }

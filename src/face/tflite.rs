@@ -130,13 +130,14 @@ impl<'a> Reader<'a> {
             .ok_or_else(|| self.damaged("buffer out of range"))
     }
 
-    /// Tensor `i`'s constant values as f32 (fp16 and f32 storage).
-    fn load_const(&self, i: usize) -> Result<Option<Vec<f32>>, ModelError> {
+    /// Tensor `i`'s constant values as f32 (fp16 and f32 storage), checked against its
+    /// shape's element count `len`.
+    fn load_const(&self, i: usize, len: usize) -> Result<Option<Vec<f32>>, ModelError> {
         let bytes = self.data(i)?;
         if bytes.is_empty() {
             return Ok(None);
         }
-        Ok(Some(match self.tensor(i)?.u8(1, 0) {
+        let v: Vec<f32> = match self.tensor(i)?.u8(1, 0) {
             0 => bytes
                 .chunks_exact(4)
                 .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
@@ -146,7 +147,14 @@ impl<'a> Reader<'a> {
                 .map(|b| f16_to_f32(u16::from_le_bytes([b[0], b[1]])))
                 .collect(),
             _ => return Ok(None),
-        }))
+        };
+        if v.len() != len {
+            return Err(self.damaged(format!(
+                "tensor {i} holds {} values, its shape {len}",
+                v.len()
+            )));
+        }
+        Ok(Some(v))
     }
 
     /// Tensor `i`'s constant values as i32.
@@ -256,8 +264,18 @@ impl Graph {
                 .vector(0)
                 .and_then(|v| v.i32s())
                 .unwrap_or_default();
-            shapes.push(dims.iter().map(|&d| d.max(0) as usize).collect::<Vec<_>>());
-            r.consts.push(r.load_const(i)?);
+            let dims: Vec<usize> = dims.iter().map(|&d| d.max(0) as usize).collect();
+            if dims.contains(&0) {
+                return Err(
+                    r.unsupported(format!("tensor {i} has an empty or dynamic shape {dims:?}"))
+                );
+            }
+            let len = dims
+                .iter()
+                .try_fold(1usize, |a, &d| a.checked_mul(d))
+                .ok_or_else(|| damaged("tensor too large"))?;
+            r.consts.push(r.load_const(i, len)?);
+            shapes.push(dims);
         }
         let ints = |v: Option<Vector>| {
             v.and_then(|v| v.i32s())
@@ -315,6 +333,9 @@ impl Graph {
                         Some(&b) if b >= 0 => r.constant(b, "conv bias")?.to_vec(),
                         _ => vec![0.0; oc],
                     };
+                    if bias.len() != oc {
+                        return Err(r.damaged("conv bias length"));
+                    }
                     bias.resize(oc.div_ceil(NB) * NB, 0.0);
                     let direct = kh == 1 && kw == 1 && win.sh == 1 && win.sw == 1;
                     Kernel::Conv {
@@ -340,6 +361,9 @@ impl Graph {
                         Some(&b) if b >= 0 => r.constant(b, "depthwise bias")?.to_vec(),
                         _ => vec![0.0; c],
                     };
+                    if bias.len() != c {
+                        return Err(r.damaged("depthwise bias length"));
+                    }
                     Kernel::Depthwise {
                         win,
                         w,
@@ -366,6 +390,9 @@ impl Graph {
                     let o_ = opt()?;
                     let (fw, fh) = (o_.i32(3, 1).max(1) as usize, o_.i32(4, 1).max(1) as usize);
                     act_field(5)?;
+                    if i[2] != o[2] {
+                        return Err(r.damaged("MAX_POOL_2D channels"));
+                    }
                     Kernel::MaxPool(window(&o_, fh, fw, i, o, &r)?)
                 }
                 PAD => {
@@ -373,6 +400,10 @@ impl Graph {
                     let p: Vec<usize> = p.iter().map(|&v| v.max(0) as usize).collect();
                     if p.len() != 8 || p[0] != 0 || p[1] != 0 {
                         return Err(r.unsupported("PAD must be 4-D without batch padding"));
+                    }
+                    let (i, o) = (hwc(&shapes[in0], &r)?, hwc(&shapes[out], &r)?);
+                    if o != [i[0] + p[2] + p[3], i[1] + p[4] + p[5], i[2] + p[6] + p[7]] {
+                        return Err(r.damaged("PAD output shape"));
                     }
                     Kernel::Pad([[p[2], p[3]], [p[4], p[5]], [p[6], p[7]]])
                 }
@@ -398,6 +429,14 @@ impl Graph {
                 }
                 c => return Err(r.unsupported(format!("operator code {c}"))),
             };
+            let count = |t: usize| shapes[t].iter().product::<usize>();
+            let same_size = matches!(
+                kernel,
+                Kernel::Add(_) | Kernel::Prelu(_) | Kernel::Relu | Kernel::Reshape
+            );
+            if same_size && count(in0) != count(out) {
+                return Err(r.damaged("element counts of input and output differ"));
+            }
             // Activation inputs only: constants were folded into the kernel above.
             let inputs = match kernel {
                 Kernel::Add(_) | Kernel::Concat { .. } => ins.iter().map(|&i| i as usize).collect(),
@@ -436,9 +475,12 @@ impl Graph {
         self.outputs.iter().map(|&o| &self.shapes[o][..]).collect()
     }
 
-    /// Runs the graph on one input tensor (NHWC f32, length checked by the caller); returns
-    /// the outputs in the file's order.
+    /// Runs the graph on one input tensor (NHWC f32); returns the outputs in the file's
+    /// order, or empty outputs if the input's length does not fit the model.
     pub fn run(&self, input: Vec<f32>) -> Vec<Vec<f32>> {
+        if input.len() != self.shapes[self.input].iter().product::<usize>() {
+            return vec![Vec::new(); self.outputs.len()];
+        }
         let mut vals: Vec<Option<Vec<f32>>> = vec![None; self.shapes.len()];
         vals[self.input] = Some(input);
         for (k, op) in self.ops.iter().enumerate() {

@@ -7,10 +7,13 @@
     TFLite interpreter from `ai-edge-litert`; the raw outputs are written as
     little-endian f32 files (mesh_out.f32: 1404 coordinates then the presence logit;
     det_regressors.f32: 896x16; det_scores.f32: 896).
-(b) Landmarks: MediaPipe's legacy FaceMesh (static_image_mode=True, max_num_faces=1,
-    refine_landmarks=False) on each real photo, written to tests/data/face/reference.json
-    in MediaPipe's convention: x = landmark.x * width, y = landmark.y * height,
-    z = landmark.z * width (pixel-centre coordinates: pixel i's centre is at x = i).
+(b) Landmarks: MediaPipe's legacy FaceMesh (max_num_faces=1, refine_landmarks=False) on
+    each real photo, in MediaPipe's convention: x = landmark.x * width, y = landmark.y *
+    height, z = landmark.z * width (pixel-centre coordinates: pixel i's centre at x = i),
+    written to tests/data/face/reference.json. "points": tracking mode
+    (static_image_mode=False) fed the photo twice, the second frame's mesh, whose crop
+    comes from the first mesh (the engine makes the same one tracking step);
+    "points_detection": static_image_mode=True, the mesh in the crop from the detector.
 
 Run (in a venv):  pip install /path/to/mediapipe-0.10.21-...whl ai-edge-litert==2.3.0
                   python tests/face/reference.py
@@ -72,29 +75,40 @@ def interpreter_fixtures():
     print(f"interpreter fixtures: mesh presence logit {presence[0]:.4f}, best detector logit {scores.max():.3f}")
 
 
+def mesh(fm, img, path):
+    """FaceMesh's 468 points in pixel-centre coordinates of `img`."""
+    h, w = img.shape[:2]
+    res = fm.process(np.ascontiguousarray(img))
+    if not res.multi_face_landmarks:
+        sys.exit(f"{path}: MediaPipe found no face")
+    return [[p.x * w, p.y * h, p.z * w] for p in res.multi_face_landmarks[0].landmark]
+
+
 def landmarks():
     photos = {}
-    with mp.solutions.face_mesh.FaceMesh(
-        static_image_mode=True, max_num_faces=1, refine_landmarks=False, min_detection_confidence=0.5
-    ) as fm:
-        for path in PHOTOS:
-            img = rgb(path)
-            h, w = img.shape[:2]
-            res = fm.process(img)
-            if not res.multi_face_landmarks:
-                sys.exit(f"{path}: MediaPipe found no face")
-            lm = res.multi_face_landmarks[0].landmark
-            pts = [[round(p.x * w, 3), round(p.y * h, 3), round(p.z * w, 3)] for p in lm]
-            sha = hashlib.sha256((ROOT / path).read_bytes()).hexdigest()
-            photos[pathlib.Path(path).name] = {"path": path, "sha256": sha, "width": w, "height": h, "points": pts}
-            width = np.hypot(pts[454][0] - pts[234][0], pts[454][1] - pts[234][1])
-            print(f"{path}: {w}x{h}, face width {width:.1f} px")
+    opts = dict(max_num_faces=1, refine_landmarks=False, min_detection_confidence=0.5)
+    r = lambda pts: [[round(v, 3) for v in p] for p in pts]
+    for path in PHOTOS:
+        img = rgb(path)
+        h, w = img.shape[:2]
+        with mp.solutions.face_mesh.FaceMesh(static_image_mode=True, **opts) as fm:
+            detection = mesh(fm, img, path)
+        with mp.solutions.face_mesh.FaceMesh(static_image_mode=False, min_tracking_confidence=0.5, **opts) as fm:
+            mesh(fm, img, path)
+            tracked = mesh(fm, img, path)
+        sha = hashlib.sha256((ROOT / path).read_bytes()).hexdigest()
+        photos[pathlib.Path(path).name] = {
+            "path": path, "sha256": sha, "width": w, "height": h,
+            "points": r(tracked), "points_detection": r(detection),
+        }
+        width = np.hypot(tracked[454][0] - tracked[234][0], tracked[454][1] - tracked[234][1])
+        print(f"{path}: {w}x{h}, face width {width:.1f} px")
     doc = {
         "generator": "tests/face/reference.py",
         "command": "python tests/face/reference.py",
         "versions": {"mediapipe": mp.__version__, "opencv": cv2.__version__, "numpy": np.__version__,
-                     "python": sys.version.split()[0]},
-        "solution": "mediapipe.solutions.face_mesh.FaceMesh(static_image_mode=True, max_num_faces=1, refine_landmarks=False)",
+                     "ai_edge_litert": "2.3.0", "python": sys.version.split()[0]},
+        "solution": "mediapipe.solutions.face_mesh.FaceMesh(max_num_faces=1, refine_landmarks=False); points: static_image_mode=False, 2nd frame; points_detection: static_image_mode=True",
         "convention": "x = landmark.x * width, y = landmark.y * height, z = landmark.z * width; pixel i's centre at i",
         "photos": photos,
     }
