@@ -49,6 +49,8 @@ export function renderZoneScores(container, report) {
   box.className = 'zone-scores';
   box.dataset.testid = 'zone-scores';
   box.append(cell('h3', 'By facial zone'));
+  box.append(cell('p', 'Left and right are the person’s own: their left cheek is on the right of the photo.'));
+  box.lastChild.className = 'hint small';
   box.append(cell('p', `Skin area: ${report.mask_source ?? 'colour only'}.`));
   const face = report.face;
   if (!face) {
