@@ -51,9 +51,12 @@ fn run(photo: &Photo, face: Option<Face>) -> Analysis {
     )
 }
 
+/// A named region on the working grid.
+type Named = (String, Vec<bool>);
+
 /// The feature polygons (no margin) and the cheek and forehead zones (forehead without
 /// its rise) on the working grid of `a`.
-fn grids(face: &Face, a: &Analysis) -> (Vec<(String, Vec<bool>)>, Vec<(String, Vec<bool>)>) {
+fn grids(face: &Face, a: &Analysis) -> (Vec<Named>, Vec<Named>) {
     let (w, h) = (a.skin.soft.width, a.skin.soft.height);
     let grid = |p: &[[f32; 2]]| raster::mask(&raster::polygon_to_grid(p, a.scale), 0.0, w, h);
     let features = mask::features(face)
