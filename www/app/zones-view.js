@@ -61,7 +61,7 @@ export function renderZoneScores(container, report) {
   const table = document.createElement('table');
   table.className = 'zone-table';
   const head = document.createElement('tr');
-  for (const h of ['Zone', 'Pigment', 'Redness', 'Texture', 'Contrast ΔE00', 'aMASI-like']) head.append(cell('th', h));
+  for (const h of ['Zone', 'Pigment', 'Redness', 'Texture', 'ΔE00', 'aMASI-like']) head.append(cell('th', h));
   table.append(head);
   for (const z of face.zones) {
     const row = document.createElement('tr');
@@ -77,7 +77,10 @@ export function renderZoneScores(container, report) {
     );
     table.append(row);
   }
-  box.append(table);
+  const wrap = document.createElement('div');
+  wrap.className = 'zone-table-wrap';
+  wrap.append(table);
+  box.append(wrap);
   const weighted = cell('p', `Zone-weighted score: ${face.zone_weighted_score.toFixed(2)} (0–100). ${face.zone_weighted_label}`);
   weighted.className = 'small';
   box.append(weighted);
