@@ -17,6 +17,8 @@ pub struct AnalysisOptions {
     pub user_mask: Option<(Vec<bool>, UserMaskMode)>,
     /// A pixel known to be white or neutral grey (shirt, sclera, grey card).
     pub white_reference: Option<(u32, u32)>,
+    /// Face landmarks (photo pixels): narrow the skin mask to the face and score its zones.
+    pub face: Option<crate::face::Face>,
 }
 
 /// Everything the analysis found, kept for rendering and overlays. Planes and masks are
@@ -39,6 +41,8 @@ pub struct Analysis {
     pub raised: LesionMap,
     /// Scores and lesion list.
     pub report: Report,
+    /// Face zone labels at the working resolution (`face::zones`), when a face narrowed the mask.
+    pub zones: Option<Vec<u8>>,
 }
 
 /// The serializable result: scores, lesions, lighting.
@@ -70,6 +74,10 @@ pub struct Report {
     pub lighting: Lighting,
     /// Chromophore vectors used.
     pub vectors: Vectors,
+    /// How the skin mask was made: "face mesh + colour" or "colour only: <why>".
+    pub mask_source: String,
+    /// The face, its zones' scores and its checks (None without a face).
+    pub face: Option<crate::face::FaceReport>,
 }
 
 /// Affected area per map, as % of skin.
@@ -189,6 +197,10 @@ pub fn analyze(photo: &Photo, options: &AnalysisOptions) -> Analysis {
     // The skin model is a Mahalanobis distance in (melanin, hemoglobin), nearly invariant
     // to the change of basis the estimated vectors make, so the first mask is kept.
     let skin = skin0;
+    // Issue 15: the face mesh narrows the colour mask (src/face/report.rs).
+    let face_pass =
+        crate::face::report::narrow_skin(options.face.as_ref(), skin, (photo, &prior), user, scale);
+    let skin = face_pass.skin.clone();
     let chrom = if vectors.estimated {
         chromophores::decompose(photo, vectors)
     } else {
@@ -287,7 +299,7 @@ pub fn analyze(photo: &Photo, options: &AnalysisOptions) -> Analysis {
     let white_reference = options
         .white_reference
         .map(|(x, y)| (x / scale as u32, y / scale as u32));
-    let report = report(
+    let mut report = report(
         photo,
         white_reference,
         (scale, full_size),
@@ -295,6 +307,11 @@ pub fn analyze(photo: &Photo, options: &AnalysisOptions) -> Analysis {
         &skin,
         [&pigment, &redness, &pits, &raised],
     );
+    report.face = options.face.as_ref().and_then(|f| {
+        let maps = [&pigment, &redness, &pits, &raised];
+        crate::face::report::face_report(f, &face_pass, photo, maps, &report.lesions, scale)
+    });
+    report.mask_source = face_pass.mask_source;
     Analysis {
         scale,
         chrom,
@@ -304,6 +321,7 @@ pub fn analyze(photo: &Photo, options: &AnalysisOptions) -> Analysis {
         pits,
         raised,
         report,
+        zones: face_pass.labels,
     }
 }
 
@@ -456,6 +474,8 @@ fn report(
         lesions,
         lighting,
         vectors: chrom.vectors,
+        mask_source: String::new(),
+        face: None,
     }
 }
 

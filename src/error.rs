@@ -66,10 +66,34 @@ pub enum DecodeError {
     Resize(String),
 }
 
+/// Why a face model file could not be used.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum ModelError {
+    /// The bytes are not a TensorFlow Lite model, or are cut off.
+    #[error("The {model} model file is not a valid .tflite file ({detail}). Re-create www/models/ with `python3 tests/face/extract_models.py` and reload.")]
+    Damaged {
+        /// Which model ("face detector" or "face mesh").
+        model: &'static str,
+        /// What was wrong.
+        detail: String,
+    },
+    /// A valid model this engine cannot run (another model or version).
+    #[error("The {model} model is not the one this engine runs ({detail}). Use the files from www/models/ (MediaPipe 0.10.21).")]
+    Unsupported {
+        /// Which model.
+        model: &'static str,
+        /// What differs.
+        detail: String,
+    },
+}
+
 /// Any engine error.
 #[derive(Debug, Error, Clone, PartialEq)]
 pub enum Error {
     /// Reading a photo failed.
     #[error(transparent)]
     Decode(#[from] DecodeError),
+    /// Loading a face model failed.
+    #[error(transparent)]
+    Model(#[from] ModelError),
 }

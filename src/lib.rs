@@ -11,6 +11,7 @@ pub mod components;
 pub mod decode;
 pub mod error;
 pub mod evidence;
+pub mod face;
 pub mod lesions;
 pub mod maps;
 pub mod photo;
@@ -22,5 +23,5 @@ pub mod skin_mask;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
-pub use error::{DecodeError, Error};
+pub use error::{DecodeError, Error, ModelError};
 pub use photo::Photo;

@@ -93,12 +93,22 @@ enum Command {
         /// Write the full report as JSON to this file ("-" for standard output).
         #[arg(long)]
         json: Option<PathBuf>,
-        /// Write the maps as 8-bit PNGs into this folder.
+        /// Write the maps as 8-bit PNGs into this folder; with a face, also zones.png:
+        /// 0 none, 40 forehead, 80 left cheek, 120 right cheek, 160 nose, 200 chin,
+        /// 240 around the mouth (the subject's left and right).
         #[arg(long)]
         maps: Option<PathBuf>,
         /// A white or grey reference pixel "X,Y" for colour normalization.
         #[arg(long, value_parser = parse_point)]
         white: Option<(u32, u32)>,
+    },
+    /// Find the largest face: score, width, roll, yaw and the 468 mesh points.
+    Face {
+        /// JPEG, PNG or WebP photo.
+        photo: PathBuf,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -238,6 +248,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             maps.as_deref(),
             white,
         ),
+        Command::Face { photo, json } => face(&photo, json),
     }
 }
 
@@ -336,13 +347,18 @@ fn analyze(
             .into());
         }
     }
-    let result = analysis::analyze(
+    let (face, no_face) = skin_preview::face::cli::find(&photo);
+    let mut result = analysis::analyze(
         &photo,
         &AnalysisOptions {
             user_mask,
             white_reference: white,
+            face,
         },
     );
+    if let Some(why) = no_face {
+        result.report.mask_source = format!("colour only: {why}");
+    }
     if let Some(dir) = maps {
         skin_preview::maps::write_pngs(&result, dir).map_err(|e| e.to_string())?;
     }
@@ -384,6 +400,30 @@ fn print_report(r: &analysis::Report) -> Result<(), Failure> {
         "aMASI-like:  {:.2} (area × darkness, 0–100; not mMASI)",
         r.a_masi_like
     );
+    out!("mask:        {}", r.mask_source);
+    if let Some(f) = &r.face {
+        out!(
+            "face:        {:.0} px wide, yaw {:.0}°, roll {:.0}°; {:.2} ({})",
+            f.width_px,
+            f.yaw_deg,
+            f.roll_deg,
+            f.zone_weighted_score,
+            f.zone_weighted_label
+        );
+        for z in &f.zones {
+            out!(
+                "  zone {:<20} aMASI-like {:.2}, pigment {:.2}%, redness {:.2}%, texture {:.2}%",
+                z.name,
+                z.a_masi_like,
+                z.affected_percent.pigment,
+                z.affected_percent.redness,
+                z.affected_percent.texture
+            );
+        }
+        for w in &f.warnings {
+            out!("check:       {w}");
+        }
+    }
     out!("lesions:     {}", r.lesions.len());
     for l in &r.lesions {
         out!(
@@ -458,6 +498,7 @@ fn project(args: &ProjectArgs) -> Result<(), Failure> {
         &AnalysisOptions {
             user_mask,
             white_reference: None,
+            face: None,
         },
     );
     let (fractions, projection, outcome) = match (&args.treatment, &args.concern, args.weeks) {
@@ -536,6 +577,46 @@ fn project(args: &ProjectArgs) -> Result<(), Failure> {
         };
         std::fs::write(path, to_json(&report)?)
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// `face`: the face models are built into the native binary (the page fetches them).
+// ---------------------------------------------------------------------------------------
+
+const FACE_DETECTOR: &[u8] = include_bytes!("../www/models/face_detection_short_range.tflite");
+const FACE_MESH: &[u8] = include_bytes!("../www/models/face_landmark.tflite");
+
+fn face(path: &Path, json: bool) -> Result<(), Failure> {
+    let photo = load_photo(path)?;
+    let models = skin_preview::face::FaceModels::from_bytes(FACE_DETECTOR, FACE_MESH)
+        .map_err(|e| e.to_string())?;
+    let found = skin_preview::face::find_face(&models, &photo);
+    if json {
+        out!("{}", to_json(&found)?);
+        return Ok(());
+    }
+    let Some(f) = found else {
+        out!("no face found ({}×{})", photo.width(), photo.height());
+        return Ok(());
+    };
+    out!(
+        "size:     {}×{} (working pixels; points below)",
+        photo.width(),
+        photo.height()
+    );
+    out!(
+        "score:    {:.3} (face presence {:.3})",
+        f.score,
+        f.face_presence
+    );
+    out!("width:    {:.1} px", f.width_px);
+    out!("roll:     {:.1}°", f.roll_deg);
+    out!("yaw:      {:.1}°", f.yaw_deg);
+    out!("points:   468 (x y z in pixels, pixel corners at integers)");
+    for (i, p) in f.points.iter().enumerate() {
+        out!("{i:3} {:.2} {:.2} {:.2}", p[0], p[1], p[2]);
     }
     Ok(())
 }

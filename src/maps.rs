@@ -62,6 +62,7 @@ pub fn named_map(a: &Analysis, name: &str) -> Option<Vec<u8>> {
             let max = p.data.iter().zip(&r.data).map(|(p, r)| p.max(*r)).collect();
             unit_to_gray(&up(&Plane::from_vec(p.width, p.height, max)))
         }
+        "zones" => return crate::face::zones::photo_grey(a),
         _ => return None,
     };
     Some(gray)
@@ -75,6 +76,11 @@ pub fn write_pngs(a: &Analysis, dir: &Path) -> Result<(), String> {
         let gray = named_map(a, name).expect("every listed map exists");
         let path = dir.join(format!("{name}.png"));
         image::save_buffer(&path, &gray, w, h, image::ExtendedColorType::L8)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    if let Some(grey) = crate::face::zones::photo_grey(a) {
+        let path = dir.join("zones.png");
+        image::save_buffer(&path, &grey, w, h, image::ExtendedColorType::L8)
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
     Ok(())

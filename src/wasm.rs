@@ -39,6 +39,10 @@ pub struct PhotoHandle {
     removal: Option<Removal>,
     /// The output holds pixels of an older projector: reset before the next render.
     stale_output: bool,
+    /// The face found by `findFace`, used by the next `analyze`.
+    face: Option<crate::face::Face>,
+    /// Whether `findFace` ran (else the face models were not loaded).
+    face_pass_ran: bool,
 }
 
 /// A downsampled copy of the photo with its own projector and output buffer.
@@ -75,7 +79,18 @@ impl PhotoHandle {
             preview: None,
             removal: None,
             stale_output: false,
+            face: None,
+            face_pass_ran: false,
         }
+    }
+
+    /// Runs the face pass on this photo with loaded models; the next `analyze` uses the
+    /// face. Returns the face (points, score, roll, yaw, width) or null when none is found.
+    #[wasm_bindgen(js_name = findFace)]
+    pub fn find_face(&mut self, models: &FaceModels) -> Result<JsValue, JsError> {
+        self.face = crate::face::find_face(&models.0, &self.photo);
+        self.face_pass_ran = true;
+        to_js(&self.face)
     }
 
     /// The pixels the output pointer shows: the projection buffer, or the photo.
@@ -173,13 +188,17 @@ impl PhotoHandle {
         self.projector = None;
         self.removal = None;
         self.preview = None;
-        let result = analysis::analyze(
+        let mut result = analysis::analyze(
             &self.photo,
             &AnalysisOptions {
                 user_mask,
                 white_reference,
+                face: self.face.clone(),
             },
         );
+        if !self.face_pass_ran {
+            result.report.mask_source = "colour only: the face models are not loaded".into();
+        }
         let report = to_js(&result.report)?;
         let scale = render::preview_scale(self.photo.width(), self.photo.height());
         if scale > 1 {
@@ -306,6 +325,21 @@ impl PhotoHandle {
             .ok_or_else(|| JsError::new("Analyse the photo first."))?;
         crate::maps::named_map(a, name)
             .ok_or_else(|| JsError::new(&format!("There is no map called '{name}'.")))
+    }
+}
+
+/// The face detector and mesh models, loaded once from their `.tflite` bytes.
+#[wasm_bindgen]
+pub struct FaceModels(crate::face::FaceModels);
+
+#[wasm_bindgen]
+impl FaceModels {
+    /// Loads the detector and mesh models (the bytes of `www/models/*.tflite`).
+    #[wasm_bindgen(js_name = fromBytes)]
+    pub fn from_bytes(detector: &[u8], mesh: &[u8]) -> Result<FaceModels, JsError> {
+        crate::face::FaceModels::from_bytes(detector, mesh)
+            .map(FaceModels)
+            .map_err(js_err)
     }
 }
 

@@ -8,6 +8,7 @@ import { renderScores } from './app/scores-view.js';
 import { attachPhotoSources } from './app/photo-sources.js';
 import { createCompareView } from './app/compare-view.js';
 import { drawOverlays, renderLesions, renderReport } from './app/analysis-view.js';
+import { drawZones, renderZoneScores } from './app/zones-view.js';
 import {
   coverageOf,
   defaultPlan,
@@ -56,7 +57,7 @@ const ui = {
   planAFacts: $('plan-a-facts'),
   planBFacts: $('plan-b-facts'),
   lesions: $('lesion-list'),
-  overlays: ['pigment', 'redness', 'texture'].map((n) => $(`overlay-${n}`)),
+  overlays: ['pigment', 'redness', 'texture', 'zones'].map((n) => $(`overlay-${n}`)),
   profileInput: $('profile-input'),
   profileReset: $('profile-reset'),
   profileName: $('profile-name'),
@@ -329,6 +330,7 @@ async function runAnalysis(token, mask, { keepHistory = false, labels = [] } = {
   maps = res.maps;
   if (!planChosen && profile) applyDefaultPlan();
   renderReport(ui.scores, report);
+  renderZoneScores(ui.scores, report);
   renderLesions(ui.lesions, report.lesions ?? [], (lesion) => {
     compare.zoomToBox(lesion.bbox);
     $('compare').scrollIntoView({ block: 'nearest', behavior: 'smooth' });
@@ -350,7 +352,8 @@ async function reanalyse(mask) {
 
 function redrawOverlays() {
   const names = ui.overlays.filter((c) => c.checked).map((c) => c.id.replace('overlay-', ''));
-  drawOverlays(ui.overlay, maps, names, ui.before.width, ui.before.height);
+  drawOverlays(ui.overlay, maps, names.filter((n) => n !== 'zones'), ui.before.width, ui.before.height);
+  drawZones(ui.overlay, maps?.zones, names.includes('zones'));
 }
 for (const c of ui.overlays) {
   c.addEventListener('change', () => {

@@ -23,16 +23,19 @@ const PRECACHE = [
   'app/plan-view.js',
   'app/scores-view.js',
   'app/status-view.js',
+  'app/zones-view.js',
   'pkg/skin_preview.js',
   'pkg/skin_preview_bg.wasm',
   'sample/paumier-face.jpg',
 ];
+// The face models: precached too, but the page works without them (colour mask only).
+const OPTIONAL = ['models/face_detection_short_range.tflite', 'models/face_landmark.tflite'];
 
 self.addEventListener('install', (event) => {
   event.waitUntil(
     caches
       .open(CACHE)
-      .then((cache) => cache.addAll(PRECACHE))
+      .then((cache) => cache.addAll(PRECACHE).then(() => cache.addAll(OPTIONAL).catch(() => {})))
       .then(() => self.skipWaiting()),
   );
 });

@@ -10,8 +10,9 @@
 //   render { projection }         → { width, height, timings, bitmap }
 //                                   (projection null = the original photo; projection
 //                                    parameters are for the coming treatment preview)
-//   analyze { mask? }             → { report, maps: { skin, pigment, redness, texture },
-//                                     timings }   (maps: Uint8Array w×h, transferred)
+//   analyze { mask? }             → { report, maps: { skin, pigment, redness, texture,
+//                                     zones? }, timings }   (maps: Uint8Array w×h,
+//                                     transferred; zones only when a face was found)
 //   profile { json? }             → { profile }   (json null/absent = the built-in profile;
 //                                     an invalid profile is refused with the field named)
 //   project { a, b?, ita }        → { a, b } where each plan { treatment, concern, week,
@@ -20,6 +21,10 @@
 //   debug-trap                    → makes the module trap, to test recovery
 
 const PKG = new URL('./pkg/', import.meta.url);
+/** The face models, fetched from this page's own origin (www/models/). */
+const MODELS = ['face_detection_short_range.tflite', 'face_landmark.tflite'].map(
+  (name) => new URL(`./models/${name}`, import.meta.url),
+);
 
 /** The compiled module, kept so a re-initialisation only instantiates. */
 let compiled = null;
@@ -33,6 +38,35 @@ let generation = 0;
 let current = null;
 /** The last analysis report of `current` (null until analysed). */
 let report = null;
+/** The models' bytes: a promise of [detector, mesh], or of the reason they are missing. */
+let modelBytes = null;
+/** The models parsed by the live instance (null until needed, again after a restart). */
+let faceModels = null;
+
+/** Starts fetching the face models once; the page works without them. */
+function fetchModels() {
+  modelBytes ??= Promise.all(
+    MODELS.map(async (url) => {
+      const response = await fetch(url);
+      if (!response.ok) throw new Error(`${url.pathname.split('/').pop()}: HTTP ${response.status}`);
+      return new Uint8Array(await response.arrayBuffer());
+    }),
+  ).catch((err) => ({ missing: err.message || String(err) }));
+  return modelBytes;
+}
+
+/** The parsed models, or a string saying why there are none. */
+async function models() {
+  const bytes = await fetchModels();
+  if (bytes.missing) return `the face models could not be loaded (${bytes.missing})`;
+  try {
+    faceModels ??= engine.FaceModels.fromBytes(bytes[0], bytes[1]);
+  } catch (err) {
+    return `the face models could not be read (${err.message || err})`;
+  }
+  return faceModels;
+}
+
 /** The evidence profile in use, and the clinic JSON it came from (null = built-in). */
 let evidence = null;
 let profileJson = null;
@@ -71,6 +105,7 @@ async function reinitialise() {
   current = null;
   report = null;
   evidence = null;
+  faceModels = null;
   engine = null;
   raw = null;
   await loadEngine();
@@ -158,6 +193,8 @@ async function renderBitmap(projection, preview = false) {
 
 const handlers = {
   async init() {
+    // The models download while the sample decodes; the first analysis waits for them.
+    fetchModels();
     await ready();
     return { result: { workingCapPixels: engine.workingCapPixels() } };
   },
@@ -224,10 +261,15 @@ const handlers = {
     await ready();
     if (!current) throw new Error('No photo is loaded. Please choose a photo.');
     const t = timer();
+    const face = await models();
+    if (typeof face !== 'string') current.findFace(face);
+    t.lap('face');
     report = current.analyze(mask ? new Uint8Array(mask) : undefined);
+    if (typeof face === 'string') report.mask_source = `colour only: ${face}`;
     t.lap('analyze');
     const maps = {};
     for (const name of ['skin', 'pigment', 'redness', 'texture']) maps[name] = current.mapGray(name);
+    if (report.face) maps.zones = current.mapGray('zones');
     t.lap('maps');
     return {
       result: { report, maps, timings: t.done() },

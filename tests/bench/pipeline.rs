@@ -14,6 +14,7 @@ use image::codecs::png::PngEncoder;
 use image::{ExtendedColorType, ImageEncoder};
 use skin_preview::analysis::{analyze, AnalysisOptions};
 use skin_preview::chromophores::{decompose, Vectors};
+use skin_preview::face::{find_face, FaceModels};
 use skin_preview::render::{Fractions, Projector};
 use skin_preview::skin_mask::skin_mask;
 use skin_preview::{decode, Photo};
@@ -178,6 +179,32 @@ fn encode_png(rgba: &[u8], w: u32, h: u32) -> Vec<u8> {
     out
 }
 
+/// The photo with the bundled sample portrait (astronaut.png) scaled to its height and
+/// pasted in the middle, so the face pass has a face to find.
+fn with_face(photo: &Photo) -> Photo {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let bytes = std::fs::read(format!("{root}/www/sample/astronaut.png")).expect("sample");
+    let h = photo.height();
+    let face = decode::resize(decode::decode(&bytes).expect("sample").photo, h, h).expect("resize");
+    let (w, x0) = (photo.width() as usize, (photo.width() - h) as usize / 2);
+    let mut rgba = photo.rgba().to_vec();
+    for (y, row) in face.rgba().chunks_exact(h as usize * 4).enumerate() {
+        rgba[(y * w + x0) * 4..][..row.len()].copy_from_slice(row);
+    }
+    Photo::from_rgba(photo.width(), h, rgba).expect("photo")
+}
+
+/// The face models from www/models/.
+fn face_models() -> FaceModels {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let read = |f: &str| std::fs::read(format!("{root}/www/models/{f}")).expect("www/models");
+    FaceModels::from_bytes(
+        &read("face_detection_short_range.tflite"),
+        &read("face_landmark.tflite"),
+    )
+    .expect("models")
+}
+
 fn main() {
     // `cargo bench` passes `--bench`. Without it (`cargo test --all-targets` runs bench
     // targets too) only a tiny smoke run checks that every stage still works.
@@ -245,6 +272,16 @@ fn main() {
         row(
             "skin_mask::skin_mask",
             measure(runs, || skin_mask(&photo, &chrom, None)),
+        );
+        let models = face_models();
+        let portrait = with_face(&photo);
+        assert!(
+            find_face(&models, &portrait).is_some(),
+            "bench: no face found"
+        );
+        row(
+            "face pass (find_face: detector + mesh + one tracking step)",
+            measure(runs, || find_face(&models, &portrait)),
         );
         row(
             "analysis::analyze (full)",
