@@ -112,18 +112,21 @@ struct Bounds {
 /// What `check_colour_removal` asserts for spots, ΔE00. Synthetic regression floors; real-photo
 /// targets in tests/real_photos.rs. With per-seed cameras the spots' melanin is off the
 /// engine's vector: measured worst mean 3.17 p95 4.51 (was bound 1.0 / 2.0), JPEG 6.33 /
-/// 9.50 over the floor (was 0.3 / 0.6); bounds are those plus 10%.
+/// 9.50 over the floor (was 0.3 / 0.6); with the matched-filter detector (outlines from
+/// the blob score, tuned on real photos) worst mean 3.60 p95 6.98, JPEG 4.58 / 9.49 over
+/// the floor; bounds are those plus 10%.
 const SPOT_BOUND: Bounds = Bounds {
-    lesion: (3.5, 5.0),
+    lesion: (4.0, 7.7),
     over_jpeg_floor: (7.0, 10.5),
     ring: (0.15, 0.8),
 };
 
 /// The same for red scars: measured worst mean 2.40 p95 4.69, ring p95 0.83, JPEG 1.60 /
-/// 2.59 over the floor (were bounded as spots); bounds are those plus 10%.
+/// 2.59 over the floor (were bounded as spots); with the matched-filter detector worst
+/// mean 3.04 p95 6.53, JPEG 2.00 / 4.03 over the floor; bounds are those plus 10%.
 const RED_BOUND: Bounds = Bounds {
-    lesion: (2.7, 5.2),
-    over_jpeg_floor: (1.8, 2.9),
+    lesion: (3.4, 7.2),
+    over_jpeg_floor: (2.2, 4.5),
     ring: (0.15, 0.92),
 };
 

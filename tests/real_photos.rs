@@ -36,7 +36,12 @@ struct Run {
 
 fn analyse(rgba: Vec<u8>, w: usize, h: usize) -> Run {
     let photo = Photo::from_rgba(w as u32, h as u32, rgba).expect("photo");
-    let a = analysis::analyze(&photo, &AnalysisOptions::default());
+    // As the page and the CLI do: the face mesh, when one is found, narrows the skin mask.
+    let options = AnalysisOptions {
+        face: skin_preview::face::cli::find(&photo).0,
+        ..AnalysisOptions::default()
+    };
+    let a = analysis::analyze(&photo, &options);
     let mask = |name| {
         maps::named_map(&a, name)
             .expect("map")

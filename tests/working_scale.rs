@@ -57,7 +57,7 @@ fn spots_found_and_removed_at_reduced_working_scale() {
         assert!(dice >= 0.85, "{name}: Dice {dice}");
         // Synthetic regression floor; real-photo targets in tests/real_photos.rs. With
         // per-seed cameras measured 3.15–3.94, 1.8–2.4× below the photo (was ≤ 1.5, 3×).
-        assert!(after <= 4.3 && after < before / 1.6, "{name}: ΔE {after}");
+        assert!(after <= 5.0 && after < before / 1.6, "{name}: ΔE {after}");
         // Report coordinates are in photo pixels.
         for l in &a.report.lesions {
             assert!(l.bbox[2] < SIZE && l.bbox[3] < SIZE);
