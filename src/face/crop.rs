@@ -18,7 +18,7 @@ pub(crate) struct Roi {
 
 impl Roi {
     /// Photo position of ROI-normalized `(x, y)` (0..1 across the square).
-    pub fn to_photo(&self, x: f32, y: f32) -> [f32; 2] {
+    pub fn to_photo(self, x: f32, y: f32) -> [f32; 2] {
         let (s, c) = self.angle.sin_cos();
         let (dx, dy) = ((x - 0.5) * self.side, (y - 0.5) * self.side);
         [self.cx + c * dx - s * dy, self.cy + s * dx + c * dy]
