@@ -16,8 +16,9 @@ const MAX_RMS_AT_1000: f32 = 1.5;
 /// The bound for large faces, where MediaPipe point-samples its crop (more than 2 photo
 /// pixels per input pixel: aliasing) and the engine area-averages: there the engine
 /// cannot reproduce MediaPipe's samples, and MediaPipe itself moves its points by
-/// 7–15 px at 1000 px between its detection crop and one tracking step.
-const MAX_RMS_AT_1000_ALIASED: f32 = 6.0;
+/// 7–15 px at 1000 px between its detection crop and one tracking step (this bound is
+/// half of the largest, paumier's 15 px).
+const MAX_RMS_AT_1000_ALIASED: f32 = 7.5;
 
 fn models() -> &'static FaceModels {
     static M: OnceLock<FaceModels> = OnceLock::new();

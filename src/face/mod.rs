@@ -26,8 +26,6 @@ const MESH_SIDE: usize = 192;
 pub const MESH_POINTS: usize = 468;
 /// The mesh crop is the detection box's long side times this.
 const ROI_SCALE: f32 = 1.5;
-/// Sub-samples per axis for the detector input.
-const DETECTOR_TAPS: usize = 1;
 /// Below this face presence (after sigmoid) the mesh is not trusted.
 const MIN_PRESENCE: f32 = 0.5;
 
@@ -170,14 +168,7 @@ fn letterbox(photo: &Photo) -> Roi {
 /// Faces the detector finds, in photo pixel-centre coordinates.
 fn detect_faces(models: &FaceModels, photo: &Photo) -> Vec<Detection> {
     let lb = letterbox(photo);
-    let input = crop::sample(
-        photo,
-        &lb,
-        detect::SIDE,
-        Border::Zero,
-        [-1.0, 1.0],
-        DETECTOR_TAPS,
-    );
+    let input = crop::sample(photo, &lb, detect::SIDE, Border::Zero, [-1.0, 1.0], false);
     let (regressors, scores) = models.run_detector(input);
     let dets = detect::weighted_nms(detect::decode(&regressors, &scores, &models.anchors));
     // Normalized letterbox coordinates → photo pixels.
@@ -211,7 +202,7 @@ fn mesh_roi(d: &Detection) -> Roi {
 
 /// Runs the mesh in `roi`: points in photo pixel-centre coordinates and the presence.
 fn mesh_in(models: &FaceModels, photo: &Photo, roi: &Roi) -> (Vec<[f32; 3]>, f32) {
-    let input = crop::sample(photo, roi, MESH_SIDE, Border::Replicate, [0.0, 1.0], 5);
+    let input = crop::sample(photo, roi, MESH_SIDE, Border::Replicate, [0.0, 1.0], true);
     let (raw, logit) = models.run_mesh(input);
     let n = MESH_SIDE as f32;
     let points = raw
