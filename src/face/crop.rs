@@ -38,13 +38,23 @@ pub(crate) enum Border {
 /// sparser grid, which bounds the cost on any photo size).
 const MAX_BLOCK_READS: usize = 8;
 
+/// A box-averaged region: origin (photo px), block size, size in blocks, RGB pixels.
+struct Boxed {
+    x0: usize,
+    y0: usize,
+    f: usize,
+    bw: usize,
+    bh: usize,
+    px: Vec<[f32; 3]>,
+}
+
 /// RGB pixels (0..255) the sampler reads: the photo itself, or a box-averaged region of it.
 struct Source<'a> {
     photo: &'a Photo,
     /// Black outside the photo (else the nearest edge pixel).
     zero: bool,
     /// Box-averaged region: origin (photo px), block size, size in blocks, pixels.
-    boxed: Option<(usize, usize, usize, usize, usize, Vec<[f32; 3]>)>,
+    boxed: Option<Boxed>,
 }
 
 impl Source<'_> {
@@ -60,7 +70,7 @@ impl Source<'_> {
                 let p = &self.photo.rgba()[(y * w as usize + x) * 4..][..3];
                 [f32::from(p[0]), f32::from(p[1]), f32::from(p[2])]
             }
-            Some((_, _, _, bw, bh, px)) => {
+            Some(Boxed { bw, bh, px, .. }) => {
                 let (x, y) = (
                     x.clamp(0, *bw as isize - 1) as usize,
                     y.clamp(0, *bh as isize - 1) as usize,
@@ -108,7 +118,14 @@ fn box_region(
     Source {
         photo,
         zero,
-        boxed: Some((x0, y0, f, bw, bh, px)),
+        boxed: Some(Boxed {
+            x0,
+            y0,
+            f,
+            bw,
+            bh,
+            px,
+        }),
     }
 }
 
@@ -167,7 +184,7 @@ pub(crate) fn sample(
     };
     // Photo pixel-centre coordinates → the source grid's.
     let to_grid = |sx: f32, sy: f32| match &src.boxed {
-        Some((x0, y0, f, ..)) => (
+        Some(Boxed { x0, y0, f, .. }) => (
             (sx - *x0 as f32 + 0.5) / *f as f32 - 0.5,
             (sy - *y0 as f32 + 0.5) / *f as f32 - 0.5,
         ),
