@@ -16,8 +16,9 @@ const MAX_RMS_AT_1000: f32 = 1.5;
 /// The bound for large faces, where MediaPipe point-samples its crop (more than 2 photo
 /// pixels per input pixel: aliasing) and the engine area-averages: there the engine
 /// cannot reproduce MediaPipe's samples, and MediaPipe itself moves its points by
-/// 7–15 px at 1000 px between its detection crop and one tracking step.
-const MAX_RMS_AT_1000_ALIASED: f32 = 6.0;
+/// 7–15 px at 1000 px between its detection crop and one tracking step (this bound is
+/// half of the largest, paumier's 15 px).
+const MAX_RMS_AT_1000_ALIASED: f32 = 7.5;
 
 fn models() -> &'static FaceModels {
     static M: OnceLock<FaceModels> = OnceLock::new();
@@ -81,7 +82,7 @@ fn load(path: &str) -> Photo {
 /// The reference points for a photo, in the engine's convention (pixel corners, the
 /// decoded photo's scale).
 fn reference(name: &str, photo: &Photo) -> Vec<[f32; 3]> {
-    reference_of(name, photo, "points")
+    reference_of(name, photo, "points_detection")
 }
 
 /// `key`: "points" (MediaPipe, one tracking step) or "points_detection" (crop from the detector).
@@ -137,9 +138,9 @@ fn landmarks_match_mediapipe_on_real_photos() {
         let want = reference(name, &photo);
         let face = find_face(models(), &photo).unwrap_or_else(|| panic!("{name}: no face"));
         let e = rms_at_1000(&face.points, &want);
-        let full = reference_of(name, &photo, "points_detection");
+        let full = reference_of(name, &photo, "points");
         println!(
-            "{name}: vs MediaPipe without the tracking step {:.2} px; MediaPipe's own change from that step {:.2} px (at 1000 px)",
+            "{name}: vs MediaPipe after one tracking step {:.2} px; MediaPipe's own change in that step {:.2} px (at 1000 px)",
             rms_at_1000(&face.points, &full),
             rms_at_1000(&want, &full)
         );

@@ -37,8 +37,10 @@ const MESH_SIDE: usize = 192;
 pub const MESH_POINTS: usize = 468;
 /// The mesh crop is the detection box's long side times this.
 const ROI_SCALE: f32 = 1.5;
-/// Sub-samples per axis for the detector input.
-const DETECTOR_TAPS: usize = 1;
+/// Re-crop from the mesh when its eye line is off the crop's by more than this.
+const RETRACK_DEG: f32 = 5.0;
+/// Beyond this head roll in the photo, the detector's crop is re-made from the mesh.
+const UPRIGHT_DEG: f32 = 45.0;
 /// Below this face presence (after sigmoid) the mesh is not trusted.
 const MIN_PRESENCE: f32 = 0.5;
 
@@ -181,14 +183,7 @@ fn letterbox(photo: &Photo) -> Roi {
 /// Faces the detector finds, in photo pixel-centre coordinates.
 fn detect_faces(models: &FaceModels, photo: &Photo) -> Vec<Detection> {
     let lb = letterbox(photo);
-    let input = crop::sample(
-        photo,
-        &lb,
-        detect::SIDE,
-        Border::Zero,
-        [-1.0, 1.0],
-        DETECTOR_TAPS,
-    );
+    let input = crop::sample(photo, &lb, detect::SIDE, Border::Zero, [-1.0, 1.0], false);
     let (regressors, scores) = models.run_detector(input);
     let dets = detect::weighted_nms(detect::decode(&regressors, &scores, &models.anchors));
     // Normalized letterbox coordinates → photo pixels.
@@ -222,7 +217,7 @@ fn mesh_roi(d: &Detection) -> Roi {
 
 /// Runs the mesh in `roi`: points in photo pixel-centre coordinates and the presence.
 fn mesh_in(models: &FaceModels, photo: &Photo, roi: &Roi) -> (Vec<[f32; 3]>, f32) {
-    let input = crop::sample(photo, roi, MESH_SIDE, Border::Replicate, [0.0, 1.0], 5);
+    let input = crop::sample(photo, roi, MESH_SIDE, Border::Replicate, [0.0, 1.0], true);
     let (raw, logit) = models.run_mesh(input);
     let n = MESH_SIDE as f32;
     let points = raw
@@ -261,15 +256,23 @@ pub fn find_face(models: &FaceModels, photo: &Photo) -> Option<Face> {
     let det = detect_faces(models, photo)
         .into_iter()
         .max_by(|a, b| area(a).total_cmp(&area(b)))?;
-    let (first, presence) = mesh_in(models, photo, &mesh_roi(&det));
-    if presence < MIN_PRESENCE || first.len() != MESH_POINTS {
-        return None;
-    }
-    // One tracking step: the crop from the first mesh depends far less on the detector's
-    // sampling than the detection box does.
-    let (points, presence) = mesh_in(models, photo, &roi_from_points(&first));
+    let roi = mesh_roi(&det);
+    let (mut points, mut presence) = mesh_in(models, photo, &roi);
     if presence < MIN_PRESENCE || points.len() != MESH_POINTS {
         return None;
+    }
+    // One tracking step (re-crop from the mesh, as MediaPipe's tracking does) when the
+    // detector's crop is unreliable: a face turned past 45° in the image plane (BlazeFace
+    // sees mostly upright faces; its box then misses the face's extent) or a mesh eye line
+    // off the crop's. Upright faces keep the single pass MediaPipe's static mode makes.
+    let track = roi_from_points(&points);
+    let turn = (track.angle - roi.angle + std::f32::consts::PI).rem_euclid(std::f32::consts::TAU)
+        - std::f32::consts::PI;
+    if turn.abs() > RETRACK_DEG.to_radians() || roi.angle.abs() > UPRIGHT_DEG.to_radians() {
+        let (p2, s2) = mesh_in(models, photo, &track);
+        if s2 >= MIN_PRESENCE && p2.len() == MESH_POINTS {
+            (points, presence) = (p2, s2);
+        }
     }
     // Pixel-centre coordinates → the corner convention documented on `Face`.
     let points = points

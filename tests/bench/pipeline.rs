@@ -280,7 +280,7 @@ fn main() {
             "bench: no face found"
         );
         row(
-            "face pass (find_face: detector + mesh + one tracking step)",
+            "face pass (find_face: detector + mesh)",
             measure(runs, || find_face(&models, &portrait)),
         );
         row(
