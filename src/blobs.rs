@@ -73,13 +73,10 @@ pub fn matched_scores(
         };
         for (u, out) in directions.iter().zip(best.iter_mut()) {
             let wgt = whitened_weights(&inv, *u);
-            for i in 0..w * h {
-                if support.data[i] < MIN_SUPPORT {
-                    continue;
-                }
-                let z = wgt[0] * r[0][i] + wgt[1] * r[1][i] + wgt[2] * r[2][i];
-                if z > out.data[i] {
-                    out.data[i] = z;
+            for (i, o) in out.data.iter_mut().enumerate() {
+                if support.data[i] >= MIN_SUPPORT {
+                    let z = wgt[0] * r[0][i] + wgt[1] * r[1][i] + wgt[2] * r[2][i];
+                    *o = o.max(z);
                 }
             }
         }
@@ -142,7 +139,7 @@ fn invert(m: [[f64; 3]; 3]) -> Option<[[f64; 3]; 3]> {
     let det = m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1])
         - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
         + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]);
-    if !(det.abs() > 1e-30) {
+    if det.is_nan() || det.abs() <= 1e-30 {
         return None;
     }
     let c =
@@ -255,9 +252,9 @@ mod tests {
     fn inverse_times_matrix_is_identity() {
         let m = [[4.0, 1.0, 0.5], [1.0, 3.0, 0.2], [0.5, 0.2, 2.0]];
         let inv = invert(m).unwrap();
-        for r in 0..3 {
-            for c in 0..3 {
-                let v: f64 = (0..3).map(|k| m[r][k] * inv[k][c]).sum();
+        for (r, row) in m.iter().enumerate() {
+            for (c, _) in inv.iter().enumerate() {
+                let v: f64 = (0..3).map(|k| row[k] * inv[k][c]).sum();
                 assert!((v - (r == c) as u8 as f64).abs() < 1e-12, "{r},{c}: {v}");
             }
         }

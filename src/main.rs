@@ -585,13 +585,9 @@ fn project(args: &ProjectArgs) -> Result<(), Failure> {
 // `face`: the face models are built into the native binary (the page fetches them).
 // ---------------------------------------------------------------------------------------
 
-const FACE_DETECTOR: &[u8] = include_bytes!("../www/models/face_detection_short_range.tflite");
-const FACE_MESH: &[u8] = include_bytes!("../www/models/face_landmark.tflite");
-
 fn face(path: &Path, json: bool) -> Result<(), Failure> {
     let photo = load_photo(path)?;
-    let models = skin_preview::face::FaceModels::from_bytes(FACE_DETECTOR, FACE_MESH)
-        .map_err(|e| e.to_string())?;
+    let models = skin_preview::face::cli::models().map_err(|e| e.to_string())?;
     let found = skin_preview::face::find_face(&models, &photo);
     if json {
         out!("{}", to_json(&found)?);

@@ -187,11 +187,11 @@ fn real_lesions_found(photo: &RealPhoto, run: &Run) -> [(usize, usize); 2] {
             real_truth::Kind::Redness => (1, &run.redness),
         };
         let (mut inside, mut hit) = (0usize, 0usize);
-        for i in 0..w * h {
+        for (i, &m) in map.iter().enumerate().take(w * h) {
             let (x, y) = to_source(photo, i % w, i / w);
             if l.contains(x, y) {
                 inside += 1;
-                hit += map[i] as usize;
+                hit += m as usize;
             }
         }
         if inside > 0 {

@@ -7,9 +7,14 @@ use crate::photo::Photo;
 const DETECTOR: &[u8] = include_bytes!("../../www/models/face_detection_short_range.tflite");
 const MESH: &[u8] = include_bytes!("../../www/models/face_landmark.tflite");
 
+/// The embedded models, parsed.
+pub fn models() -> Result<FaceModels, crate::Error> {
+    FaceModels::from_bytes(DETECTOR, MESH)
+}
+
 /// The photo's face, or why there is none.
 pub fn find(photo: &Photo) -> (Option<Face>, Option<String>) {
-    match FaceModels::from_bytes(DETECTOR, MESH) {
+    match models() {
         Ok(models) => match find_face(&models, photo) {
             Some(face) => (Some(face), None),
             None => (None, Some("no face found in the photo".to_string())),

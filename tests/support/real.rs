@@ -9,6 +9,8 @@
 //! darkening `synth` pairs with it): the photos are all of light-skinned people, so every
 //! figure on a shifted tone is a simulation of darker skin, not a photo of it.
 
+#![allow(clippy::needless_range_loop)] // channel loops over fixed-size colour triples
+
 use super::synth::{delta_e00, ita_of_lab, linear_to_lab, srgb_encode, Rng};
 use std::path::PathBuf;
 
