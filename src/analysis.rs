@@ -41,6 +41,9 @@ pub struct Analysis {
     pub raised: LesionMap,
     /// Scores and lesion list.
     pub report: Report,
+    /// Density directions removed per unit of pigment and of redness excess: each map's
+    /// chromophore vector as measured over its lesions (see `lesion_direction`).
+    pub removal_directions: [[f32; 3]; 2],
     /// Face zone labels at the working resolution (`face::zones`), when a face narrowed the mask.
     pub zones: Option<Vec<u8>>,
 }
@@ -153,6 +156,10 @@ const PIGMENT_K: f32 = 6.0;
 /// Detection threshold of red blobs: hemoglobin's direction is less distinct from skin's
 /// own texture, so red patches score lower (3–5 at ΔE00 6) than spots of the same contrast.
 const REDNESS_K: f32 = 5.0;
+/// σ of the baseline a colour blob's excess is measured against, as a share of the
+/// working short side (the surround of the largest blob scale, 3 × 0.016 ≈ 0.05, halved:
+/// measured on the real-photo benchmark's found spots, see README).
+const BLOB_BASELINE: f32 = 0.025;
 /// Mean excess (density units) a colour blob needs over its baseline: about ΔE00 1 on
 /// light skin, the least a person sees side by side.
 const MIN_BLOB_EXCESS: f32 = 0.05;
@@ -237,8 +244,14 @@ pub fn analyze(photo: &Photo, options: &AnalysisOptions) -> Analysis {
     let blob_area = ((BLOB_MIN_RADIUS * short).powi(2) * std::f32::consts::PI).max(6.0) as usize;
     let from_blobs = |plane, params: &MapParams, z: &Plane, k: f32| {
         let mask = blobs::blob_mask(z, &skin.binary, k, blob_area);
+        // The excess to remove is over the skin just around each blob: at the face's scale
+        // the melanin plane carries the face's own structure (folds, stubble, flush).
+        let local = MapParams {
+            baseline_sigma: BLOB_BASELINE * short,
+            ..*params
+        };
         let mut map =
-            lesions::lesion_map_from_mask(plane, &interior, &skin.binary, params, feather, mask);
+            lesions::lesion_map_from_mask(plane, &interior, &skin.binary, &local, feather, mask);
         // Unusual for this skin is not enough: a lesion must also differ visibly.
         let excess = map.excess.data.clone();
         map.retain(feather, |px| {
@@ -312,6 +325,33 @@ pub fn analyze(photo: &Photo, options: &AnalysisOptions) -> Analysis {
         crate::face::report::face_report(f, &face_pass, photo, maps, &report.lesions, scale)
     });
     report.mask_source = face_pass.mask_source;
+    let local = MapParams {
+        baseline_sigma: BLOB_BASELINE * short,
+        ..colour_params
+    };
+    let direction = |map: &LesionMap, own_dir: [f32; 3], other: (&Plane, [f32; 3])| {
+        lesion_direction(
+            &chrom,
+            map,
+            own_dir,
+            other,
+            (&interior, &skin.binary),
+            &local,
+            feather,
+        )
+    };
+    let removal_directions = [
+        direction(
+            &pigment,
+            chrom.vectors.melanin,
+            (&chrom.hemoglobin, chrom.vectors.hemoglobin),
+        ),
+        direction(
+            &redness,
+            chrom.vectors.hemoglobin,
+            (&chrom.melanin, chrom.vectors.melanin),
+        ),
+    ];
     Analysis {
         scale,
         chrom,
@@ -322,8 +362,52 @@ pub fn analyze(photo: &Photo, options: &AnalysisOptions) -> Analysis {
         raised,
         report,
         zones: face_pass.labels,
+        removal_directions,
     }
 }
+
+/// The density direction a map's lesions actually have: its own chromophore's vector plus
+/// the multiples of the other chromophore and of shading whose excess moves with its own
+/// over the lesions (least squares through the origin). A real camera's melanin is not
+/// the published vector, so removing along the published one alone leaves a coloured
+/// trace; removing along the measured direction takes the whole lesion colour away.
+#[allow(clippy::too_many_arguments)]
+fn lesion_direction(
+    chrom: &Chromophores,
+    map: &LesionMap,
+    own_dir: [f32; 3],
+    (other, other_dir): (&Plane, [f32; 3]),
+    (interior, skin): (&Plane, &[bool]),
+    params: &MapParams,
+    feather: f32,
+) -> [f32; 3] {
+    if map.lesions.is_empty() {
+        return own_dir;
+    }
+    let excess = |p: &Plane| {
+        lesions::lesion_map_from_mask(p, interior, skin, params, feather, map.mask.clone()).excess
+    };
+    let (eo, es) = (excess(other), excess(&chrom.shading));
+    let (mut mm, mut mo, mut ms) = (0f64, 0f64, 0f64);
+    for i in (0..map.mask.len()).filter(|&i| map.mask[i]) {
+        let e = map.excess.data[i] as f64;
+        mm += e * e;
+        mo += e * eo.data[i] as f64;
+        ms += e * es.data[i] as f64;
+    }
+    if mm <= 1e-9 {
+        return own_dir;
+    }
+    let (a, b) = (
+        (mo / mm).clamp(-DIRECTION_LIMIT, DIRECTION_LIMIT) as f32,
+        (ms / mm).clamp(-DIRECTION_LIMIT, DIRECTION_LIMIT) as f32,
+    );
+    std::array::from_fn(|k| own_dir[k] + a * other_dir[k] + b)
+}
+
+/// Largest multiple of the other chromophore or of shading a lesion direction takes on
+/// (the published melanin vectors differ by about 1.2 hemoglobin and 0.7 shading units).
+const DIRECTION_LIMIT: f64 = 1.5;
 
 /// Shading for relief detection, with less camera noise than the exact plane.
 ///

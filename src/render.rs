@@ -245,8 +245,8 @@ impl Removal {
             grain,
             unmix,
             density,
-            m: a.chrom.vectors.melanin,
-            h: a.chrom.vectors.hemoglobin,
+            m: a.removal_directions[0],
+            h: a.removal_directions[1],
         }
     }
 
@@ -418,8 +418,8 @@ impl Projector {
             melanin: Vec::new(),
             hemoglobin: Vec::new(),
             shading: Vec::new(),
-            m: a.chrom.vectors.melanin,
-            h: a.chrom.vectors.hemoglobin,
+            m: a.removal_directions[0],
+            h: a.removal_directions[1],
         };
         Removal::new(a, target).for_each(target, |i, dm, dh, ds| {
             p.active.push(i as u32);

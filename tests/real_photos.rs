@@ -528,13 +528,21 @@ fn diagnose_spots() {
                 }
             }
             let (cover, dice) = score_spot(mask, w, h, l);
+            let c = cy as usize * wp + cx as usize;
+            let map = if kind == Kind::Red {
+                &a.redness
+            } else {
+                &a.pigment
+            };
             print!(
-                "  [d {:.0} z {:.1} skin {:.0}% cover {:.2} dice {:.2}]",
+                "  [d {:.0} z {:.1} skin {:.0}% cover {:.2} dice {:.2} excess {:.3} soft {:.2}]",
                 l.diameter,
                 zmax,
                 100.0 * skin as f64 / n as f64,
                 cover,
-                dice
+                dice,
+                map.excess.data[c],
+                map.soft.data[c]
             );
         }
         println!();
