@@ -7,7 +7,6 @@
 //! `mediapipe`'s own FaceMesh on the same photo; sampling averages over each tensor
 //! pixel's footprint instead of point-sampling large photos.
 
-#[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
 pub mod colour_fit;
 mod crop;
