@@ -39,6 +39,15 @@ pub struct Case {
     pub sites: &'static [[f64; 2]],
 }
 
+/// Henner's forehead and cheeks (source pixels), shared by his portrait and close-up.
+const HENNER_SITES: &[[f64; 2]] = &[
+    [1700.0, 700.0],
+    [2150.0, 600.0],
+    [2600.0, 700.0],
+    [1500.0, 1800.0],
+    [2800.0, 1850.0],
+];
+
 /// The benchmark's photos: five people, full portraits and close crops, faces from
 /// about 140 px (giunchedi) to 2200 px (henner close-up) across.
 pub const CASES: [Case; 6] = [
@@ -48,13 +57,7 @@ pub const CASES: [Case; 6] = [
         crop: None,
         downscale: 4,
         face_width: 2200.0,
-        sites: &[
-            [1700.0, 700.0],
-            [2150.0, 600.0],
-            [2600.0, 700.0],
-            [1500.0, 1800.0],
-            [2800.0, 1850.0],
-        ],
+        sites: HENNER_SITES,
     },
     Case {
         name: "henner-closeup",
@@ -62,13 +65,7 @@ pub const CASES: [Case; 6] = [
         crop: Some([1100, 300, 3300, 2500]),
         downscale: 1,
         face_width: 2200.0,
-        sites: &[
-            [1700.0, 700.0],
-            [2150.0, 600.0],
-            [2600.0, 700.0],
-            [1500.0, 1800.0],
-            [2800.0, 1850.0],
-        ],
+        sites: HENNER_SITES,
     },
     Case {
         name: "giunchedi",
@@ -296,16 +293,8 @@ pub fn shift_to_ita(photo: &RealPhoto, target: f64) -> (LinearImage, f64) {
         v.sort_by(f64::total_cmp);
         v[v.len() / 2]
     };
-    let (mut lo, mut hi) = (-1.5, 3.0);
-    for _ in 0..30 {
-        let mid = 0.5 * (lo + hi);
-        if ita(mid) > target {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-    }
-    let a = 0.5 * (lo + hi);
+    // ITA falls as tone melanin is added.
+    let a = bisect(-1.5, 3.0, |a| ita(a) > target);
     (shift_tone(img, a), ita(a))
 }
 
@@ -374,10 +363,14 @@ pub fn amplitude_for(core: [f64; 3], dir: [f64; 3], target: f64) -> f64 {
         let c: [f64; 3] = std::array::from_fn(|k| core[k] * (-a * dir[k]).exp());
         delta_e00(base, linear_to_lab(c))
     };
-    let (mut lo, mut hi) = (0.0, 4.0);
+    bisect(0.0, 4.0, |a| de(a) < target)
+}
+
+/// The point in `lo..hi` where `below` turns from true to false (40 halvings).
+fn bisect(mut lo: f64, mut hi: f64, below: impl Fn(f64) -> bool) -> f64 {
     for _ in 0..40 {
         let mid = 0.5 * (lo + hi);
-        if de(mid) < target {
+        if below(mid) {
             lo = mid;
         } else {
             hi = mid;
