@@ -242,14 +242,14 @@ pub fn analyze(photo: &Photo, options: &AnalysisOptions) -> Analysis {
         &[blobs::MELANIN_MEAN, chromophores::HEMOGLOBIN_PRIOR],
     );
     let blob_area = ((BLOB_MIN_RADIUS * short).powi(2) * std::f32::consts::PI).max(6.0) as usize;
-    let from_blobs = |plane, params: &MapParams, z: &Plane, k: f32| {
+    // The excess to remove is over the skin just around each blob: at the face's scale
+    // the melanin plane carries the face's own structure (folds, stubble, flush).
+    let local = MapParams {
+        baseline_sigma: BLOB_BASELINE * short,
+        ..colour_params
+    };
+    let from_blobs = |plane, z: &Plane, k: f32| {
         let mask = blobs::blob_mask(z, &skin.binary, k, blob_area);
-        // The excess to remove is over the skin just around each blob: at the face's scale
-        // the melanin plane carries the face's own structure (folds, stubble, flush).
-        let local = MapParams {
-            baseline_sigma: BLOB_BASELINE * short,
-            ..*params
-        };
         let mut map =
             lesions::lesion_map_from_mask(plane, &interior, &skin.binary, &local, feather, mask);
         // Unusual for this skin is not enough: a lesion must also differ visibly.
@@ -259,17 +259,8 @@ pub fn analyze(photo: &Photo, options: &AnalysisOptions) -> Analysis {
         });
         map
     };
-    let pigment = from_blobs(&chrom.melanin, &colour_params, &scores[0], PIGMENT_K);
-    let redness = from_blobs(
-        &chrom.hemoglobin,
-        &MapParams {
-            floor: 0.10,
-            noise: NoiseModel::Global,
-            ..colour_params
-        },
-        &scores[1],
-        REDNESS_K,
-    );
+    let pigment = from_blobs(&chrom.melanin, &scores[0], PIGMENT_K);
+    let redness = from_blobs(&chrom.hemoglobin, &scores[1], REDNESS_K);
     // The hemoglobin relief detection may treat as explained: the former threshold map,
     // which also takes in lips and flushed areas, so they do not read as pits.
     let explained_redness = lesions::lesion_map(
@@ -325,10 +316,6 @@ pub fn analyze(photo: &Photo, options: &AnalysisOptions) -> Analysis {
         crate::face::report::face_report(f, &face_pass, photo, maps, &report.lesions, scale)
     });
     report.mask_source = face_pass.mask_source;
-    let local = MapParams {
-        baseline_sigma: BLOB_BASELINE * short,
-        ..colour_params
-    };
     let direction = |map: &LesionMap, own_dir: [f32; 3], other: (&Plane, [f32; 3])| {
         lesion_direction(
             &chrom,
@@ -337,7 +324,6 @@ pub fn analyze(photo: &Photo, options: &AnalysisOptions) -> Analysis {
             other,
             (&interior, &skin.binary),
             &local,
-            feather,
         )
     };
     let removal_directions = [
@@ -371,7 +357,6 @@ pub fn analyze(photo: &Photo, options: &AnalysisOptions) -> Analysis {
 /// over the lesions (least squares through the origin). A real camera's melanin is not
 /// the published vector, so removing along the published one alone leaves a coloured
 /// trace; removing along the measured direction takes the whole lesion colour away.
-#[allow(clippy::too_many_arguments)]
 fn lesion_direction(
     chrom: &Chromophores,
     map: &LesionMap,
@@ -379,14 +364,11 @@ fn lesion_direction(
     (other, other_dir): (&Plane, [f32; 3]),
     (interior, skin): (&Plane, &[bool]),
     params: &MapParams,
-    feather: f32,
 ) -> [f32; 3] {
     if map.lesions.is_empty() {
         return own_dir;
     }
-    let excess = |p: &Plane| {
-        lesions::lesion_map_from_mask(p, interior, skin, params, feather, map.mask.clone()).excess
-    };
+    let excess = |p: &Plane| lesions::excess_around(p, interior, skin, params, &map.mask).excess;
     let (eo, es) = (excess(other), excess(&chrom.shading));
     let (mut mm, mut mo, mut ms) = (0f64, 0f64, 0f64);
     for i in (0..map.mask.len()).filter(|&i| map.mask[i]) {

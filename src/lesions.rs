@@ -154,24 +154,12 @@ pub fn lesion_map_from_mask(
     feather: f32,
     mask: Vec<bool>,
 ) -> LesionMap {
-    let s = smooth_plane(plane, skin, skin_bin, p);
     let (w, h) = (plane.width, plane.height);
-    let mut excluded = Plane::from_vec(w, h, mask.iter().map(|&m| m as u8 as f32).collect());
-    excluded.blur(p.smooth_sigma.max(1.0) * 2.0);
-    let mut weights = skin.clone();
-    for (wt, e) in weights.data.iter_mut().zip(&excluded.data) {
-        if *e > 0.05 {
-            *wt = 0.0;
-        }
-    }
-    let base = masked_blur(
-        &s.smooth,
-        &weights,
-        p.baseline_sigma,
-        blur_factor(p.baseline_sigma),
-        s.fallback,
-    );
-    let excess = signed_diff(&s.smooth, &base, 1.0);
+    let Around {
+        excess,
+        baseline,
+        excluded,
+    } = excess_around(plane, skin, skin_bin, p, &mask);
     let noise = robust_sigma_excluding(&excess.data, skin_bin, &excluded.data);
     let lesions = components::label(&mask, w, h).1;
     LesionMap {
@@ -180,7 +168,46 @@ pub fn lesion_map_from_mask(
         mask,
         lesions,
         noise,
+        baseline,
+    }
+}
+
+/// A plane's excess over the skin around a set of lesions.
+pub struct Around {
+    /// Smoothed plane minus `baseline`.
+    pub excess: Plane,
+    /// Baseline fitted over skin without the lesions.
+    pub baseline: Plane,
+    /// The lesions dilated (0..1), the pixels left out of the baseline.
+    pub excluded: Plane,
+}
+
+/// The plane smoothed at `p.smooth_sigma` minus its baseline at `p.baseline_sigma` fitted
+/// over skin without `mask` (dilated).
+pub fn excess_around(
+    plane: &Plane,
+    skin: &Plane,
+    skin_bin: &[bool],
+    p: &MapParams,
+    mask: &[bool],
+) -> Around {
+    let (w, h) = (plane.width, plane.height);
+    let fallback = skin_mean(plane, skin_bin);
+    let smooth = masked_blur(plane, skin, p.smooth_sigma, 1, fallback);
+    let mut excluded = Plane::from_vec(w, h, mask.iter().map(|&m| m as u8 as f32).collect());
+    excluded.blur(p.smooth_sigma.max(1.0) * 2.0);
+    let mut weights = skin.clone();
+    for (wt, e) in weights.data.iter_mut().zip(&excluded.data) {
+        if *e > 0.05 {
+            *wt = 0.0;
+        }
+    }
+    let factor = blur_factor(p.baseline_sigma);
+    let base = masked_blur(&smooth, &weights, p.baseline_sigma, factor, fallback);
+    Around {
+        excess: signed_diff(&smooth, &base, 1.0),
         baseline: base,
+        excluded,
     }
 }
 

@@ -208,10 +208,9 @@ describe('skin-preview page', () => {
     const seen = lesions.filter((l) => l.kind === 'pigment' || l.kind === 'redness');
     if (seen.length === 0) {
       assert.fail(
-        `TODO(issue 14): the analysis reports no pigment or redness lesion on the sample photo ` +
+        `the analysis reports no pigment or redness lesion on the sample photo ` +
           `(${lesions.length} lesions: ${lesions.map((l) => l.kind).join(', ') || 'none'}), so the default ` +
-          'plan cannot fade its mole and papules. Detection on real photos is being fixed on another ' +
-          'branch; this test passes once it finds them.',
+          'plan cannot fade its mole and papules (real-photo detection: tests/real_photos.rs).',
       );
     }
     assert.ok(changed > 50, `only ${changed} pixels changed between week 0 and week 26`);
