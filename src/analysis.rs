@@ -178,25 +178,152 @@ pub fn min_lesion_radius(w: usize, h: usize) -> f32 {
     0.012 * w.min(h) as f32
 }
 
-/// Analyses a photo at its working resolution; the report is in photo pixels.
+/// The part of a photo an analysis looks at, and how finely.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Region {
+    /// x0, y0, width, height in photo pixels; x0 and y0 are multiples of `scale`.
+    pub rect: [u32; 4],
+    /// Photo pixels per working pixel along each axis.
+    pub scale: usize,
+}
+
+impl Region {
+    /// The whole photo at its working scale.
+    pub fn whole(photo: &Photo) -> Region {
+        let (w, h) = (photo.width(), photo.height());
+        Region {
+            rect: [0, 0, w, h],
+            scale: work_scale(w, h),
+        }
+    }
+
+    /// The region's origin in working pixels.
+    fn origin(&self) -> (usize, usize) {
+        (
+            self.rect[0] as usize / self.scale,
+            self.rect[1] as usize / self.scale,
+        )
+    }
+}
+
+/// Face width, in working pixels, at which a face is analysed in its own region: blob
+/// scales and lesion sizes are shares of the working short side, so a face read at this
+/// width reads alike in a group portrait and in a phone close-up.
+const FACE_WORK_WIDTH: f32 = 320.0;
+/// Most working pixels of a face's region (a 2 MP photo's whole working image is 220 000).
+const MAX_REGION_PIXELS: usize = 320_000;
+/// Most working pixels of the whole photo at the face's scale: the maps cover it all.
+const MAX_FRAME_PIXELS: usize = 1_500_000;
+/// Margin kept around the face's outline (forehead included), as a share of its width.
+const FACE_MARGIN: f32 = 0.06;
+
+/// The face's region (its oval lifted over the forehead, with a margin) at the scale that
+/// sees the face [`FACE_WORK_WIDTH`] pixels wide, coarser if the pixel caps demand it;
+/// `None` for an incomplete mesh.
+pub fn face_region(photo: &Photo, face: &crate::face::Face) -> Option<Region> {
+    use crate::face::{mask, zones};
+    if face.points.len() < crate::face::MESH_POINTS || !(face.width_px > 1.0) {
+        return None;
+    }
+    let oval = mask::extended_oval(face, zones::FOREHEAD_RISE);
+    let pad = FACE_MARGIN * face.width_px;
+    let (pw, ph) = (photo.width(), photo.height());
+    let bound = |k: usize, hi: bool, n: u32| {
+        let v = oval.iter().map(|p| p[k]);
+        let v = if hi {
+            v.fold(f32::NEG_INFINITY, f32::max) + pad
+        } else {
+            v.fold(f32::INFINITY, f32::min) - pad
+        };
+        v.clamp(0.0, n as f32) as u32
+    };
+    let (x0, x1) = (bound(0, false, pw), bound(0, true, pw));
+    let (y0, y1) = (bound(1, false, ph), bound(1, true, ph));
+    if x1 <= x0 + 8 || y1 <= y0 + 8 {
+        return None;
+    }
+    let frame = |s: u32| (pw.div_ceil(s) * ph.div_ceil(s)) as usize;
+    let aligned = |s: u32| {
+        let (ax0, ay0) = (x0 / s * s, y0 / s * s);
+        let (ax1, ay1) = ((x1.div_ceil(s) * s).min(pw), (y1.div_ceil(s) * s).min(ph));
+        [ax0, ay0, ax1 - ax0, ay1 - ay0]
+    };
+    let mut s = (face.width_px / FACE_WORK_WIDTH).round().max(1.0) as u32;
+    while s < pw.max(ph) {
+        let r = aligned(s);
+        let region = (r[2].div_ceil(s) * r[3].div_ceil(s)) as usize;
+        if region <= MAX_REGION_PIXELS && frame(s) <= MAX_FRAME_PIXELS {
+            break;
+        }
+        s += 1;
+    }
+    Some(Region {
+        rect: aligned(s),
+        scale: s as usize,
+    })
+}
+
+/// Analyses a photo; the report is in photo pixels. With a face, the analysis looks at
+/// the face's region at the face's own scale, and falls back to the whole photo when the
+/// face's skin does not match the skin colour.
 pub fn analyze(photo: &Photo, options: &AnalysisOptions) -> Analysis {
-    let scale = work_scale(photo.width(), photo.height());
+    let replaced = matches!(options.user_mask, Some((_, UserMaskMode::Override)));
+    let region = options.face.as_ref().filter(|_| !replaced);
+    if let Some(region) = region.and_then(|f| face_region(photo, f)) {
+        let a = analyze_in(photo, options, region);
+        if a.zones.is_some() {
+            return a;
+        }
+    }
+    analyze_in(photo, options, Region::whole(photo))
+}
+
+/// Analyses `region` of a photo at its scale; the planes are placed in the whole photo's
+/// working frame.
+pub fn analyze_in(full: &Photo, options: &AnalysisOptions, region: Region) -> Analysis {
+    let scale = region.scale;
+    let [x0, y0, rw, rh] = region.rect;
+    let whole = region.rect == [0, 0, full.width(), full.height()];
     let work_owned;
-    let work = if scale > 1 {
-        work_owned = photo.downsample(scale as u32);
-        &work_owned
+    let work = if whole && scale == 1 {
+        full
     } else {
-        photo
+        work_owned = full.downsample_region(region.rect, scale as u32);
+        &work_owned
     };
     let (w, h) = (work.width() as usize, work.height() as usize);
     let user_mask = options.user_mask.as_ref().map(|(m, mode)| {
+        let fw = full.width() as usize;
+        let cropped: Vec<bool> = (y0..y0 + rh)
+            .flat_map(|y| {
+                let at = y as usize * fw + x0 as usize;
+                m[at..at + rw as usize].iter().copied()
+            })
+            .collect();
         (
-            downsample_mask(m, photo.width() as usize, photo.height() as usize, scale),
+            downsample_mask(&cropped, rw as usize, rh as usize, scale),
             *mode,
         )
     });
     let user = user_mask.as_ref().map(|(m, mode)| (m.as_slice(), *mode));
-    let full_size = (photo.width(), photo.height());
+    let face = options.face.as_ref().map(|f| {
+        let mut f = f.clone();
+        for p in &mut f.points {
+            p[0] -= x0 as f32;
+            p[1] -= y0 as f32;
+        }
+        f
+    });
+    let gains = options.white_reference.and_then(|(x, y)| {
+        let inside = (x0..x0 + rw).contains(&x) && (y0..y0 + rh).contains(&y);
+        let s = scale as u32;
+        if inside {
+            white_gains(work, (x - x0) / s, (y - y0) / s)
+        } else {
+            white_gains(full, x, y)
+        }
+    });
+    let full_size = (full.width(), full.height());
     let photo = work;
     let prior = chromophores::decompose(photo, Vectors::default());
     let skin0 = skin_mask::skin_mask(photo, &prior, user);
@@ -206,7 +333,7 @@ pub fn analyze(photo: &Photo, options: &AnalysisOptions) -> Analysis {
     let skin = skin0;
     // Issue 15: the face mesh narrows the colour mask (src/face/report.rs).
     let face_pass =
-        crate::face::report::narrow_skin(options.face.as_ref(), skin, (photo, &prior), user, scale);
+        crate::face::report::narrow_skin(face.as_ref(), skin, (photo, &prior), user, scale);
     let skin = face_pass.skin.clone();
     let chrom = if vectors.estimated {
         chromophores::decompose(photo, vectors)
@@ -300,18 +427,15 @@ pub fn analyze(photo: &Photo, options: &AnalysisOptions) -> Analysis {
         &mut redness,
         [&pigment, &pits, &raised],
     );
-    let white_reference = options
-        .white_reference
-        .map(|(x, y)| (x / scale as u32, y / scale as u32));
     let mut report = report(
         photo,
-        white_reference,
-        (scale, full_size),
+        gains,
+        (scale, full_size, (x0, y0)),
         &chrom,
         &skin,
         [&pigment, &redness, &pits, &raised],
     );
-    report.face = options.face.as_ref().and_then(|f| {
+    report.face = face.as_ref().and_then(|f| {
         let maps = [&pigment, &redness, &pits, &raised];
         crate::face::report::face_report(f, &face_pass, photo, maps, &report.lesions, scale)
     });
@@ -338,7 +462,7 @@ pub fn analyze(photo: &Photo, options: &AnalysisOptions) -> Analysis {
             (&chrom.melanin, chrom.vectors.melanin),
         ),
     ];
-    Analysis {
+    let analysis = Analysis {
         scale,
         chrom,
         skin,
@@ -349,6 +473,69 @@ pub fn analyze(photo: &Photo, options: &AnalysisOptions) -> Analysis {
         report,
         zones: face_pass.labels,
         removal_directions,
+    };
+    if whole {
+        return analysis;
+    }
+    let frame = (
+        full_size.0.div_ceil(scale as u32) as usize,
+        full_size.1.div_ceil(scale as u32) as usize,
+    );
+    analysis.embedded(frame, region.origin())
+}
+
+impl Analysis {
+    /// This analysis of a region placed at `at` (working pixels) in a `frame`-sized one:
+    /// nothing was analysed outside the region, so it holds no skin and no lesion.
+    fn embedded(self, frame: (usize, usize), at: (usize, usize)) -> Analysis {
+        let (fw, fh) = frame;
+        let w = self.skin.soft.width;
+        let plane = |p: &Plane| p.embed(fw, fh, at, 0.0);
+        let flags = |m: &[bool]| crate::planes::embed(m, w, frame, at, false);
+        let map = |m: LesionMap| LesionMap {
+            excess: plane(&m.excess),
+            soft: plane(&m.soft),
+            mask: flags(&m.mask),
+            lesions: m
+                .lesions
+                .into_iter()
+                .map(|mut c| {
+                    c.centroid[0] += at.0 as f64;
+                    c.centroid[1] += at.1 as f64;
+                    c.bbox[0] += at.0 as u32;
+                    c.bbox[2] += at.0 as u32;
+                    c.bbox[1] += at.1 as u32;
+                    c.bbox[3] += at.1 as u32;
+                    c
+                })
+                .collect(),
+            noise: m.noise,
+            baseline: plane(&m.baseline),
+        };
+        Analysis {
+            scale: self.scale,
+            chrom: Chromophores {
+                melanin: plane(&self.chrom.melanin),
+                hemoglobin: plane(&self.chrom.hemoglobin),
+                shading: plane(&self.chrom.shading),
+                vectors: self.chrom.vectors,
+            },
+            skin: SkinMask {
+                soft: plane(&self.skin.soft),
+                binary: flags(&self.skin.binary),
+                model: self.skin.model,
+                core: flags(&self.skin.core),
+            },
+            pigment: map(self.pigment),
+            redness: map(self.redness),
+            pits: map(self.pits),
+            raised: map(self.raised),
+            report: self.report,
+            removal_directions: self.removal_directions,
+            zones: self
+                .zones
+                .map(|z| crate::planes::embed(&z, w, frame, at, 0)),
+        }
     }
 }
 
@@ -466,8 +653,8 @@ fn downsample_mask(mask: &[bool], w: usize, h: usize, scale: usize) -> Vec<bool>
 
 fn report(
     photo: &Photo,
-    white_reference: Option<(u32, u32)>,
-    (scale, full_size): (usize, (u32, u32)),
+    gains: Option<[f64; 3]>,
+    (scale, full_size, origin): (usize, (u32, u32), (u32, u32)),
     chrom: &Chromophores,
     skin: &SkinMask,
     maps: [&LesionMap; 4],
@@ -476,6 +663,7 @@ fn report(
     let (w, h) = full_size;
     let (s, s2) = (scale as f64, scale * scale);
     let skin_area = skin.area();
+    let frame_pixels = (w.div_ceil(scale as u32) * h.div_ceil(scale as u32)) as usize;
     let pct = |n: usize| {
         if skin_area == 0 {
             0.0
@@ -483,7 +671,6 @@ fn report(
             100.0 * n as f64 / skin_area as f64
         }
     };
-    let gains = white_reference.and_then(|(x, y)| white_gains(photo, x, y));
     let (skin_lab, ita) = median_skin_colour(photo, &skin.binary, gains);
     let count = |m: &[bool]| m.iter().filter(|b| **b).count();
     let texture_px = maps[2]
@@ -512,8 +699,11 @@ fn report(
                 kind,
                 area_px: c.area * s2,
                 area_percent: pct(c.area),
-                centroid: c.centroid.map(|v| (v + 0.5) * s - 0.5),
-                bbox: to_photo_bbox(c.bbox, scale, full_size),
+                centroid: [
+                    (c.centroid[0] + 0.5) * s - 0.5 + origin.0 as f64,
+                    (c.centroid[1] + 0.5) * s - 0.5 + origin.1 as f64,
+                ],
+                bbox: to_photo_bbox(c.bbox, scale, origin, full_size),
                 delta_e00: de,
                 delta_l: dl,
             });
@@ -526,7 +716,7 @@ fn report(
         width: w,
         height: h,
         skin_found: skin_area > 0,
-        skin_area_percent: 100.0 * skin_area as f64 / photo.pixel_count() as f64,
+        skin_area_percent: 100.0 * skin_area as f64 / frame_pixels as f64,
         ita,
         ita_category: category,
         ita_label: category.map(|c| c.label()),
@@ -545,14 +735,20 @@ fn report(
     }
 }
 
-/// A working-resolution bounding box in photo pixels (inclusive, clamped to the photo).
-fn to_photo_bbox(b: [u32; 4], scale: usize, (pw, ph): (u32, u32)) -> [u32; 4] {
+/// A region's working-resolution bounding box in photo pixels (inclusive, clamped to the
+/// photo); `origin` is the region's corner in photo pixels.
+fn to_photo_bbox(
+    b: [u32; 4],
+    scale: usize,
+    (ox, oy): (u32, u32),
+    (pw, ph): (u32, u32),
+) -> [u32; 4] {
     let s = scale as u32;
     [
-        b[0] * s,
-        b[1] * s,
-        ((b[2] + 1) * s - 1).min(pw - 1),
-        ((b[3] + 1) * s - 1).min(ph - 1),
+        ox + b[0] * s,
+        oy + b[1] * s,
+        (ox + (b[2] + 1) * s - 1).min(pw - 1),
+        (oy + (b[3] + 1) * s - 1).min(ph - 1),
     ]
 }
 

@@ -60,18 +60,37 @@ impl Photo {
         if factor <= 1 {
             return self.clone();
         }
-        let (lut, encoder) = (colour::srgb8_to_linear_lut(), colour::Srgb8Encoder::get());
-        let (w, h) = (self.width.div_ceil(factor), self.height.div_ceil(factor));
-        let (wu, f) = (w as usize, factor as usize);
+        self.downsample_region([0, 0, self.width, self.height], factor)
+    }
+
+    /// [`Photo::downsample`] of the rectangle `[x0, y0, width, height]` (clamped to the
+    /// photo): the face's region at the face's own working scale.
+    pub fn downsample_region(&self, region: [u32; 4], factor: u32) -> Photo {
+        let x0 = region[0].min(self.width);
+        let y0 = region[1].min(self.height);
+        let rw = region[2].min(self.width - x0);
+        let rh = region[3].min(self.height - y0);
         let stride = self.width as usize * 4;
+        let span = |y: usize| y * stride + x0 as usize * 4..y * stride + (x0 + rw) as usize * 4;
+        if factor <= 1 {
+            let rgba = (y0..y0 + rh).flat_map(|y| &self.rgba[span(y as usize)]);
+            return Photo {
+                width: rw,
+                height: rh,
+                rgba: rgba.copied().collect(),
+            };
+        }
+        let (lut, encoder) = (colour::srgb8_to_linear_lut(), colour::Srgb8Encoder::get());
+        let (w, h) = (rw.div_ceil(factor), rh.div_ceil(factor));
+        let (wu, f) = (w as usize, factor as usize);
         let mut sum = vec![[0f32; 4]; wu];
         let mut rgba = vec![0u8; wu * h as usize * 4];
         for (by, out) in rgba.chunks_exact_mut(wu * 4).enumerate() {
             sum.fill([0.0; 4]);
-            let rows = (by * f)..((by + 1) * f).min(self.height as usize);
+            let rows = (by * f)..((by + 1) * f).min(rh as usize);
             let n_rows = rows.len();
             for y in rows {
-                let row = &self.rgba[y * stride..(y + 1) * stride];
+                let row = &self.rgba[span(y + y0 as usize)];
                 for (s, block) in sum.iter_mut().zip(row.chunks(4 * f)) {
                     let mut acc = *s;
                     for px in block.chunks_exact(4) {
@@ -84,7 +103,7 @@ impl Photo {
                 }
             }
             for (bx, (s, o)) in sum.iter().zip(out.chunks_exact_mut(4)).enumerate() {
-                let cols = (self.width as usize).min((bx + 1) * f) - bx * f;
+                let cols = (rw as usize).min((bx + 1) * f) - bx * f;
                 let inv = 1.0 / (cols * n_rows) as f32;
                 for c in 0..3 {
                     o[c] = encoder.encode(s[c] * inv);

@@ -124,6 +124,12 @@ impl Plane {
         Plane::from_vec(h, w, data)
     }
 
+    /// This plane placed at `(x0, y0)` in a `width × height` plane filled with `fill`.
+    pub fn embed(&self, width: usize, height: usize, (x0, y0): (usize, usize), fill: f32) -> Plane {
+        let data = embed(&self.data, self.width, (width, height), (x0, y0), fill);
+        Plane::from_vec(width, height, data)
+    }
+
     /// Area-average downsample by an integer factor (partial edge blocks averaged too).
     pub fn downsample(&self, factor: usize) -> Plane {
         if factor <= 1 {
@@ -171,6 +177,31 @@ impl Plane {
         }
         Plane::from_vec(width, height, out)
     }
+}
+
+/// A `w`-wide raster placed at `(x0, y0)` in a `width × height` one filled with `fill`
+/// (cut where it would overhang).
+pub fn embed<T: Copy>(
+    data: &[T],
+    w: usize,
+    (width, height): (usize, usize),
+    (x0, y0): (usize, usize),
+    fill: T,
+) -> Vec<T> {
+    let mut out = vec![fill; width * height];
+    if w == 0 || x0 >= width {
+        return out;
+    }
+    let n = w.min(width - x0);
+    for (y, row) in data
+        .chunks_exact(w)
+        .enumerate()
+        .take(height.saturating_sub(y0))
+    {
+        let at = (y0 + y) * width + x0;
+        out[at..at + n].copy_from_slice(&row[..n]);
+    }
+    out
 }
 
 /// Bilinear taps (lower index, upper index, weight of the upper) at `pos`, clamped to
