@@ -222,7 +222,7 @@ const FACE_MARGIN: f32 = 0.06;
 /// `None` for an incomplete mesh.
 pub fn face_region(photo: &Photo, face: &crate::face::Face) -> Option<Region> {
     use crate::face::{mask, zones};
-    if face.points.len() < crate::face::MESH_POINTS || !(face.width_px > 1.0) {
+    if face.points.len() < crate::face::MESH_POINTS || face.width_px.is_nan() || face.width_px <= 1.0 {
         return None;
     }
     let oval = mask::extended_oval(face, zones::FOREHEAD_RISE);
