@@ -222,7 +222,10 @@ const FACE_MARGIN: f32 = 0.06;
 /// `None` for an incomplete mesh.
 pub fn face_region(photo: &Photo, face: &crate::face::Face) -> Option<Region> {
     use crate::face::{mask, zones};
-    if face.points.len() < crate::face::MESH_POINTS || face.width_px.is_nan() || face.width_px <= 1.0 {
+    if face.points.len() < crate::face::MESH_POINTS
+        || face.width_px.is_nan()
+        || face.width_px <= 1.0
+    {
         return None;
     }
     let oval = mask::extended_oval(face, zones::FOREHEAD_RISE);
@@ -375,30 +378,35 @@ pub fn analyze_in(full: &Photo, options: &AnalysisOptions, region: Region) -> An
         baseline_sigma: BLOB_BASELINE * short,
         ..colour_params
     };
-    let from_blobs = |plane, z: &Plane, k: f32| {
+    // Each plane smoothed once at the colour maps' scale, for every map and fit below.
+    let smoothed = [&chrom.melanin, &chrom.hemoglobin, &chrom.shading]
+        .map(|p| lesions::smooth_over_skin(p, &interior, &skin.binary, &colour_params));
+    let from_blobs = |own: usize, z: &Plane, k: f32| {
         let mask = blobs::blob_mask(z, &skin.binary, k, blob_area);
+        let around = lesions::Surround::new(&interior, &local, &mask);
         let mut map =
-            lesions::lesion_map_from_mask(plane, &interior, &skin.binary, &local, feather, mask);
+            lesions::lesion_map_from_mask(&smoothed[own], &around, &skin.binary, feather, mask);
         // Unusual for this skin is not enough: a lesion must also differ visibly.
         let excess = map.excess.data.clone();
         map.retain(feather, |px| {
             px.iter().map(|&i| excess[i]).sum::<f32>() >= MIN_BLOB_EXCESS * px.len() as f32
         });
-        map
+        (map, around)
     };
-    let pigment = from_blobs(&chrom.melanin, &scores[0], PIGMENT_K);
-    let redness = from_blobs(&chrom.hemoglobin, &scores[1], REDNESS_K);
+    let (pigment, pigment_around) = from_blobs(0, &scores[0], PIGMENT_K);
+    let (redness, redness_around) = from_blobs(1, &scores[1], REDNESS_K);
     // The hemoglobin relief detection may treat as explained: the former threshold map,
     // which also takes in lips and flushed areas, so they do not read as pits.
-    let explained_redness = lesions::lesion_map(
-        &chrom.hemoglobin,
+    let explained_params = MapParams {
+        floor: 0.10,
+        noise: NoiseModel::Global,
+        ..colour_params
+    };
+    let explained_redness = lesions::lesion_map_smoothed(
+        &lesions::smooth_plane_from(&smoothed[1], &interior, &explained_params),
         &interior,
         &skin.binary,
-        &MapParams {
-            floor: 0.10,
-            noise: NoiseModel::Global,
-            ..colour_params
-        },
+        &explained_params,
         feather,
     );
     let relief_plane = relief_shading(&chrom, &explained_redness, &skin.binary);
@@ -420,7 +428,7 @@ pub fn analyze_in(full: &Photo, options: &AnalysisOptions, region: Region) -> An
     });
     let mut redness = redness;
     denoise_redness(
-        &chrom,
+        &smoothed[2],
         &interior,
         &skin.binary,
         &colour_params,
@@ -440,26 +448,21 @@ pub fn analyze_in(full: &Photo, options: &AnalysisOptions, region: Region) -> An
         crate::face::report::face_report(f, &face_pass, photo, maps, &report.lesions, scale)
     });
     report.mask_source = face_pass.mask_source;
-    let direction = |map: &LesionMap, own_dir: [f32; 3], other: (&Plane, [f32; 3])| {
-        lesion_direction(
-            &chrom,
-            map,
-            own_dir,
-            other,
-            (&interior, &skin.binary),
-            &local,
-        )
-    };
+    let [m, hb] = [chrom.vectors.melanin, chrom.vectors.hemoglobin];
     let removal_directions = [
-        direction(
+        lesion_direction(
             &pigment,
-            chrom.vectors.melanin,
-            (&chrom.hemoglobin, chrom.vectors.hemoglobin),
+            &pigment_around,
+            m,
+            (&smoothed[1], hb),
+            &smoothed[2],
         ),
-        direction(
+        lesion_direction(
             &redness,
-            chrom.vectors.hemoglobin,
-            (&chrom.melanin, chrom.vectors.melanin),
+            &redness_around,
+            hb,
+            (&smoothed[0], m),
+            &smoothed[2],
         ),
     ];
     let analysis = Analysis {
@@ -545,18 +548,16 @@ impl Analysis {
 /// the published vector, so removing along the published one alone leaves a coloured
 /// trace; removing along the measured direction takes the whole lesion colour away.
 fn lesion_direction(
-    chrom: &Chromophores,
     map: &LesionMap,
+    around: &lesions::Surround,
     own_dir: [f32; 3],
-    (other, other_dir): (&Plane, [f32; 3]),
-    (interior, skin): (&Plane, &[bool]),
-    params: &MapParams,
+    (other, other_dir): (&lesions::SkinSmoothed, [f32; 3]),
+    shading: &lesions::SkinSmoothed,
 ) -> [f32; 3] {
     if map.lesions.is_empty() {
         return own_dir;
     }
-    let excess = |p: &Plane| lesions::excess_around(p, interior, skin, params, &map.mask).excess;
-    let (eo, es) = (excess(other), excess(&chrom.shading));
+    let (eo, es) = (around.excess(other).excess, around.excess(shading).excess);
     let (mut mm, mut mo, mut ms) = (0f64, 0f64, 0f64);
     for i in (0..map.mask.len()).filter(|&i| map.mask[i]) {
         let e = map.excess.data[i] as f64;
@@ -610,7 +611,7 @@ fn noise_regression(s: &Plane, h: &Plane, skin: &[bool]) -> f32 {
 /// correlated. The weights come from a regression over skin no map touches; where another
 /// map's lesion lies, its real excess would leak in, so the correction fades there.
 fn denoise_redness(
-    chrom: &Chromophores,
+    shading: &lesions::SkinSmoothed,
     weights: &Plane,
     skin: &[bool],
     params: &MapParams,
@@ -619,7 +620,7 @@ fn denoise_redness(
 ) {
     // The pigment map's excess is the melanin plane's, smoothed alike.
     let [pigment, ..] = others;
-    let s = lesions::smooth_plane(&chrom.shading, weights, skin, params).excess();
+    let s = lesions::smooth_plane_from(shading, weights, params).excess();
     let m = &pigment.excess;
     let h = &redness.excess;
     let other = |i: usize| others.iter().map(|o| o.soft.data[i]).fold(0.0f32, f32::max);

@@ -15,7 +15,7 @@ use crate::chromophores::density_lut;
 use crate::components::{self, Component};
 use crate::lesions::blur_factor;
 use crate::photo::Photo;
-use crate::planes::{masked_blur, Plane};
+use crate::planes::{MaskedBlur, Plane};
 
 /// Blob scales, as Gaussian σ in shares of the working image's short side: spots from
 /// about 1% to 6% of a face that fills the frame.
@@ -54,35 +54,77 @@ pub fn matched_scores(
         )
     });
     let short = w.min(h) as f32;
+    let skin_plane = Plane::from_vec(w, h, skin_bin.iter().map(|&b| b as u8 as f32).collect());
     let mut best = vec![Plane::filled(w, h, f32::NEG_INFINITY); directions.len()];
     for s in SCALES {
         let sigma = (s * short).max(1.0);
-        let wide = SURROUND * sigma;
-        let r: [Vec<f32>; 3] = std::array::from_fn(|c| {
-            let fallback = 0.0;
-            let a = masked_blur(&od[c], skin, sigma, 1, fallback);
-            let b = masked_blur(&od[c], skin, wide, blur_factor(wide), fallback);
-            a.data.iter().zip(&b.data).map(|(x, y)| x - y).collect()
-        });
-        // Near the skin's edge the surround is mostly hair, eye or background, whose
-        // colour the masked blur shuts out but whose blur still leaks in: no detection.
-        let mut support = Plane::from_vec(w, h, skin_bin.iter().map(|&b| b as u8 as f32).collect());
-        support.blur(wide);
-        let Some(inv) = robust_inverse_covariance(&r, skin_bin) else {
-            continue;
-        };
-        for (u, out) in directions.iter().zip(best.iter_mut()) {
-            let wgt = whitened_weights(&inv, *u);
-            for (i, o) in out.data.iter_mut().enumerate() {
-                if support.data[i] >= MIN_SUPPORT {
-                    let z = wgt[0] * r[0][i] + wgt[1] * r[1][i] + wgt[2] * r[2][i];
-                    *o = o.max(z);
-                }
+        // Each scale on its own pyramid level, where its σ spans about GRID_SIGMA pixels.
+        let f = ((sigma / GRID_SIGMA) as usize).max(1);
+        let z = scale_scores(&od, skin, &skin_plane, sigma / f as f32, f, directions);
+        for (zi, out) in z.iter().zip(best.iter_mut()) {
+            let up = zi.upsample(f, w, h);
+            for (o, v) in out.data.iter_mut().zip(&up.data) {
+                *o = o.max(*v);
             }
         }
     }
     best
 }
+
+/// Least blob σ, in pixels of a pyramid level, that a scale is computed at: the larger
+/// scales run on a grid 2× or more coarser, which holds their blobs as well.
+const GRID_SIGMA: f32 = 2.5;
+
+/// The matched-filter score of one scale on a grid `f` times coarser (σ in its pixels);
+/// far below zero where the skin does not surround the pixel.
+fn scale_scores(
+    od: &[Plane; 3],
+    skin: &Plane,
+    skin_plane: &Plane,
+    sigma: f32,
+    f: usize,
+    directions: &[[f32; 3]],
+) -> Vec<Plane> {
+    let (skin, skin_plane) = (skin.downsample(f), skin_plane.downsample(f));
+    let (w, h) = (skin.width, skin.height);
+    let skin_bin: Vec<bool> = skin_plane.data.iter().map(|&v| v >= 0.5).collect();
+    let wide = SURROUND * sigma;
+    let (near, far) = (
+        MaskedBlur::new(&skin, sigma, 1),
+        MaskedBlur::new(&skin, wide, blur_factor(wide)),
+    );
+    let r: [Vec<f32>; 3] = std::array::from_fn(|c| {
+        let odc = od[c].downsample(f);
+        let (a, b) = (near.apply(&odc, 0.0), far.apply(&odc, 0.0));
+        a.data.iter().zip(&b.data).map(|(x, y)| x - y).collect()
+    });
+    // Near the skin's edge the surround is mostly hair, eye or background, whose colour
+    // the masked blur shuts out but whose blur still leaks in: no detection.
+    let mut support = Plane::from_vec(w, h, skin_bin.iter().map(|&b| b as u8 as f32).collect());
+    support.blur(wide);
+    let Some(inv) = robust_inverse_covariance(&r, &skin_bin) else {
+        return vec![Plane::filled(w, h, OFF_SKIN); directions.len()];
+    };
+    directions
+        .iter()
+        .map(|u| {
+            let wgt = whitened_weights(&inv, *u);
+            let data = (0..w * h)
+                .map(|i| {
+                    if support.data[i] >= MIN_SUPPORT {
+                        wgt[0] * r[0][i] + wgt[1] * r[1][i] + wgt[2] * r[2][i]
+                    } else {
+                        OFF_SKIN
+                    }
+                })
+                .collect();
+            Plane::from_vec(w, h, data)
+        })
+        .collect()
+}
+
+/// Score where a pixel is not scored: finite, so bilinear upsampling stays defined.
+const OFF_SKIN: f32 = -1.0e6;
 
 /// C⁻¹u / √(uᵀC⁻¹u): unit variance over skin, most gain for a blob along `u`.
 fn whitened_weights(inv: &[[f64; 3]; 3], u: [f32; 3]) -> [f32; 3] {

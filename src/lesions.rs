@@ -6,7 +6,7 @@
 //! grown to its half-maximum contour, the edge a clinician would trace.
 
 use crate::components::{self, Component};
-use crate::planes::{masked_blur, Plane};
+use crate::planes::{masked_blur, MaskedBlur, Plane};
 
 /// Tuning of one lesion map.
 #[derive(Debug, Clone, Copy)]
@@ -75,15 +75,17 @@ pub struct Smoothed {
 
 /// Smooths a plane and fits the first-pass baseline (`smooth_sigma`, `baseline_sigma`).
 pub fn smooth_plane(plane: &Plane, skin: &Plane, skin_bin: &[bool], p: &MapParams) -> Smoothed {
-    let fallback = skin_mean(plane, skin_bin);
-    // Normalized over skin, so hair, eyes or background do not bleed into the skin's edge.
-    let smooth = masked_blur(plane, skin, p.smooth_sigma, 1, fallback);
+    smooth_plane_from(&smooth_over_skin(plane, skin, skin_bin, p), skin, p)
+}
+
+/// [`smooth_plane`] of a plane already smoothed over skin at `p.smooth_sigma`.
+pub fn smooth_plane_from(s: &SkinSmoothed, skin: &Plane, p: &MapParams) -> Smoothed {
     let factor = blur_factor(p.baseline_sigma);
-    let base1 = masked_blur(&smooth, skin, p.baseline_sigma, factor, fallback);
+    let base1 = masked_blur(&s.smooth, skin, p.baseline_sigma, factor, s.fallback);
     Smoothed {
-        smooth,
+        smooth: s.smooth.clone(),
         base1,
-        fallback,
+        fallback: s.fallback,
     }
 }
 
@@ -147,20 +149,15 @@ pub fn lesion_map(
 /// matched filter of `blobs`): the baseline is refitted without them and the excess to
 /// remove is the plane's smoothed value over it.
 pub fn lesion_map_from_mask(
-    plane: &Plane,
-    skin: &Plane,
+    smoothed: &SkinSmoothed,
+    around: &Surround,
     skin_bin: &[bool],
-    p: &MapParams,
     feather: f32,
     mask: Vec<bool>,
 ) -> LesionMap {
-    let (w, h) = (plane.width, plane.height);
-    let Around {
-        excess,
-        baseline,
-        excluded,
-    } = excess_around(plane, skin, skin_bin, p, &mask);
-    let noise = robust_sigma_excluding(&excess.data, skin_bin, &excluded.data);
+    let (w, h) = (smoothed.smooth.width, smoothed.smooth.height);
+    let Around { excess, baseline } = around.excess(smoothed);
+    let noise = robust_sigma_excluding(&excess.data, skin_bin, &around.excluded.data);
     let lesions = components::label(&mask, w, h).1;
     LesionMap {
         soft: soft_weight(&mask, w, h, feather),
@@ -172,42 +169,68 @@ pub fn lesion_map_from_mask(
     }
 }
 
+/// A plane smoothed over skin at `smooth_sigma`, and the skin mean it falls back to off
+/// skin: computed once per plane, shared by every map and fit that reads it.
+pub struct SkinSmoothed {
+    /// The smoothed plane.
+    pub smooth: Plane,
+    /// The plane's mean over skin.
+    pub fallback: f32,
+}
+
+/// Smooths a plane over skin (normalized, so hair or background do not bleed in).
+pub fn smooth_over_skin(
+    plane: &Plane,
+    skin: &Plane,
+    skin_bin: &[bool],
+    p: &MapParams,
+) -> SkinSmoothed {
+    let fallback = skin_mean(plane, skin_bin);
+    SkinSmoothed {
+        smooth: masked_blur(plane, skin, p.smooth_sigma, 1, fallback),
+        fallback,
+    }
+}
+
 /// A plane's excess over the skin around a set of lesions.
 pub struct Around {
     /// Smoothed plane minus `baseline`.
     pub excess: Plane,
     /// Baseline fitted over skin without the lesions.
     pub baseline: Plane,
-    /// The lesions dilated (0..1), the pixels left out of the baseline.
-    pub excluded: Plane,
 }
 
-/// The plane smoothed at `p.smooth_sigma` minus its baseline at `p.baseline_sigma` fitted
-/// over skin without `mask` (dilated).
-pub fn excess_around(
-    plane: &Plane,
-    skin: &Plane,
-    skin_bin: &[bool],
-    p: &MapParams,
-    mask: &[bool],
-) -> Around {
-    let (w, h) = (plane.width, plane.height);
-    let fallback = skin_mean(plane, skin_bin);
-    let smooth = masked_blur(plane, skin, p.smooth_sigma, 1, fallback);
-    let mut excluded = Plane::from_vec(w, h, mask.iter().map(|&m| m as u8 as f32).collect());
-    excluded.blur(p.smooth_sigma.max(1.0) * 2.0);
-    let mut weights = skin.clone();
-    for (wt, e) in weights.data.iter_mut().zip(&excluded.data) {
-        if *e > 0.05 {
-            *wt = 0.0;
+/// The skin around a set of lesions, to fit baselines over: skin without the lesions
+/// (dilated), blurred once at `baseline_sigma` for every plane fitted over it.
+pub struct Surround {
+    /// The lesions dilated (0..1), the pixels left out of the baseline.
+    pub excluded: Plane,
+    blur: MaskedBlur<'static>,
+}
+
+impl Surround {
+    /// The surround of `mask` over the skin weights `skin`.
+    pub fn new(skin: &Plane, p: &MapParams, mask: &[bool]) -> Surround {
+        let (w, h) = (skin.width, skin.height);
+        let mut excluded = Plane::from_vec(w, h, mask.iter().map(|&m| m as u8 as f32).collect());
+        excluded.blur(p.smooth_sigma.max(1.0) * 2.0);
+        let mut weights = skin.clone();
+        for (wt, e) in weights.data.iter_mut().zip(&excluded.data) {
+            if *e > 0.05 {
+                *wt = 0.0;
+            }
         }
+        let blur = MaskedBlur::owned(weights, p.baseline_sigma, blur_factor(p.baseline_sigma));
+        Surround { excluded, blur }
     }
-    let factor = blur_factor(p.baseline_sigma);
-    let base = masked_blur(&smooth, &weights, p.baseline_sigma, factor, fallback);
-    Around {
-        excess: signed_diff(&smooth, &base, 1.0),
-        baseline: base,
-        excluded,
+
+    /// The smoothed plane minus its baseline fitted over this surround.
+    pub fn excess(&self, s: &SkinSmoothed) -> Around {
+        let base = self.blur.apply(&s.smooth, s.fallback);
+        Around {
+            excess: signed_diff(&s.smooth, &base, 1.0),
+            baseline: base,
+        }
     }
 }
 

@@ -3,6 +3,8 @@
 //! Blurs are cascades of three box passes (≈ Gaussian), run on running sums, so their
 //! cost does not depend on the radius. Masked blurs are normalized by the blurred mask.
 
+use std::borrow::Cow;
+
 /// A single-channel f32 image, row-major.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Plane {
@@ -378,32 +380,65 @@ pub fn masked_blur(
     factor: usize,
     fallback: f32,
 ) -> Plane {
-    let vw = Plane::from_vec(
-        values.width,
-        values.height,
-        values
-            .data
-            .iter()
-            .zip(&weights.data)
-            .map(|(v, w)| v * w)
-            .collect(),
-    );
-    let reduced = factor > 1;
-    let (mut vw, mut ws) = if reduced {
-        (vw.downsample(factor), weights.downsample(factor))
-    } else {
-        (vw, weights.clone())
-    };
-    let s = sigma / factor.max(1) as f32;
-    vw.blur(s);
-    ws.blur(s);
-    for (v, w) in vw.data.iter_mut().zip(&ws.data) {
-        *v = if *w > 1e-4 { *v / *w } else { fallback };
+    MaskedBlur::new(weights, sigma, factor).apply(values, fallback)
+}
+
+/// The weights of a masked blur, blurred once for several planes at the same σ (the
+/// matched filter blurs three density channels over one skin mask at each scale).
+pub struct MaskedBlur<'a> {
+    weights: Cow<'a, Plane>,
+    blurred: Plane,
+    sigma: f32,
+    factor: usize,
+}
+
+impl<'a> MaskedBlur<'a> {
+    /// Blurs `weights` at `sigma` on a grid `factor` times coarser.
+    pub fn new(weights: &'a Plane, sigma: f32, factor: usize) -> Self {
+        Self::with(Cow::Borrowed(weights), sigma, factor)
     }
-    if reduced {
-        vw.upsample(factor, values.width, values.height)
-    } else {
-        vw
+
+    /// [`MaskedBlur::new`] keeping its own weights.
+    pub fn owned(weights: Plane, sigma: f32, factor: usize) -> MaskedBlur<'static> {
+        MaskedBlur::with(Cow::Owned(weights), sigma, factor)
+    }
+
+    fn with(weights: Cow<'a, Plane>, sigma: f32, factor: usize) -> Self {
+        let factor = factor.max(1);
+        let sigma = sigma / factor as f32;
+        let mut blurred = weights.downsample(factor);
+        blurred.blur(sigma);
+        MaskedBlur {
+            weights,
+            blurred,
+            sigma,
+            factor,
+        }
+    }
+
+    /// `values` blurred with these weights; `fallback` where they vanish.
+    pub fn apply(&self, values: &Plane, fallback: f32) -> Plane {
+        let w = &self.weights;
+        let vw = Plane::from_vec(
+            values.width,
+            values.height,
+            values
+                .data
+                .iter()
+                .zip(&w.data)
+                .map(|(v, w)| v * w)
+                .collect(),
+        );
+        let mut vw = vw.downsample(self.factor);
+        vw.blur(self.sigma);
+        for (v, w) in vw.data.iter_mut().zip(&self.blurred.data) {
+            *v = if *w > 1e-4 { *v / *w } else { fallback };
+        }
+        if self.factor > 1 {
+            vw.upsample(self.factor, values.width, values.height)
+        } else {
+            vw
+        }
     }
 }
 

@@ -79,8 +79,11 @@ pub fn fits(photo: &Photo, chrom: &Chromophores, seeds: &[bool], region: &[bool]
     let n = region.len();
     let feature = |i: usize| [chrom.melanin.data[i], chrom.hemoglobin.data[i]];
     let stride = (seeds.iter().filter(|s| **s).count() / 20_000).max(1);
+    let hued: Vec<bool> = (0..n)
+        .map(|i| (seeds[i] || region[i]) && skin_hued(photo, i))
+        .collect();
     let samples: Vec<[f32; 2]> = (0..n)
-        .filter(|&i| seeds[i] && skin_hued(photo, i))
+        .filter(|&i| seeds[i] && hued[i])
         .step_by(stride)
         .map(feature)
         .collect();
@@ -89,7 +92,7 @@ pub fn fits(photo: &Photo, chrom: &Chromophores, seeds: &[bool], region: &[bool]
     };
     (0..n)
         .map(|i| {
-            if !region[i] || !skin_hued(photo, i) {
+            if !region[i] || !hued[i] {
                 return false;
             }
             let [m, h] = feature(i);
@@ -117,7 +120,9 @@ fn skin_hued(photo: &Photo, i: usize) -> bool {
         return false;
     }
     let lab = colour::srgb8_to_lab([p[0], p[1], p[2]]);
-    let chroma = lab.a.hypot(lab.b);
-    let hue = lab.b.atan2(lab.a).to_degrees();
-    (6.0..=97.0).contains(&lab.l) && (4.0..=55.0).contains(&chroma) && (5.0..=85.0).contains(&hue)
+    let chroma2 = lab.a * lab.a + lab.b * lab.b;
+    // Hue 5–85° is the first quadrant between those two slopes (no atan2, slow in WASM).
+    let (lo, hi) = (5f64.to_radians().tan(), 85f64.to_radians().tan());
+    let hue_ok = lab.a > 0.0 && lab.b >= lo * lab.a && lab.b <= hi * lab.a;
+    (6.0..=97.0).contains(&lab.l) && (16.0..=3025.0).contains(&chroma2) && hue_ok
 }

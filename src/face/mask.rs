@@ -99,11 +99,11 @@ pub fn face_region(
         };
         raster::fill(&grid(&poly), 0.0, w, h, |i| seeds[i] = !cut[i]);
     }
-    let all = vec![true; w * h];
-    let fitted = colour_fit::fits(photo, chrom, &seeds, &all);
+    // The oval lifted over the forehead holds every pixel kept below.
+    let mut band = raster::mask(&grid(&extended_oval(face, zones::FOREHEAD_RISE)), 0.0, w, h);
+    let fitted = colour_fit::fits(photo, chrom, &seeds, &band);
     let colour: Vec<bool> = colour.iter().zip(&fitted).map(|(c, f)| *c || *f).collect();
     let oval = raster::mask(&grid(&geometry::ring(face, &t::FACE_OVAL)), 0.0, w, h);
-    let mut band = raster::mask(&grid(&extended_oval(face, zones::FOREHEAD_RISE)), 0.0, w, h);
     let mut keep: Vec<bool> = oval.iter().zip(&colour).map(|(o, c)| *o && *c).collect();
     for ((b, o), c) in band.iter_mut().zip(&oval).zip(&colour) {
         *b = *b && !*o && *c;
