@@ -435,6 +435,19 @@ pub fn analyze_in(full: &Photo, options: &AnalysisOptions, region: Region) -> An
         &mut redness,
         [&pigment, &pits, &raised],
     );
+    let (mut pigment, mut pits, mut raised) = (pigment, pits, raised);
+    for (map, plane, kind) in [
+        (&mut pigment, &chrom.melanin, LesionKind::Pigment),
+        (&mut redness, &chrom.hemoglobin, LesionKind::Redness),
+        (&mut pits, &chrom.shading, LesionKind::Pit),
+        (&mut raised, &chrom.shading, LesionKind::Raised),
+    ] {
+        let baseline = map.baseline.clone();
+        map.retain(feather, |px| {
+            let (de, _) = contrast(photo, &chrom, (plane, &baseline), kind, px.iter().copied());
+            plausible(kind, de)
+        });
+    }
     let mut report = report(
         photo,
         gains,
@@ -831,35 +844,45 @@ fn median_skin_colour(
 fn lesion_contrast(
     photo: &Photo,
     chrom: &Chromophores,
-    plane: &crate::planes::Plane,
+    plane: &Plane,
     map: &LesionMap,
     kind: LesionKind,
     c: &Component,
 ) -> (f64, f64) {
     let w = photo.width() as usize;
+    let rows = c.bbox[1] as usize..=c.bbox[3] as usize;
+    let px = rows
+        .flat_map(|y| (c.bbox[0] as usize..=c.bbox[2] as usize).map(move |x| y * w + x))
+        .filter(|&i| map.mask[i]);
+    contrast(photo, chrom, (plane, &map.baseline), kind, px)
+}
+
+/// Mean ΔE00 and ΔL* of the pixels `px` against themselves with the plane's excess over
+/// `baseline` removed along the kind's density direction.
+fn contrast(
+    photo: &Photo,
+    chrom: &Chromophores,
+    (plane, baseline): (&Plane, &Plane),
+    kind: LesionKind,
+    px: impl Iterator<Item = usize>,
+) -> (f64, f64) {
     let lut = colour::srgb8_to_linear_lut();
     let (m, hv) = (chrom.vectors.melanin, chrom.vectors.hemoglobin);
     let (mut with, mut without) = ([0f64; 3], [0f64; 3]);
     let mut n = 0usize;
-    for y in c.bbox[1] as usize..=c.bbox[3] as usize {
-        for x in c.bbox[0] as usize..=c.bbox[2] as usize {
-            let i = y * w + x;
-            if !map.mask[i] {
-                continue;
-            }
-            let e = plane.data[i] - map.baseline.data[i];
-            let d: [f32; 3] = match kind {
-                LesionKind::Pigment => m.map(|v| v * e),
-                LesionKind::Redness => hv.map(|v| v * e),
-                LesionKind::Pit | LesionKind::Raised => [e; 3],
-            };
-            for k in 0..3 {
-                let lin = lut[photo.rgba()[i * 4 + k] as usize] as f64;
-                with[k] += lin;
-                without[k] += lin * (d[k] as f64).exp();
-            }
-            n += 1;
+    for i in px {
+        let e = plane.data[i] - baseline.data[i];
+        let d: [f32; 3] = match kind {
+            LesionKind::Pigment => m.map(|v| v * e),
+            LesionKind::Redness => hv.map(|v| v * e),
+            LesionKind::Pit | LesionKind::Raised => [e; 3],
+        };
+        for k in 0..3 {
+            let lin = lut[photo.rgba()[i * 4 + k] as usize] as f64;
+            with[k] += lin;
+            without[k] += lin * (d[k] as f64).exp();
         }
+        n += 1;
     }
     if n == 0 {
         return (0.0, 0.0);
@@ -867,6 +890,23 @@ fn lesion_contrast(
     let a = colour::linear_to_lab(with.map(|s| s / n as f64));
     let b = colour::linear_to_lab(without.map(|s| (s / n as f64).min(1.0)));
     (colour::delta_e2000(a, b), a.l - b.l)
+}
+
+/// Mean ΔE00 to its baseline a lesion needs to be shown: about the least difference a
+/// person sees between two patches side by side; fainter "lesions" are texture.
+const MIN_VISIBLE_DE00: f64 = 1.0;
+/// Most mean ΔE00 a relief lesion may have: a scar's pit or ridge shades skin by a few
+/// L* under diffuse light, while what the relief maps found above this on the real
+/// photos was hair at the hairline and shadows at the face's edge (ΔE00 21–44, the
+/// sample and the Henner portrait, `skin-preview analyze`).
+const MAX_RELIEF_DE00: f64 = 15.0;
+
+/// Whether a lesion of this kind and contrast is one a person would see and skin makes.
+fn plausible(kind: LesionKind, de: f64) -> bool {
+    match kind {
+        LesionKind::Pigment | LesionKind::Redness => de >= MIN_VISIBLE_DE00,
+        LesionKind::Pit | LesionKind::Raised => (MIN_VISIBLE_DE00..=MAX_RELIEF_DE00).contains(&de),
+    }
 }
 
 fn lighting(

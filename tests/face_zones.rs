@@ -51,6 +51,15 @@ fn run(photo: &Photo, face: Option<Face>) -> Analysis {
     )
 }
 
+/// The colour-only analysis of the whole photo on the grid of `with` (the face's scale).
+fn colour_only(photo: &Photo, with: &Analysis) -> Analysis {
+    let region = analysis::Region {
+        rect: [0, 0, photo.width(), photo.height()],
+        scale: with.scale,
+    };
+    analysis::analyze_in(photo, &AnalysisOptions::default(), region)
+}
+
 /// A named region on the working grid.
 type Named = (String, Vec<bool>);
 
@@ -133,7 +142,7 @@ fn exclusion_and_coverage(assert_features: bool, assert_zones: bool) {
         let photo = load(path);
         let face = reference_face(path, &photo);
         let with = run(&photo, Some(face.clone()));
-        let colour = run(&photo, None);
+        let colour = colour_only(&photo, &with);
         assert_eq!(with.report.mask_source, "face mesh + colour", "{path}");
         let (features, zone_masks) = grids(&face, &with);
         for (name, region) in &features {
@@ -174,7 +183,7 @@ fn no_lesion_overlaps_an_eye_brow_or_lip_on_the_real_photos() {
         let photo = load(path);
         let face = reference_face(path, &photo);
         let with = run(&photo, Some(face.clone()));
-        let colour = run(&photo, None);
+        let colour = colour_only(&photo, &with);
         let (features, _) = grids(&face, &with);
         let maps = |a: &Analysis| {
             [
