@@ -1,13 +1,16 @@
 //! The analysis pipeline on one photo: chromophores → skin mask → lesion maps → scores.
 
-use crate::blobs;
-use crate::chromophores::{self, Chromophores, Vectors};
-use crate::colour::{self, ItaCategory, Lab};
-use crate::components::Component;
-use crate::lesions::{self, LesionMap, MapParams, NoiseModel};
+pub mod face_report;
+pub mod maps;
+
+use crate::lesions::blobs;
+use crate::lesions::maps::{self as lesions, LesionMap, MapParams, NoiseModel};
+use crate::maths::components::Component;
+use crate::maths::planes::Plane;
+use crate::photo::colour::{self, ItaCategory, Lab};
 use crate::photo::Photo;
-use crate::planes::Plane;
-use crate::skin_mask::{self, SkinMask, UserMaskMode};
+use crate::skin::chromophores::{self, Chromophores, Vectors};
+use crate::skin::mask::{self as skin_mask, SkinMask, UserMaskMode};
 use serde::Serialize;
 
 /// Optional inputs to an analysis.
@@ -18,7 +21,7 @@ pub struct AnalysisOptions {
     /// A pixel known to be white or neutral grey (shirt, sclera, grey card).
     pub white_reference: Option<(u32, u32)>,
     /// Face landmarks (photo pixels): narrow the skin mask to the face and score its zones.
-    pub face: Option<crate::face::Face>,
+    pub face: Option<crate::skin::face::Face>,
 }
 
 /// Everything the analysis found, kept for rendering and overlays. Planes and masks are
@@ -80,7 +83,7 @@ pub struct Report {
     /// How the skin mask was made: "face mesh + colour" or "colour only: <why>".
     pub mask_source: String,
     /// The face, its zones' scores and its checks (None without a face).
-    pub face: Option<crate::face::FaceReport>,
+    pub face: Option<face_report::FaceReport>,
 }
 
 /// Affected area per map, as % of skin.
@@ -204,9 +207,9 @@ pub fn analyze(photo: &Photo, options: &AnalysisOptions) -> Analysis {
     // The skin model is a Mahalanobis distance in (melanin, hemoglobin), nearly invariant
     // to the change of basis the estimated vectors make, so the first mask is kept.
     let skin = skin0;
-    // Issue 15: the face mesh narrows the colour mask (src/face/report.rs).
+    // Issue 15: the face mesh narrows the colour mask (src/analysis/face_report.rs).
     let face_pass =
-        crate::face::report::narrow_skin(options.face.as_ref(), skin, (photo, &prior), user, scale);
+        face_report::narrow_skin(options.face.as_ref(), skin, (photo, &prior), user, scale);
     let skin = face_pass.skin.clone();
     let chrom = if vectors.estimated {
         chromophores::decompose(photo, vectors)
@@ -313,7 +316,7 @@ pub fn analyze(photo: &Photo, options: &AnalysisOptions) -> Analysis {
     );
     report.face = options.face.as_ref().and_then(|f| {
         let maps = [&pigment, &redness, &pits, &raised];
-        crate::face::report::face_report(f, &face_pass, photo, maps, &report.lesions, scale)
+        face_report::face_report(f, &face_pass, photo, maps, &report.lesions, scale)
     });
     report.mask_source = face_pass.mask_source;
     let direction = |map: &LesionMap, own_dir: [f32; 3], other: (&Plane, [f32; 3])| {
@@ -634,7 +637,7 @@ fn median_skin_colour(
 fn lesion_contrast(
     photo: &Photo,
     chrom: &Chromophores,
-    plane: &crate::planes::Plane,
+    plane: &crate::maths::planes::Plane,
     map: &LesionMap,
     kind: LesionKind,
     c: &Component,

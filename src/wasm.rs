@@ -1,11 +1,11 @@
 //! Thin wasm-bindgen layer: handles and plain JS objects, no maths here.
 
 use crate::analysis::{self, Analysis, AnalysisOptions};
-use crate::decode::{self, DecodeInfo, DecodeLimits};
 use crate::evidence::{Coverage, Profile, Scenario};
+use crate::photo::decode::{self, DecodeInfo, DecodeLimits};
 use crate::photo::Photo;
-use crate::render::{self, Fractions, Projector, Removal};
-use crate::skin_mask::UserMaskMode;
+use crate::projection::render::{self, Fractions, Projector, Removal};
+use crate::skin::mask::UserMaskMode;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -40,7 +40,7 @@ pub struct PhotoHandle {
     /// The output holds pixels of an older projector: reset before the next render.
     stale_output: bool,
     /// The face found by `findFace`, used by the next `analyze`.
-    face: Option<crate::face::Face>,
+    face: Option<crate::skin::face::Face>,
     /// Whether `findFace` ran (else the face models were not loaded).
     face_pass_ran: bool,
 }
@@ -88,7 +88,7 @@ impl PhotoHandle {
     /// face. Returns the face (points, score, roll, yaw, width) or null when none is found.
     #[wasm_bindgen(js_name = findFace)]
     pub fn find_face(&mut self, models: &FaceModels) -> Result<JsValue, JsError> {
-        self.face = crate::face::find_face(&models.0, &self.photo);
+        self.face = crate::skin::face::find_face(&models.0, &self.photo);
         self.face_pass_ran = true;
         to_js(&self.face)
     }
@@ -131,7 +131,7 @@ impl PhotoHandle {
     /// Sharpness (focus blur at ~512 px and a `blurred` verdict), as a plain object.
     #[wasm_bindgen(js_name = photoQuality)]
     pub fn photo_quality(&self) -> Result<JsValue, JsError> {
-        to_js(&crate::quality::sharpness(&self.photo))
+        to_js(&crate::photo::quality::sharpness(&self.photo))
     }
 
     /// Address of the RGBA output in WASM memory (stable until the next render): the
@@ -323,21 +323,21 @@ impl PhotoHandle {
             .analysis
             .as_ref()
             .ok_or_else(|| JsError::new("Analyse the photo first."))?;
-        crate::maps::named_map(a, name)
+        crate::analysis::maps::named_map(a, name)
             .ok_or_else(|| JsError::new(&format!("There is no map called '{name}'.")))
     }
 }
 
 /// The face detector and mesh models, loaded once from their `.tflite` bytes.
 #[wasm_bindgen]
-pub struct FaceModels(crate::face::FaceModels);
+pub struct FaceModels(crate::skin::face::FaceModels);
 
 #[wasm_bindgen]
 impl FaceModels {
     /// Loads the detector and mesh models (the bytes of `www/models/*.tflite`).
     #[wasm_bindgen(js_name = fromBytes)]
     pub fn from_bytes(detector: &[u8], mesh: &[u8]) -> Result<FaceModels, JsError> {
-        crate::face::FaceModels::from_bytes(detector, mesh)
+        crate::skin::face::FaceModels::from_bytes(detector, mesh)
             .map(FaceModels)
             .map_err(js_err)
     }

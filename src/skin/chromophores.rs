@@ -4,9 +4,9 @@
 //! Removing the shading along (1,1,1) and inverting [m h] is linear in S, so each plane
 //! is a dot product of S with a fixed 3-vector; rebuilding is exact.
 
-use crate::colour;
+use crate::maths::planes::Plane;
+use crate::photo::colour;
 use crate::photo::Photo;
-use crate::planes::Plane;
 use serde::Serialize;
 use std::sync::OnceLock;
 

@@ -433,7 +433,7 @@ mod tests {
     /// A photo file from the repository, as RGB planes.
     fn file(path: &str) -> ([Vec<f32>; 3], usize, usize) {
         let bytes = std::fs::read(format!("{}/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap();
-        let photo = crate::decode::decode(&bytes).unwrap().photo;
+        let photo = crate::photo::decode::decode(&bytes).unwrap().photo;
         let (w, h) = (photo.width() as usize, photo.height() as usize);
         let planes = [0, 1, 2].map(|c| photo.rgba().chunks_exact(4).map(|p| p[c] as f32).collect());
         (planes, w, h)

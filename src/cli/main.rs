@@ -3,11 +3,11 @@
 use clap::{Parser, Subcommand};
 use serde::Serialize;
 use skin_preview::analysis::{self, AnalysisOptions};
-use skin_preview::decode::{self, DecodeInfo};
 use skin_preview::evidence::{self, Profile};
+use skin_preview::photo::decode::{self, DecodeInfo};
 use skin_preview::photo::{ColourSummary, Photo};
-use skin_preview::render::{self, Fractions, Projector};
-use skin_preview::skin_mask::UserMaskMode;
+use skin_preview::projection::render::{self, Fractions, Projector};
+use skin_preview::skin::mask::UserMaskMode;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -347,7 +347,7 @@ fn analyze(
             .into());
         }
     }
-    let (face, no_face) = skin_preview::face::cli::find(&photo);
+    let (face, no_face) = skin_preview::skin::face::cli::find(&photo);
     let mut result = analysis::analyze(
         &photo,
         &AnalysisOptions {
@@ -360,7 +360,7 @@ fn analyze(
         result.report.mask_source = format!("colour only: {why}");
     }
     if let Some(dir) = maps {
-        skin_preview::maps::write_pngs(&result, dir).map_err(|e| e.to_string())?;
+        skin_preview::analysis::maps::write_pngs(&result, dir).map_err(|e| e.to_string())?;
     }
     let r = &result.report;
     match json {
@@ -587,8 +587,8 @@ fn project(args: &ProjectArgs) -> Result<(), Failure> {
 
 fn face(path: &Path, json: bool) -> Result<(), Failure> {
     let photo = load_photo(path)?;
-    let models = skin_preview::face::cli::models().map_err(|e| e.to_string())?;
-    let found = skin_preview::face::find_face(&models, &photo);
+    let models = skin_preview::skin::face::cli::models().map_err(|e| e.to_string())?;
+    let found = skin_preview::skin::face::find_face(&models, &photo);
     if json {
         out!("{}", to_json(&found)?);
         return Ok(());

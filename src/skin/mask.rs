@@ -6,11 +6,11 @@
 //! Pigmented or red lesions are allowed a one-sided excess; small enclosed holes that
 //! look like lesions are filled; hair, eyes, lips, cloth and background fall outside.
 
-use crate::chromophores::Chromophores;
-use crate::colour;
-use crate::components;
+use crate::maths::components;
+use crate::maths::planes::Plane;
+use crate::photo::colour;
 use crate::photo::Photo;
-use crate::planes::Plane;
+use crate::skin::chromophores::Chromophores;
 use serde::Serialize;
 
 /// How a user-painted mask combines with the automatic one.
@@ -192,7 +192,7 @@ fn learn_model(photo: &Photo, chrom: &Chromophores) -> Option<SkinModel> {
         return None;
     }
     // Keep the more textured half of the seeds (all of them on a flat image).
-    let typical = crate::lesions::median(&mut tex.clone());
+    let typical = crate::lesions::maps::median(&mut tex.clone());
     for (s, t) in seeds.iter_mut().zip(&tex) {
         s.1 *= if *t >= typical {
             1.0 + (t / typical.max(1e-9)).min(2.0)

@@ -1,6 +1,6 @@
 //! An 8-bit RGBA photo held in memory, the unit every stage works on.
 
-use crate::colour::{self, ItaCategory, Lab};
+use crate::photo::colour::{self, ItaCategory, Lab};
 use serde::Serialize;
 
 /// An upright 8-bit RGBA image (row-major, no padding).

@@ -4,8 +4,8 @@
 use super::{find_face, Face, FaceModels};
 use crate::photo::Photo;
 
-const DETECTOR: &[u8] = include_bytes!("../../www/models/face_detection_short_range.tflite");
-const MESH: &[u8] = include_bytes!("../../www/models/face_landmark.tflite");
+const DETECTOR: &[u8] = include_bytes!("../../../www/models/face_detection_short_range.tflite");
+const MESH: &[u8] = include_bytes!("../../../www/models/face_landmark.tflite");
 
 /// The embedded models, parsed.
 pub fn models() -> Result<FaceModels, crate::Error> {

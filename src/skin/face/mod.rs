@@ -16,12 +16,9 @@ pub mod geometry;
 mod kernels;
 pub mod mask;
 pub mod raster;
-pub mod report;
 mod tflite;
 pub mod topology;
 pub mod zones;
-
-pub use report::FaceReport;
 
 use crate::error::ModelError;
 use crate::Photo;

@@ -1,7 +1,8 @@
 //! 8-bit grayscale renderings of the analysis maps, for the CLI and overlays.
 
 use crate::analysis::Analysis;
-use crate::planes::Plane;
+use crate::maths::planes::Plane;
+use crate::skin::face::zones;
 use std::path::Path;
 
 /// Scales a plane to 0..255 between its 1st and 99th percentile over all pixels.
@@ -62,7 +63,7 @@ pub fn named_map(a: &Analysis, name: &str) -> Option<Vec<u8>> {
             let max = p.data.iter().zip(&r.data).map(|(p, r)| p.max(*r)).collect();
             unit_to_gray(&up(&Plane::from_vec(p.width, p.height, max)))
         }
-        "zones" => return crate::face::zones::photo_grey(a),
+        "zones" => return zone_grey(a),
         _ => return None,
     };
     Some(gray)
@@ -78,10 +79,25 @@ pub fn write_pngs(a: &Analysis, dir: &Path) -> Result<(), String> {
         image::save_buffer(&path, &gray, w, h, image::ExtendedColorType::L8)
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
-    if let Some(grey) = crate::face::zones::photo_grey(a) {
+    if let Some(grey) = zone_grey(a) {
         let path = dir.join("zones.png");
         image::save_buffer(&path, &grey, w, h, image::ExtendedColorType::L8)
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
     Ok(())
+}
+
+/// An analysis's zone map as `zones.png` grey levels at the photo's size (nearest
+/// working pixel), or `None` when no face narrowed the mask.
+pub fn zone_grey(a: &Analysis) -> Option<Vec<u8>> {
+    let labels = a.zones.as_ref()?;
+    let (w, h) = (a.report.width as usize, a.report.height as usize);
+    let (ww, wh) = (a.skin.soft.width, a.skin.soft.height);
+    let s = a.scale.max(1);
+    let grey = zones::to_grey(labels);
+    Some(
+        (0..w * h)
+            .map(|i| grey[((i / w) / s).min(wh - 1) * ww + ((i % w) / s).min(ww - 1)])
+            .collect(),
+    )
 }
