@@ -3,7 +3,8 @@
 //! The folders read as the data's path: [`photo`] (decode, colour, quality) →
 //! [`skin`] (chromophores, face, mask) → [`lesions`] (maps, blobs) → [`analysis`]
 //! (scores, lesion list) → [`evidence`] (profile, curves, risks) → [`projection`]
-//! (render). [`maths`] sits under them all. Each module depends only on those before it.
+//! (plan, render). [`maths`] sits under them all; each module depends only on those
+//! before it. [`session`] is the use case the two adapters (the CLI and [`wasm`]) share.
 
 pub mod analysis;
 pub mod error;
@@ -12,6 +13,7 @@ pub mod lesions;
 pub mod maths;
 pub mod photo;
 pub mod projection;
+pub mod session;
 pub mod skin;
 
 #[cfg(target_arch = "wasm32")]

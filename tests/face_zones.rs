@@ -269,7 +269,7 @@ fn the_users_mask_overrides_the_face_mask() {
         &photo,
         &AnalysisOptions {
             face: Some(face),
-            user_mask: Some((user.clone(), UserMaskMode::Override)),
+            user_mask: Some((user.clone(), UserMaskMode::Replace)),
             ..AnalysisOptions::default()
         },
     );

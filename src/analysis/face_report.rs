@@ -127,7 +127,7 @@ pub fn narrow_skin(
             mask_source: only(why),
         };
     };
-    if let Some((_, UserMaskMode::Override)) = user {
+    if let Some((_, UserMaskMode::Replace)) = user {
         let source = "your mask: the brush and eraser replace the automatic one".to_string();
         return FacePass {
             skin,

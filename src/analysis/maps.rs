@@ -1,9 +1,9 @@
-//! 8-bit grayscale renderings of the analysis maps, for the CLI and overlays.
+//! 8-bit grayscale renderings of the analysis maps, for the CLI's files and the page's
+//! overlays (the CLI writes the files).
 
 use crate::analysis::Analysis;
 use crate::maths::planes::Plane;
 use crate::skin::face::zones;
-use std::path::Path;
 
 /// Scales a plane to 0..255 between its 1st and 99th percentile over all pixels.
 pub fn plane_to_gray(p: &Plane) -> Vec<u8> {
@@ -67,24 +67,6 @@ pub fn named_map(a: &Analysis, name: &str) -> Option<Vec<u8>> {
         _ => return None,
     };
     Some(gray)
-}
-
-/// Writes `skin.png`, `melanin.png`, … into `dir` (created if missing).
-pub fn write_pngs(a: &Analysis, dir: &Path) -> Result<(), String> {
-    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let (w, h) = (a.report.width, a.report.height);
-    for name in MAP_NAMES {
-        let gray = named_map(a, name).expect("every listed map exists");
-        let path = dir.join(format!("{name}.png"));
-        image::save_buffer(&path, &gray, w, h, image::ExtendedColorType::L8)
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    }
-    if let Some(grey) = zone_grey(a) {
-        let path = dir.join("zones.png");
-        image::save_buffer(&path, &grey, w, h, image::ExtendedColorType::L8)
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    }
-    Ok(())
 }
 
 /// An analysis's zone map as `zones.png` grey levels at the photo's size (nearest

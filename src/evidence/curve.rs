@@ -42,6 +42,22 @@ impl Scenario {
     }
 }
 
+impl std::str::FromStr for Scenario {
+    type Err = String;
+
+    /// Parses "low", "typical" or "high", the one spelling the CLI and the page share.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "low" => Ok(Scenario::Low),
+            "typical" => Ok(Scenario::Typical),
+            "high" => Ok(Scenario::High),
+            other => Err(format!(
+                "Unknown scenario '{other}': use low, typical or high."
+            )),
+        }
+    }
+}
+
 impl fmt::Display for Scenario {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {

@@ -46,6 +46,16 @@ pub struct RiskWarning {
 }
 
 impl Profile {
+    /// Warnings for a treatment on skin whose ITA° may be unknown (no skin found, or not
+    /// measured): an unknown ITA is at risk, so every ITA-bounded rule for it fires.
+    pub fn risk_warnings_for(
+        &self,
+        treatment_id: &str,
+        ita_degrees: Option<f64>,
+    ) -> Vec<RiskWarning> {
+        self.risk_warnings(treatment_id, ita_degrees.unwrap_or(f64::NAN))
+    }
+
     /// Warnings for a treatment on skin with the given ITA°; empty for unknown treatments.
     pub fn risk_warnings(&self, treatment_id: &str, ita_degrees: f64) -> Vec<RiskWarning> {
         self.risk_rules()

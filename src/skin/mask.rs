@@ -13,13 +13,38 @@ use crate::photo::Photo;
 use crate::skin::chromophores::Chromophores;
 use serde::Serialize;
 
-/// How a user-painted mask combines with the automatic one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How a user's mask combines with the automatic one; the CLI and the page name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum UserMaskMode {
-    /// Analyse only where both agree (the CLI's `--mask`).
-    Restrict,
-    /// Use the user's mask as it is (the page's brush and eraser).
-    Override,
+    /// `narrow`: analyse only where both agree (the CLI's default for `--mask`).
+    Narrow,
+    /// `replace`: use the user's mask as it is (the page's brush and eraser).
+    Replace,
+}
+
+impl UserMaskMode {
+    /// The mode's name, as the CLI and the page spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UserMaskMode::Narrow => "narrow",
+            UserMaskMode::Replace => "replace",
+        }
+    }
+}
+
+impl std::str::FromStr for UserMaskMode {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "narrow" => Ok(UserMaskMode::Narrow),
+            "replace" => Ok(UserMaskMode::Replace),
+            other => Err(format!(
+                "Unknown mask mode '{other}': use narrow (keep only skin both masks agree on) or replace (use the mask as it is)."
+            )),
+        }
+    }
 }
 
 /// The skin model learnt from a photo.
@@ -85,7 +110,7 @@ pub fn skin_mask(
     user: Option<(&[bool], UserMaskMode)>,
 ) -> SkinMask {
     let (w, h) = (photo.width() as usize, photo.height() as usize);
-    if let Some((m, UserMaskMode::Override)) = user {
+    if let Some((m, UserMaskMode::Replace)) = user {
         return finish(m.to_vec(), m.to_vec(), w, h, None);
     }
     let model = learn_model(photo, chrom);

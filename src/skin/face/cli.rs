@@ -22,3 +22,10 @@ pub fn find(photo: &Photo) -> (Option<Face>, Option<String>) {
         Err(e) => (None, Some(format!("the face models did not load ({e})"))),
     }
 }
+
+/// The face pass as a session records it: `Ok` once it ran (a face or none), `Err(why)`
+/// when the models did not load.
+pub fn pass(photo: &Photo) -> Result<Option<Face>, String> {
+    let models = models().map_err(|e| format!("the face models did not load ({e})"))?;
+    Ok(find_face(&models, photo))
+}
