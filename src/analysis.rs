@@ -53,6 +53,7 @@ pub struct Analysis {
 
 /// The serializable result: scores, lesions, lighting.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct Report {
     /// Width in pixels.
     pub width: u32,
@@ -88,6 +89,7 @@ pub struct Report {
 
 /// Affected area per map, as % of skin.
 #[derive(Debug, Clone, Copy, Serialize, Default)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct Affected {
     /// Pigment (melanin excess).
     pub pigment: f64,
@@ -99,6 +101,7 @@ pub struct Affected {
 
 /// Which map a lesion belongs to.
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "kebab-case")]
 pub enum LesionKind {
     /// Melanin excess: spots, PIH, melasma, sun spots.
@@ -113,6 +116,7 @@ pub enum LesionKind {
 
 /// One lesion with its size, place and colour difference to its baseline.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct LesionReport {
     /// Stable index in the list.
     pub id: usize,
@@ -134,6 +138,7 @@ pub struct LesionReport {
 
 /// Lighting checks and the ITA caveat.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct Lighting {
     /// Whether a white reference normalized the colours.
     pub white_reference: bool,

@@ -75,6 +75,7 @@ pub struct AnalyzeRequest {
 
 /// A plan with its rendering measured: what the CLI and the page show for one plan.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct PlanResult {
     /// Fractions, band, grade, citations, risks, extrapolation and relapse.
     #[serde(flatten)]

@@ -38,6 +38,7 @@ pub const ZONE_WEIGHTED_LABEL: &str = "Zone-weighted aMASI-like score (mMASI's w
 
 /// The face, its zones with their scores, and the checks (photo pixels).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct FaceReport {
     /// Detector score, 0..1.
     pub score: f32,
@@ -65,6 +66,7 @@ pub struct FaceReport {
 
 /// One zone's figures.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct ZoneReport {
     /// Which zone.
     pub zone: Zone,

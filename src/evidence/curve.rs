@@ -18,6 +18,7 @@ pub const MAX_PROJECTION_WEEKS: f64 = 104.0;
 
 /// Which end of the evidence band to project.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "lowercase")]
 pub enum Scenario {
     /// The pessimistic end of the band.
@@ -72,6 +73,7 @@ impl fmt::Display for Scenario {
 ///
 /// A channel the outcome does not report is 0: no change is projected for it.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct Projection {
     /// The week evaluated, after clamping into 0..=[`MAX_PROJECTION_WEEKS`].
     pub week: f64,

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// A cited risk that applies to some treatments, optionally only at or below an ITA angle.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct RiskRule {
     /// Stable kebab-case id.
@@ -36,6 +37,7 @@ impl RiskRule {
 
 /// A warning to show next to a projection.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct RiskWarning {
     /// The id of the rule that fired.
     pub rule: String,

@@ -43,6 +43,7 @@ pub struct Decoded {
 
 /// Facts about the source file, for display and for the CLI.
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct DecodeInfo {
     /// "jpeg", "png", "webp" or "gif".
     pub format: &'static str,
@@ -282,6 +283,7 @@ pub fn resize(photo: Photo, nw: u32, nh: u32) -> Result<Photo, DecodeError> {
 
 /// Header facts read without decoding pixels.
 #[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct Probe {
     /// "jpeg", "png", "webp", "gif" or "avif".
     pub format: &'static str,

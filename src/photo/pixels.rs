@@ -130,6 +130,7 @@ impl Photo {
 
 /// Whole-image colour summary: mean Lab (averaged in linear light) and its ITA°.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct ColourSummary {
     /// Width in pixels.
     pub width: u32,

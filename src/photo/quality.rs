@@ -32,6 +32,7 @@ const MAX_BLUR_PX: f32 = 50.0;
 
 /// How sharp a photo is, measured at about 512 px on the long side.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct Sharpness {
     /// Blur of the photo's sharper edges as a Gaussian σ in pixels at the measuring
     /// scale (under 0.7 for a perfect edge); `None` when there are too few edges.

@@ -12,6 +12,7 @@ use thiserror::Error;
 
 /// What to plan: a treatment for a concern, `weeks` after the start, at one end of the band.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct PlanRequest {
     /// Treatment id (see the profile's treatments).
     pub treatment: String,
@@ -25,6 +26,7 @@ pub struct PlanRequest {
 
 /// What the profile says about the pair, as data the page and the CLI can show.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum CoverageView {
     /// A graded outcome exists.
@@ -55,6 +57,7 @@ impl From<Coverage<'_>> for CoverageView {
 
 /// The three ends of the band at the plan's week.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct BandAt {
     /// The pessimistic end.
     pub low: Projection,
@@ -66,6 +69,7 @@ pub struct BandAt {
 
 /// The loss of effect after the course stops, where the curve has one.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct RelapseNote {
     /// The week the effect starts to fall (end of the course or last cited point).
     pub from_week: f64,
@@ -83,6 +87,7 @@ pub struct RelapseNote {
 
 /// A planned projection: everything a plan card or the CLI prints, before rendering.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct Plan {
     /// Treatment id.
     pub treatment: String,

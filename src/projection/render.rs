@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 /// Fraction (0..1) of the lesion excess to remove, per channel.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct Fractions {
     /// Melanin excess (spots, PIH, melasma).
     pub pigment: f32,
@@ -550,6 +551,7 @@ impl Sampler {
 
 /// How one lesion changes in a projection, and whether the change can be seen.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct LesionChange {
     /// Lesion id in the analysis report.
     pub id: usize,

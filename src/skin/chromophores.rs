@@ -31,6 +31,7 @@ pub fn density_lut() -> &'static [f32; 256] {
 
 /// The pair of density vectors used for one photo, and where they came from.
 #[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct Vectors {
     /// Melanin density direction (unit, R,G,B).
     pub melanin: [f32; 3],

@@ -15,6 +15,7 @@ use serde::Serialize;
 
 /// How a user's mask combines with the automatic one; the CLI and the page name it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "lowercase")]
 pub enum UserMaskMode {
     /// `narrow`: analyse only where both agree (the CLI's default for `--mask`).
@@ -49,6 +50,7 @@ impl std::str::FromStr for UserMaskMode {
 
 /// The skin model learnt from a photo.
 #[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct SkinModel {
     /// Mean (melanin, hemoglobin) of skin.
     pub mean: [f32; 2],

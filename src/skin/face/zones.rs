@@ -12,6 +12,7 @@ use serde::Serialize;
 
 /// A facial zone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "kebab-case")]
 pub enum Zone {
     /// Above the brows, up the forehead as far as skin goes.
