@@ -4,7 +4,7 @@
 //! [`skin`] (chromophores, face, mask) → [`lesions`] (maps, blobs) → [`analysis`]
 //! (scores, lesion list) → [`evidence`] (profile, curves, risks) → [`projection`]
 //! (plan, render). [`maths`] sits under them all; each module depends only on those
-//! before it. [`session`] is the use case the two adapters (the CLI and [`wasm`]) share.
+//! before it. [`session`] is the use case the two adapters (the CLI and `wasm`) share.
 
 pub mod analysis;
 pub mod error;
