@@ -21,7 +21,7 @@ RUST_SOURCES := $(shell find src -name '*.rs' 2>/dev/null) Cargo.toml Cargo.lock
 WASM_TEST_ENV := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 	CHROMEDRIVER=/usr/bin/chromedriver
 
-.PHONY: help setup build serve test lint test-native test-wasm test-e2e clean
+.PHONY: help setup build serve test lint test-native test-wasm test-types test-e2e clean
 
 help:
 	@echo "make serve   build and serve the page at http://127.0.0.1:$(PORT)"
@@ -33,7 +33,7 @@ setup:
 build: setup $(PKG)
 
 $(PKG): $(RUST_SOURCES)
-	wasm-pack build --release --target web --out-dir www/pkg --no-typescript
+	wasm-pack build --release --target web --out-dir www/pkg
 	@touch $@
 
 serve: build
@@ -51,10 +51,14 @@ test-native: setup
 test-wasm: setup
 	$(WASM_TEST_ENV) cargo test --target wasm32-unknown-unknown --test wasm_browser
 
+# The package's .d.ts and the embedding example, type-checked with the pinned TypeScript.
+test-types: build
+	tsc -p www/example/tsconfig.json
+
 test-e2e: build
 	node --test tests/e2e/
 
-test: setup lint test-native test-wasm test-e2e
+test: setup lint test-native test-wasm test-types test-e2e
 
 clean:
 	rm -rf www/pkg tests/out

@@ -1,13 +1,16 @@
 //! The analysis pipeline on one photo: chromophores → skin mask → lesion maps → scores.
 
-use crate::blobs;
-use crate::chromophores::{self, Chromophores, Vectors};
-use crate::colour::{self, ItaCategory, Lab};
-use crate::components::Component;
-use crate::lesions::{self, LesionMap, MapParams, NoiseModel};
+pub mod face_report;
+pub mod maps;
+
+use crate::lesions::blobs;
+use crate::lesions::maps::{self as lesions, LesionMap, MapParams, NoiseModel};
+use crate::maths::components::Component;
+use crate::maths::planes::Plane;
+use crate::photo::colour::{self, ItaCategory, Lab};
 use crate::photo::Photo;
-use crate::planes::Plane;
-use crate::skin_mask::{self, SkinMask, UserMaskMode};
+use crate::skin::chromophores::{self, Chromophores, Vectors};
+use crate::skin::mask::{self as skin_mask, SkinMask, UserMaskMode};
 use serde::Serialize;
 
 /// Optional inputs to an analysis.
@@ -18,7 +21,7 @@ pub struct AnalysisOptions {
     /// A pixel known to be white or neutral grey (shirt, sclera, grey card).
     pub white_reference: Option<(u32, u32)>,
     /// Face landmarks (photo pixels): narrow the skin mask to the face and score its zones.
-    pub face: Option<crate::face::Face>,
+    pub face: Option<crate::skin::face::Face>,
 }
 
 /// Everything the analysis found, kept for rendering and overlays. Planes and masks are
@@ -50,6 +53,7 @@ pub struct Analysis {
 
 /// The serializable result: scores, lesions, lighting.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct Report {
     /// Width in pixels.
     pub width: u32,
@@ -80,11 +84,12 @@ pub struct Report {
     /// How the skin mask was made: "face mesh + colour" or "colour only: <why>".
     pub mask_source: String,
     /// The face, its zones' scores and its checks (None without a face).
-    pub face: Option<crate::face::FaceReport>,
+    pub face: Option<face_report::FaceReport>,
 }
 
 /// Affected area per map, as % of skin.
 #[derive(Debug, Clone, Copy, Serialize, Default)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct Affected {
     /// Pigment (melanin excess).
     pub pigment: f64,
@@ -96,6 +101,7 @@ pub struct Affected {
 
 /// Which map a lesion belongs to.
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "kebab-case")]
 pub enum LesionKind {
     /// Melanin excess: spots, PIH, melasma, sun spots.
@@ -110,6 +116,7 @@ pub enum LesionKind {
 
 /// One lesion with its size, place and colour difference to its baseline.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct LesionReport {
     /// Stable index in the list.
     pub id: usize,
@@ -131,6 +138,7 @@ pub struct LesionReport {
 
 /// Lighting checks and the ITA caveat.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct Lighting {
     /// Whether a white reference normalized the colours.
     pub white_reference: bool,
@@ -220,9 +228,9 @@ const FACE_MARGIN: f32 = 0.06;
 /// The face's region (its oval lifted over the forehead, with a margin) at the scale that
 /// sees the face [`FACE_WORK_WIDTH`] pixels wide, coarser if the pixel caps demand it;
 /// `None` for an incomplete mesh.
-pub fn face_region(photo: &Photo, face: &crate::face::Face) -> Option<Region> {
-    use crate::face::{mask, zones};
-    if face.points.len() < crate::face::MESH_POINTS
+pub fn face_region(photo: &Photo, face: &crate::skin::face::Face) -> Option<Region> {
+    use crate::skin::face::{mask, zones};
+    if face.points.len() < crate::skin::face::MESH_POINTS
         || face.width_px.is_nan()
         || face.width_px <= 1.0
     {
@@ -270,7 +278,7 @@ pub fn face_region(photo: &Photo, face: &crate::face::Face) -> Option<Region> {
 /// the face's region at the face's own scale, and falls back to the whole photo when the
 /// face's skin does not match the skin colour.
 pub fn analyze(photo: &Photo, options: &AnalysisOptions) -> Analysis {
-    let replaced = matches!(options.user_mask, Some((_, UserMaskMode::Override)));
+    let replaced = matches!(options.user_mask, Some((_, UserMaskMode::Replace)));
     let region = options.face.as_ref().filter(|_| !replaced);
     if let Some(region) = region.and_then(|f| face_region(photo, f)) {
         let a = analyze_in(photo, options, region);
@@ -334,9 +342,8 @@ pub fn analyze_in(full: &Photo, options: &AnalysisOptions, region: Region) -> An
     // The skin model is a Mahalanobis distance in (melanin, hemoglobin), nearly invariant
     // to the change of basis the estimated vectors make, so the first mask is kept.
     let skin = skin0;
-    // Issue 15: the face mesh narrows the colour mask (src/face/report.rs).
-    let face_pass =
-        crate::face::report::narrow_skin(face.as_ref(), skin, (photo, &prior), user, scale);
+    // Issue 15: the face mesh narrows the colour mask (src/analysis/face_report.rs).
+    let face_pass = face_report::narrow_skin(face.as_ref(), skin, (photo, &prior), user, scale);
     let skin = face_pass.skin.clone();
     let chrom = if vectors.estimated {
         chromophores::decompose(photo, vectors)
@@ -458,7 +465,7 @@ pub fn analyze_in(full: &Photo, options: &AnalysisOptions, region: Region) -> An
     );
     report.face = face.as_ref().and_then(|f| {
         let maps = [&pigment, &redness, &pits, &raised];
-        crate::face::report::face_report(f, &face_pass, photo, maps, &report.lesions, scale)
+        face_report::face_report(f, &face_pass, photo, maps, &report.lesions, scale)
     });
     report.mask_source = face_pass.mask_source;
     let [m, hb] = [chrom.vectors.melanin, chrom.vectors.hemoglobin];
@@ -507,7 +514,7 @@ impl Analysis {
         let (fw, fh) = frame;
         let w = self.skin.soft.width;
         let plane = |p: &Plane| p.embed(fw, fh, at, 0.0);
-        let flags = |m: &[bool]| crate::planes::embed(m, w, frame, at, false);
+        let flags = |m: &[bool]| crate::maths::planes::embed(m, w, frame, at, false);
         let map = |m: LesionMap| LesionMap {
             excess: plane(&m.excess),
             soft: plane(&m.soft),
@@ -550,7 +557,7 @@ impl Analysis {
             removal_directions: self.removal_directions,
             zones: self
                 .zones
-                .map(|z| crate::planes::embed(&z, w, frame, at, 0)),
+                .map(|z| crate::maths::planes::embed(&z, w, frame, at, 0)),
         }
     }
 }

@@ -19,6 +19,15 @@ pub enum DecodeError {
     /// HEIC or AVIF, which we do not decode.
     #[error("This is a {0} photo, which is not supported. Please export it as JPEG (on iPhone: Settings → Camera → Formats → Most Compatible).")]
     UnsupportedPhotoFormat(&'static str),
+    /// A known container whose encoding this build's decoder does not handle (for
+    /// example WebP in the browser build, which leaves WebP to the browser).
+    #[error("This {format} photo uses an encoding this decoder does not support ({detail}). Please export it as JPEG or PNG.")]
+    UnsupportedEncoding {
+        /// Detected format.
+        format: &'static str,
+        /// Decoder detail.
+        detail: String,
+    },
     /// A vector drawing, not a photo.
     #[error("This is an SVG drawing, not a photo. Please choose a JPEG, PNG or WebP photo.")]
     Svg,
@@ -66,6 +75,24 @@ pub enum DecodeError {
     Resize(String),
 }
 
+impl DecodeError {
+    /// A stable code for programs: `empty`, `too-large`, `unsupported-format`,
+    /// `not-an-image`, `corrupt`, `bad-pixels` or `internal`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            DecodeError::Empty | DecodeError::NoPixels { .. } => "empty",
+            DecodeError::TooLarge { .. } | DecodeError::TooManyPixels { .. } => "too-large",
+            DecodeError::UnsupportedPhotoFormat(_)
+            | DecodeError::UnsupportedEncoding { .. }
+            | DecodeError::Svg => "unsupported-format",
+            DecodeError::NotAnImage => "not-an-image",
+            DecodeError::Corrupt { .. } => "corrupt",
+            DecodeError::BadPixelBuffer { .. } => "bad-pixels",
+            DecodeError::Resize(_) => "internal",
+        }
+    }
+}
+
 /// Why a face model file could not be used.
 #[derive(Debug, Error, Clone, PartialEq)]
 pub enum ModelError {
@@ -96,4 +123,26 @@ pub enum Error {
     /// Loading a face model failed.
     #[error(transparent)]
     Model(#[from] ModelError),
+    /// A clinic's evidence profile was refused.
+    #[error(transparent)]
+    Profile(#[from] crate::evidence::ProfileError),
+    /// A plan has nothing to project.
+    #[error(transparent)]
+    Plan(#[from] crate::projection::plan::PlanError),
+    /// A request to a session was wrong or came too early.
+    #[error(transparent)]
+    Session(#[from] crate::session::SessionError),
+}
+
+impl Error {
+    /// A stable code for programs (the page, an embedder): see each error's `code`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Decode(e) => e.code(),
+            Error::Model(_) => "face-model",
+            Error::Profile(_) => "invalid-profile",
+            Error::Plan(_) => "no-evidence",
+            Error::Session(e) => e.code(),
+        }
+    }
 }

@@ -1,24 +1,20 @@
 //! skin-preview: skin analysis and evidence-linked outcome projection.
 //!
-//! The modules read as the pipeline: decode → colour → chromophores → skin mask →
-//! lesion maps and metrics → evidence profile → projection/render.
+//! The folders read as the data's path: [`photo`] (decode, colour, quality) →
+//! [`skin`] (chromophores, face, mask) → [`lesions`] (maps, blobs) → [`analysis`]
+//! (scores, lesion list) → [`evidence`] (profile, curves, risks) → [`projection`]
+//! (plan, render). [`maths`] sits under them all; each module depends only on those
+//! before it. [`session`] is the use case the two adapters (the CLI and `wasm`) share.
 
 pub mod analysis;
-pub mod blobs;
-pub mod chromophores;
-pub mod colour;
-pub mod components;
-pub mod decode;
 pub mod error;
 pub mod evidence;
-pub mod face;
 pub mod lesions;
-pub mod maps;
+pub mod maths;
 pub mod photo;
-pub mod planes;
-pub mod quality;
-pub mod render;
-pub mod skin_mask;
+pub mod projection;
+pub mod session;
+pub mod skin;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

@@ -1,7 +1,7 @@
 //! Colour core against published ground truth: Sharma CIEDE2000 table, sRGB round trips.
 #![cfg(not(target_arch = "wasm32"))]
 
-use skin_preview::colour::{self, Lab};
+use skin_preview::photo::colour::{self, Lab};
 
 fn sharma_pairs() -> Vec<(Lab, Lab, f64)> {
     let text = include_str!("data/ciede2000_sharma.csv");

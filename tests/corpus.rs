@@ -9,8 +9,8 @@ mod corpus_gen;
 
 use corpus_gen::{kind, Expect, Item};
 use skin_preview::analysis::{self, AnalysisOptions};
-use skin_preview::decode::{self, DecodeLimits};
-use skin_preview::render::{Fractions, Projector};
+use skin_preview::photo::decode::{self, DecodeLimits};
+use skin_preview::projection::render::{Fractions, Projector};
 use std::path::PathBuf;
 
 fn finite(x: f64) -> bool {

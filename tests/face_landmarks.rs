@@ -5,8 +5,9 @@
 //! every figure.
 
 use serde_json::Value;
-use skin_preview::face::{find_face, Face, FaceModels};
-use skin_preview::{decode, Photo};
+use skin_preview::photo::decode;
+use skin_preview::skin::face::{find_face, Face, FaceModels};
+use skin_preview::Photo;
 use std::path::Path;
 use std::sync::OnceLock;
 

@@ -2,11 +2,12 @@
 //! MediaPipe's own landmarks (`tests/data/face/mesh_points.json`, made by
 //! `tests/face/mesh_points.py`). Each test prints its figures (`--nocapture`).
 
+use skin_preview::analysis::face_report as report;
 use skin_preview::analysis::{self, Analysis, AnalysisOptions};
-use skin_preview::face::zones::{self, Zone};
-use skin_preview::face::{mask, raster, report, Face};
 use skin_preview::photo::Photo;
-use skin_preview::skin_mask::UserMaskMode;
+use skin_preview::skin::face::zones::{self, Zone};
+use skin_preview::skin::face::{mask, raster, Face};
+use skin_preview::skin::mask::UserMaskMode;
 
 const PHOTOS: [&str; 5] = [
     "tests/data/real/henner.jpg",
@@ -18,7 +19,9 @@ const PHOTOS: [&str; 5] = [
 
 fn load(path: &str) -> Photo {
     let bytes = std::fs::read(path).expect(path);
-    skin_preview::decode::decode(&bytes).expect(path).photo
+    skin_preview::photo::decode::decode(&bytes)
+        .expect(path)
+        .photo
 }
 
 /// MediaPipe's points for `path`, scaled to the decoded photo (the decoder caps size).
@@ -104,12 +107,12 @@ fn features_are_outside_the_skin_mask() {
 fn the_engines_own_face_keeps_the_reference_features_out() {
     let det = std::fs::read("www/models/face_detection_short_range.tflite").unwrap();
     let mesh = std::fs::read("www/models/face_landmark.tflite").unwrap();
-    let models = skin_preview::face::FaceModels::from_bytes(&det, &mesh).unwrap();
+    let models = skin_preview::skin::face::FaceModels::from_bytes(&det, &mesh).unwrap();
     let mut failures = Vec::new();
     for path in PHOTOS {
         let photo = load(path);
         let reference = reference_face(path, &photo);
-        let Some(found) = skin_preview::face::find_face(&models, &photo) else {
+        let Some(found) = skin_preview::skin::face::find_face(&models, &photo) else {
             println!("{path}: the engine found no face");
             failures.push(format!("{path}: no face"));
             continue;
@@ -275,7 +278,7 @@ fn the_users_mask_overrides_the_face_mask() {
         &photo,
         &AnalysisOptions {
             face: Some(face),
-            user_mask: Some((user.clone(), UserMaskMode::Override)),
+            user_mask: Some((user.clone(), UserMaskMode::Replace)),
             ..AnalysisOptions::default()
         },
     );

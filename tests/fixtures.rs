@@ -19,7 +19,7 @@ fn parity_numbers_match_the_native_build() {
         "/tests/data/synthetic-face.png"
     ))
     .unwrap();
-    let photo = skin_preview::decode::decode(&bytes).unwrap().photo;
+    let photo = skin_preview::photo::decode::decode(&bytes).unwrap().photo;
     let values = parity::summary(&photo);
     let json = serde_json::to_string_pretty(
         &parity::NAMES

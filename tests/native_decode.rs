@@ -12,7 +12,7 @@
 use image::codecs::jpeg::JpegEncoder;
 use image::codecs::png::PngEncoder;
 use image::{ExtendedColorType, ImageEncoder};
-use skin_preview::decode::{self, DecodeLimits};
+use skin_preview::photo::decode::{self, DecodeLimits};
 use skin_preview::DecodeError;
 use std::path::PathBuf;
 

@@ -4,9 +4,9 @@
 mod support;
 
 use skin_preview::analysis::{self, Analysis, AnalysisOptions};
+use skin_preview::maths::planes::Plane;
 use skin_preview::photo::Photo;
-use skin_preview::planes::Plane;
-use skin_preview::render::{Fractions, Projector};
+use skin_preview::projection::render::{Fractions, Projector};
 use support::synth::{self, Scene, SceneSpec};
 
 fn classes() -> Vec<(String, f64)> {
@@ -351,16 +351,16 @@ fn sample_photo() -> Photo {
         "/www/sample/astronaut.png"
     ))
     .expect("the bundled sample photo");
-    skin_preview::decode::decode(&bytes).unwrap().photo
+    skin_preview::photo::decode::decode(&bytes).unwrap().photo
 }
 
 /// A disc of melanin excess 0.6 density units (ΔE00 ≈ 6) with a 2 px soft edge, added in
 /// optical density along the prior melanin vector. Returns the photo, the disc (d ≤ r)
 /// and the per-pixel weight of the excess (0..1).
 fn inject_spot(clean: &Photo, (cx, cy): (f32, f32), radius: f32) -> (Photo, Vec<bool>, Vec<f32>) {
-    use skin_preview::chromophores::MELANIN_PRIOR;
+    use skin_preview::skin::chromophores::MELANIN_PRIOR;
     let (w, h) = (clean.width() as usize, clean.height() as usize);
-    let lut = skin_preview::colour::srgb8_to_linear_lut();
+    let lut = skin_preview::photo::colour::srgb8_to_linear_lut();
     let mut rgba = clean.rgba().to_vec();
     let (mut disc, mut weights) = (vec![false; w * h], vec![0f32; w * h]);
     for y in 0..h {
@@ -374,7 +374,7 @@ fn inject_spot(clean: &Photo, (cx, cy): (f32, f32), radius: f32) -> (Photo, Vec<
             (disc[i], weights[i]) = (d <= radius, weight);
             for c in 0..3 {
                 let lin = lut[rgba[i * 4 + c] as usize] * (-0.6 * weight * MELANIN_PRIOR[c]).exp();
-                rgba[i * 4 + c] = skin_preview::colour::linear_to_srgb8(lin);
+                rgba[i * 4 + c] = skin_preview::photo::colour::linear_to_srgb8(lin);
             }
         }
     }
@@ -453,8 +453,8 @@ fn spot_injected_into_the_sample_is_found_and_removed() {
 #[test]
 #[ignore = "diagnosis, not a check: prints the removal floor on the sample"]
 fn sample_spot_removal_floor() {
-    use skin_preview::chromophores::{decompose, Vectors};
-    use skin_preview::planes::masked_blur;
+    use skin_preview::maths::planes::masked_blur;
+    use skin_preview::skin::chromophores::{decompose, Vectors};
     let clean = sample_photo();
     let (w, h) = (clean.width() as usize, clean.height() as usize);
     let sites = [

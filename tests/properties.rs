@@ -6,10 +6,10 @@
 
 use proptest::prelude::*;
 use skin_preview::analysis::{self, AnalysisOptions, LesionKind};
-use skin_preview::chromophores::{decompose, Vectors};
-use skin_preview::colour::{self, Lab};
 use skin_preview::evidence::{Profile, DEFAULT_PROFILE_JSON};
-use skin_preview::render::{Fractions, Projector};
+use skin_preview::photo::colour::{self, Lab};
+use skin_preview::projection::render::{Fractions, Projector};
+use skin_preview::skin::chromophores::{decompose, Vectors};
 use skin_preview::Photo;
 
 fn config(cases: u32) -> ProptestConfig {

@@ -11,9 +11,9 @@
 
 mod support;
 
+use skin_preview::analysis::maps;
 use skin_preview::analysis::{self, Analysis, AnalysisOptions};
-use skin_preview::maps;
-use skin_preview::render::{Fractions, Projector};
+use skin_preview::projection::render::{Fractions, Projector};
 use skin_preview::Photo;
 use support::real::{self, Injected, Kind, RealPhoto, CASES};
 use support::real_truth::{self, Confidence, LesionTruth};
@@ -38,7 +38,7 @@ fn analyse(rgba: Vec<u8>, w: usize, h: usize) -> Run {
     let photo = Photo::from_rgba(w as u32, h as u32, rgba).expect("photo");
     // As the page and the CLI do: the face mesh, when one is found, narrows the skin mask.
     let options = AnalysisOptions {
-        face: skin_preview::face::cli::find(&photo).0,
+        face: skin_preview::skin::face::cli::find(&photo).0,
         ..AnalysisOptions::default()
     };
     let a = analysis::analyze(&photo, &options);
@@ -288,7 +288,7 @@ fn run_class(photos: &[RealPhoto], class: ItaName, target: f64) -> ClassStats {
 fn outside_changed(run: &Run, out: &[u8]) -> usize {
     let a = &run.analysis;
     let (w, h) = (a.report.width as usize, a.report.height as usize);
-    let up = |p: &skin_preview::planes::Plane| p.upsample(a.scale, w, h);
+    let up = |p: &skin_preview::maths::planes::Plane| p.upsample(a.scale, w, h);
     let maps = [
         up(&a.pigment.soft),
         up(&a.redness.soft),
@@ -497,13 +497,13 @@ fn diagnose_spots() {
         } else {
             photo_w
         };
-        let z = skin_preview::blobs::matched_scores(
+        let z = skin_preview::lesions::blobs::matched_scores(
             &work,
             &a.skin.interior(),
             &a.skin.binary,
             &[
-                skin_preview::blobs::MELANIN_MEAN,
-                skin_preview::chromophores::HEMOGLOBIN_PRIOR,
+                skin_preview::lesions::blobs::MELANIN_MEAN,
+                skin_preview::skin::chromophores::HEMOGLOBIN_PRIOR,
             ],
         );
         let zi = if kind == Kind::Red { 1 } else { 0 };

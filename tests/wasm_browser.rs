@@ -7,7 +7,7 @@
 
 #![cfg(target_arch = "wasm32")]
 
-use skin_preview::decode::{self, DecodeLimits};
+use skin_preview::photo::decode::{self, DecodeLimits};
 use skin_preview::wasm::PhotoHandle;
 use skin_preview::DecodeError;
 use wasm_bindgen_test::*;

@@ -7,8 +7,8 @@
 
 #![cfg(target_arch = "wasm32")]
 
-use skin_preview::decode;
-use skin_preview::face::{find_face, FaceModels};
+use skin_preview::photo::decode;
+use skin_preview::skin::face::{find_face, FaceModels};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);

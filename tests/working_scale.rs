@@ -7,7 +7,7 @@ mod support;
 
 use skin_preview::analysis::{self, work_scale, AnalysisOptions};
 use skin_preview::photo::Photo;
-use skin_preview::render::{self, Fractions, Projector};
+use skin_preview::projection::render::{self, Fractions, Projector};
 use support::synth::{self, SceneSpec};
 
 /// 1024 px photos work at half size.

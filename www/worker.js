@@ -10,14 +10,18 @@
 //   render { projection }         → { width, height, timings, bitmap }
 //                                   (projection null = the original photo; projection
 //                                    parameters are for the coming treatment preview)
-//   analyze { mask? }             → { report, maps: { skin, pigment, redness, texture,
+//   analyze { mask?, maskMode? }  → { report, maps: { skin, pigment, redness, texture,
 //                                     zones? }, timings }   (maps: Uint8Array w×h,
 //                                     transferred; zones only when a face was found)
 //   profile { json? }             → { profile }   (json null/absent = the built-in profile;
 //                                     an invalid profile is refused with the field named)
-//   project { a, b?, ita }        → { a, b } where each plan { treatment, concern, week,
-//                                     scenario } comes back with { coverage, fractions,
-//                                     band, risks, changes, bitmap }
+//                                   (maskMode "replace" (default) or "narrow")
+//   project { a, b?, preview? }   → { a, b } where each plan { treatment, concern, week,
+//                                     scenario } comes back as the engine's PlanResult
+//                                     { coverage, fractions, band, grade, citations, risks,
+//                                     extrapolated, relapse, rendered, changes } + bitmap
+// Errors: { name, code, message, ... }; code is the engine's stable code
+// (unsupported-format, too-large, corrupt, ...) or "internal" for a fault.
 //   debug-trap                    → makes the module trap, to test recovery
 
 const PKG = new URL('./pkg/', import.meta.url);
@@ -172,6 +176,17 @@ function getEvidence() {
  * Renders the current photo into its output buffer and makes one ImageBitmap of it.
  * `projection` null = the original photo; else { pigment, redness, texture } fractions.
  */
+/** The bitmap of what the engine last rendered: the slider frame or the full output. */
+function frameBitmap(preview) {
+  const memory = engine.wasmMemory();
+  if (preview) {
+    const view = new Uint8ClampedArray(memory.buffer, current.previewPtr(), current.previewLen());
+    return createImageBitmap(new ImageData(view, current.previewWidth, current.previewHeight));
+  }
+  const view = new Uint8ClampedArray(memory.buffer, current.outputPtr(), current.outputLen());
+  return createImageBitmap(new ImageData(view, current.width, current.height));
+}
+
 async function renderBitmap(projection, preview = false) {
   if (!current) throw new Error('No photo is loaded. Please choose a photo.');
   const memory = engine.wasmMemory();
@@ -257,15 +272,16 @@ const handlers = {
     };
   },
 
-  async analyze({ mask = null }) {
+  async analyze({ mask = null, maskMode = 'replace' }) {
     await ready();
     if (!current) throw new Error('No photo is loaded. Please choose a photo.');
     const t = timer();
     const face = await models();
-    if (typeof face !== 'string') current.findFace(face);
+    // Without models the engine records why, and its report says "colour only: why".
+    if (typeof face === 'string') current.noFace(face);
+    else current.findFace(face);
     t.lap('face');
-    report = current.analyze(mask ? new Uint8Array(mask) : undefined);
-    if (typeof face === 'string') report.mask_source = `colour only: ${face}`;
+    report = current.analyze(mask ? new Uint8Array(mask) : undefined, maskMode);
     t.lap('analyze');
     const maps = {};
     for (const name of ['skin', 'pigment', 'redness', 'texture']) maps[name] = current.mapGray(name);
@@ -293,20 +309,16 @@ const handlers = {
     if (!report) throw new Error('Analyse the photo before projecting.');
     const ev = getEvidence();
     const t = timer();
+    // The engine plans (fractions, band, grade, citations, risks, relapse) and renders;
+    // the worker only turns the frame into a bitmap.
     const plan = async (p) => {
-      const out = { ...p, coverage: null, fractions: null, band: null, risks: [], changes: [] };
-      if (p?.treatment && p?.concern) {
-        out.coverage = ev.coverage(p.treatment, p.concern);
-        out.risks = ev.riskWarnings(p.treatment, report.ita ?? 0);
-        if (out.coverage.kind === 'evidence') {
-          out.fractions = ev.fractionsAt(p.treatment, p.concern, p.week, p.scenario);
-          out.band = Object.fromEntries(
-            ['low', 'typical', 'high'].map((s) => [s, ev.fractionsAt(p.treatment, p.concern, p.week, s)]),
-          );
-        }
+      if (!p?.treatment || !p?.concern) {
+        const bitmap = await renderBitmap(null);
+        return { ...p, coverage: null, fractions: null, band: null, risks: [], changes: [], bitmap };
       }
-      out.bitmap = await renderBitmap(out.fractions, preview);
-      out.changes = out.fractions && !preview ? current.lesionChanges() : [];
+      const request = { treatment: p.treatment, concern: p.concern, week: Number(p.week), scenario: p.scenario };
+      const out = { ...p, ...current.plan(ev, request, preview) };
+      out.bitmap = await frameBitmap(out.fractions != null && preview);
       return out;
     };
     const resA = await plan(a);
@@ -351,10 +363,12 @@ async function handle({ id, type, ...payload }) {
         : `Something went wrong: ${message}`;
       console.warn('skin-preview: engine failure, module re-initialised', err);
     }
+    // The engine's refusals carry a stable code; anything else is internal.
+    const code = fault ? 'internal' : (err?.code ?? 'refused');
     self.postMessage({
       id,
       ok: false,
-      error: { name: err?.name ?? 'Error', message, detail: String(err), fault, recovered },
+      error: { name: err?.name ?? 'Error', code, message, detail: String(err), fault, recovered },
     });
   }
 }

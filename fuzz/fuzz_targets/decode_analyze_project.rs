@@ -6,8 +6,8 @@
 
 use libfuzzer_sys::fuzz_target;
 use skin_preview::analysis::{self, AnalysisOptions};
-use skin_preview::decode::{self, DecodeLimits};
-use skin_preview::render::{Fractions, Projector};
+use skin_preview::photo::decode::{self, DecodeLimits};
+use skin_preview::projection::render::{Fractions, Projector};
 
 const LIMITS: DecodeLimits = DecodeLimits {
     max_input_bytes: 1 << 20,

@@ -5,6 +5,7 @@ use std::fmt;
 
 /// One published source, as precise as the evidence summary allows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct Citation {
     /// Authors as usually cited, e.g. "Kwon et al."; absent when the summary gives none.

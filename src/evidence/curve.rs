@@ -18,6 +18,7 @@ pub const MAX_PROJECTION_WEEKS: f64 = 104.0;
 
 /// Which end of the evidence band to project.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "lowercase")]
 pub enum Scenario {
     /// The pessimistic end of the band.
@@ -42,6 +43,22 @@ impl Scenario {
     }
 }
 
+impl std::str::FromStr for Scenario {
+    type Err = String;
+
+    /// Parses "low", "typical" or "high", the one spelling the CLI and the page share.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "low" => Ok(Scenario::Low),
+            "typical" => Ok(Scenario::Typical),
+            "high" => Ok(Scenario::High),
+            other => Err(format!(
+                "Unknown scenario '{other}': use low, typical or high."
+            )),
+        }
+    }
+}
+
 impl fmt::Display for Scenario {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
@@ -56,6 +73,7 @@ impl fmt::Display for Scenario {
 ///
 /// A channel the outcome does not report is 0: no change is projected for it.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct Projection {
     /// The week evaluated, after clamping into 0..=[`MAX_PROJECTION_WEEKS`].
     pub week: f64,

@@ -6,6 +6,7 @@ use std::fmt;
 
 /// An image channel a concern shows up in and a treatment acts on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "lowercase")]
 pub enum Channel {
     /// Melanin excess (brown marks).
@@ -38,6 +39,7 @@ impl fmt::Display for Channel {
 
 /// How much the evidence behind an outcome can be trusted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "lowercase")]
 pub enum Grade {
     /// Several randomised trials or a meta-analysis.
@@ -80,6 +82,7 @@ impl fmt::Display for Grade {
 
 /// Fraction of the lesion's excess removed, as a low / typical / high band in 0..=1.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct Band {
     /// Pessimistic end of the band.
@@ -92,6 +95,7 @@ pub struct Band {
 
 /// The per-channel bands reported at one time point.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct CitedPoint {
     /// Weeks from the first session or first dose.
@@ -138,6 +142,7 @@ impl CitedPoint {
 
 /// How the treatment is given in the cited studies.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct Protocol {
     /// Plain description, e.g. "3 fractional CO2 sessions, topical applied after each".
@@ -157,6 +162,7 @@ pub struct Protocol {
 /// From `course_weeks` (or the last cited point, if later) the effect falls linearly to
 /// the residual band over `weeks_to_residual` weeks, then stays there.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct Relapse {
     /// Weeks after the course ends at which the residual effect was measured.
@@ -192,6 +198,7 @@ impl Relapse {
 
 /// The evidence for one (treatment, concern) pair.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct Outcome {
     /// Treatment id.

@@ -19,6 +19,7 @@ pub const MAX_PROFILE_BYTES: usize = 4 * 1024 * 1024;
 
 /// A skin concern the photo can show.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct Concern {
     /// Stable kebab-case id, e.g. `melasma`.
@@ -31,6 +32,7 @@ pub struct Concern {
 
 /// Whether a treatment is stem-cell-derived or established.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "lowercase")]
 pub enum TreatmentKind {
     /// Stem-cell-derived (cells, conditioned media, exosomes, scaffolds).
@@ -41,6 +43,7 @@ pub enum TreatmentKind {
 
 /// A treatment a person can choose.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct Treatment {
     /// Stable kebab-case id, e.g. `fractional-laser`.
@@ -55,6 +58,7 @@ pub struct Treatment {
 
 /// Treatment × concern pairs for which no usable evidence was found, and why.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct Gap {
     /// Treatment ids.
@@ -89,6 +93,7 @@ pub enum Coverage<'a> {
 
 /// A validated evidence profile. Build one with [`Profile::from_json`] or [`Profile::builtin`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct Profile {
     pub(crate) schema_version: u32,

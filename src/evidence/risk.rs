@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// A cited risk that applies to some treatments, optionally only at or below an ITA angle.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct RiskRule {
     /// Stable kebab-case id.
@@ -36,6 +37,7 @@ impl RiskRule {
 
 /// A warning to show next to a projection.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct RiskWarning {
     /// The id of the rule that fired.
     pub rule: String,
@@ -46,6 +48,16 @@ pub struct RiskWarning {
 }
 
 impl Profile {
+    /// Warnings for a treatment on skin whose ITA° may be unknown (no skin found, or not
+    /// measured): an unknown ITA is at risk, so every ITA-bounded rule for it fires.
+    pub fn risk_warnings_for(
+        &self,
+        treatment_id: &str,
+        ita_degrees: Option<f64>,
+    ) -> Vec<RiskWarning> {
+        self.risk_warnings(treatment_id, ita_degrees.unwrap_or(f64::NAN))
+    }
+
     /// Warnings for a treatment on skin with the given ITA°; empty for unknown treatments.
     pub fn risk_warnings(&self, treatment_id: &str, ita_degrees: f64) -> Vec<RiskWarning> {
         self.risk_rules()

@@ -13,11 +13,12 @@ use image::codecs::jpeg::JpegEncoder;
 use image::codecs::png::PngEncoder;
 use image::{ExtendedColorType, ImageEncoder};
 use skin_preview::analysis::{analyze, AnalysisOptions};
-use skin_preview::chromophores::{decompose, Vectors};
-use skin_preview::face::{find_face, FaceModels};
-use skin_preview::render::{Fractions, Projector};
-use skin_preview::skin_mask::skin_mask;
-use skin_preview::{decode, Photo};
+use skin_preview::photo::decode;
+use skin_preview::projection::render::{Fractions, Projector};
+use skin_preview::skin::chromophores::{decompose, Vectors};
+use skin_preview::skin::face::{find_face, FaceModels};
+use skin_preview::skin::mask::skin_mask;
+use skin_preview::Photo;
 use std::hint::black_box;
 use std::time::Instant;
 
@@ -292,7 +293,7 @@ fn main() {
             "render::Projector::new",
             measure(runs, || Projector::new(&analysis, &photo)),
         );
-        let scale = skin_preview::render::preview_scale(w, h);
+        let scale = skin_preview::projection::render::preview_scale(w, h);
         row(
             "preview for the slider (downsample + Projector::new)",
             measure(runs, || {

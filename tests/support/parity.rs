@@ -2,7 +2,7 @@
 //! with `simd128`): an analysis and a projection of the synthetic face fixture.
 
 use skin_preview::analysis::{analyze, AnalysisOptions};
-use skin_preview::render::{render_direct, Fractions};
+use skin_preview::projection::render::{render_direct, Fractions};
 use skin_preview::Photo;
 
 /// Names of the summary values, in order.

@@ -9,11 +9,13 @@
 // a trap never leaks more than one instance's memory, and only until the next request.
 
 export class EngineError extends Error {
-  constructor({ name, message, detail, fault, recovered }) {
+  constructor({ name, code, message, detail, fault, recovered }) {
     super(message);
     this.name = 'EngineError';
     /** The original error's name: "Error" for the engine's typed refusals. */
     this.kind = name;
+    /** A stable code for programs: "unsupported-format", "too-large", "corrupt", … */
+    this.code = code ?? (fault ? 'internal' : 'refused');
     this.detail = detail;
     /** True for a trap or an unexpected failure, false for a refused photo. */
     this.fault = Boolean(fault);
@@ -88,6 +90,7 @@ export class EngineClient {
     this.#worker = null;
     const error = new EngineError({
       name: 'WorkerError',
+      code: 'internal',
       message: 'The analyser stopped unexpectedly. It will restart with the next photo; please try again.',
       detail,
       fault: true,

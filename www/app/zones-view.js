@@ -1,6 +1,6 @@
 // Face zones: the overlay drawn from the engine's zone map, and the per-zone scores.
 //
-// The zone map is one grey level per zone (src/face/zones.rs): 0 none, 40 forehead,
+// The zone map is one grey level per zone (src/skin/face/zones.rs): 0 none, 40 forehead,
 // 80 left cheek, 120 right cheek, 160 nose, 200 chin, 240 around the mouth; "left" and
 // "right" are the person's own, so the left cheek is on the image's right.
 

@@ -2,11 +2,11 @@
 //! JS times each call; every call keeps its result so the next stage can use it.
 
 use skin_preview::analysis::{analyze, work_scale, Analysis, AnalysisOptions};
-use skin_preview::chromophores::{decompose, estimate_vectors, Chromophores, Vectors};
-use skin_preview::lesions::{blur_factor, lesion_map, MapParams, NoiseModel};
-use skin_preview::planes::{masked_blur, Plane};
-use skin_preview::render::{Fractions, Projector};
-use skin_preview::skin_mask::{feather_sigma, skin_mask, SkinMask};
+use skin_preview::skin::chromophores::{decompose, estimate_vectors, Chromophores, Vectors};
+use skin_preview::lesions::maps::{blur_factor, lesion_map, MapParams, NoiseModel};
+use skin_preview::maths::planes::{masked_blur, Plane};
+use skin_preview::projection::render::{Fractions, Projector};
+use skin_preview::skin::mask::{feather_sigma, skin_mask, SkinMask};
 use skin_preview::Photo;
 use wasm_bindgen::prelude::*;
 

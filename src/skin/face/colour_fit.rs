@@ -6,9 +6,9 @@
 //! to the zones' pixels recovers it. It keeps the colour mask's lesion allowances, so
 //! spots and red patches stay skin; hair, brows, glasses frames and glare do not fit.
 
-use crate::chromophores::Chromophores;
-use crate::colour;
+use crate::photo::colour;
 use crate::photo::Photo;
+use crate::skin::chromophores::Chromophores;
 
 /// Melanin excess a lesion may have and still be skin (as the colour mask allows).
 const MELANIN_ALLOWANCE: f32 = 1.6;
@@ -36,7 +36,7 @@ fn fit(samples: &[[f32; 2]]) -> Option<Model> {
     }
     let med = |k: usize| {
         let mut v: Vec<f32> = samples.iter().map(|s| s[k]).collect();
-        crate::lesions::median(&mut v)
+        crate::lesions::maps::median(&mut v)
     };
     let mut model = Model {
         mean: [med(0), med(1)],

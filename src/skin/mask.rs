@@ -6,24 +6,51 @@
 //! Pigmented or red lesions are allowed a one-sided excess; small enclosed holes that
 //! look like lesions are filled; hair, eyes, lips, cloth and background fall outside.
 
-use crate::chromophores::Chromophores;
-use crate::colour;
-use crate::components;
+use crate::maths::components;
+use crate::maths::planes::Plane;
+use crate::photo::colour;
 use crate::photo::Photo;
-use crate::planes::Plane;
+use crate::skin::chromophores::Chromophores;
 use serde::Serialize;
 
-/// How a user-painted mask combines with the automatic one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How a user's mask combines with the automatic one; the CLI and the page name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "lowercase")]
 pub enum UserMaskMode {
-    /// Analyse only where both agree (the CLI's `--mask`).
-    Restrict,
-    /// Use the user's mask as it is (the page's brush and eraser).
-    Override,
+    /// `narrow`: analyse only where both agree (the CLI's default for `--mask`).
+    Narrow,
+    /// `replace`: use the user's mask as it is (the page's brush and eraser).
+    Replace,
+}
+
+impl UserMaskMode {
+    /// The mode's name, as the CLI and the page spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UserMaskMode::Narrow => "narrow",
+            UserMaskMode::Replace => "replace",
+        }
+    }
+}
+
+impl std::str::FromStr for UserMaskMode {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "narrow" => Ok(UserMaskMode::Narrow),
+            "replace" => Ok(UserMaskMode::Replace),
+            other => Err(format!(
+                "Unknown mask mode '{other}': use narrow (keep only skin both masks agree on) or replace (use the mask as it is)."
+            )),
+        }
+    }
 }
 
 /// The skin model learnt from a photo.
 #[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct SkinModel {
     /// Mean (melanin, hemoglobin) of skin.
     pub mean: [f32; 2],
@@ -85,7 +112,7 @@ pub fn skin_mask(
     user: Option<(&[bool], UserMaskMode)>,
 ) -> SkinMask {
     let (w, h) = (photo.width() as usize, photo.height() as usize);
-    if let Some((m, UserMaskMode::Override)) = user {
+    if let Some((m, UserMaskMode::Replace)) = user {
         return finish(m.to_vec(), m.to_vec(), w, h, None);
     }
     let model = learn_model(photo, chrom);
@@ -192,7 +219,7 @@ fn learn_model(photo: &Photo, chrom: &Chromophores) -> Option<SkinModel> {
         return None;
     }
     // Keep the more textured half of the seeds (all of them on a flat image).
-    let typical = crate::lesions::median(&mut tex.clone());
+    let typical = crate::lesions::maps::median(&mut tex.clone());
     for (s, t) in seeds.iter_mut().zip(&tex) {
         s.1 *= if *t >= typical {
             1.0 + (t / typical.max(1e-9)).min(2.0)

@@ -12,6 +12,7 @@ use serde::Serialize;
 
 /// A facial zone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "kebab-case")]
 pub enum Zone {
     /// Above the brows, up the forehead as far as skin goes.
@@ -145,21 +146,6 @@ pub fn to_grey(labels: &[u8]) -> Vec<u8> {
         .iter()
         .map(|&l| Zone::from_label(l).map_or(0, Zone::grey))
         .collect()
-}
-
-/// An analysis's zone map as `zones.png` grey levels at the photo's size (nearest
-/// working pixel), or `None` when no face narrowed the mask.
-pub fn photo_grey(a: &crate::analysis::Analysis) -> Option<Vec<u8>> {
-    let labels = a.zones.as_ref()?;
-    let (w, h) = (a.report.width as usize, a.report.height as usize);
-    let (ww, wh) = (a.skin.soft.width, a.skin.soft.height);
-    let s = a.scale.max(1);
-    let grey = to_grey(labels);
-    Some(
-        (0..w * h)
-            .map(|i| grey[((i / w) / s).min(wh - 1) * ww + ((i % w) / s).min(ww - 1)])
-            .collect(),
-    )
 }
 
 #[cfg(test)]

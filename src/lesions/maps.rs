@@ -5,8 +5,8 @@
 //! the connected regions of the smoothed excess above a noise-scaled threshold; each is
 //! grown to its half-maximum contour, the edge a clinician would trace.
 
-use crate::components::{self, Component};
-use crate::planes::{masked_blur, MaskedBlur, Plane};
+use crate::maths::components::{self, Component};
+use crate::maths::planes::{masked_blur, MaskedBlur, Plane};
 
 /// Tuning of one lesion map.
 #[derive(Debug, Clone, Copy)]

@@ -3,6 +3,7 @@
 //! Limits are enforced before the pixel buffer is allocated, so a decompression bomb
 //! is refused cheaply. Photos above the working cap are downscaled with Lanczos3.
 
+use super::header;
 use crate::error::DecodeError;
 use crate::photo::Photo;
 use fast_image_resize as fr;
@@ -42,6 +43,7 @@ pub struct Decoded {
 
 /// Facts about the source file, for display and for the CLI.
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct DecodeInfo {
     /// "jpeg", "png", "webp" or "gif".
     pub format: &'static str,
@@ -63,10 +65,18 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
 /// Decodes encoded bytes with the given limits.
 pub fn decode_with(bytes: &[u8], limits: &DecodeLimits) -> Result<Decoded, DecodeError> {
     let (format, name) = check_input(bytes, limits)?;
+    if format == ImageFormat::Avif {
+        // Only the browser decodes AVIF; this decoder has no AVIF support.
+        return Err(DecodeError::UnsupportedPhotoFormat("AVIF"));
+    }
     let corrupt = |e: image::ImageError| match e {
         image::ImageError::Limits(_) => DecodeError::TooManyPixels {
             megapixels: limits.max_pixels.div_ceil(1_000_000),
             limit: limits.max_pixels / 1_000_000,
+        },
+        image::ImageError::Unsupported(u) => DecodeError::UnsupportedEncoding {
+            format: name,
+            detail: one_line(&u.to_string()),
         },
         other => DecodeError::Corrupt {
             format: name,
@@ -144,11 +154,12 @@ fn check_pixels(w: u32, h: u32, limits: &DecodeLimits) -> Result<(), DecodeError
 /// Identifies the container from magic bytes, naming formats we refuse on purpose.
 fn sniff(bytes: &[u8]) -> Result<ImageFormat, DecodeError> {
     if bytes.len() >= 12 && &bytes[4..8] == b"ftyp" {
-        let brand = &bytes[8..12];
-        return Err(DecodeError::UnsupportedPhotoFormat(match brand {
-            b"avif" | b"avis" => "AVIF",
-            _ => "HEIC",
-        }));
+        // AVIF passes: the page's browser may decode it. HEIC (and other ISO media) not.
+        return if header::is_avif(bytes) {
+            Ok(ImageFormat::Avif)
+        } else {
+            Err(DecodeError::UnsupportedPhotoFormat("HEIC"))
+        };
     }
     let head = String::from_utf8_lossy(&bytes[..bytes.len().min(512)]).to_ascii_lowercase();
     if head.contains("<svg") {
@@ -222,6 +233,7 @@ fn format_name(format: ImageFormat) -> &'static str {
         ImageFormat::Png => "png",
         ImageFormat::WebP => "webp",
         ImageFormat::Gif => "gif",
+        ImageFormat::Avif => "avif",
         _ => "image",
     }
 }
@@ -271,8 +283,9 @@ pub fn resize(photo: Photo, nw: u32, nh: u32) -> Result<Photo, DecodeError> {
 
 /// Header facts read without decoding pixels.
 #[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct Probe {
-    /// "jpeg", "png", "webp" or "gif".
+    /// "jpeg", "png", "webp", "gif" or "avif".
     pub format: &'static str,
     /// Stored width.
     pub width: u32,
@@ -305,12 +318,22 @@ fn check_input(
 /// HEIC file gets our typed error instead of a stalled or crashed tab.
 pub fn probe(bytes: &[u8], limits: &DecodeLimits) -> Result<Probe, DecodeError> {
     let (format, name) = check_input(bytes, limits)?;
-    let (width, height) = ImageReader::with_format(Cursor::new(bytes), format)
-        .into_dimensions()
-        .map_err(|e| DecodeError::Corrupt {
-            format: name,
-            detail: one_line(&e.to_string()),
-        })?;
+    let corrupt = |detail: String| DecodeError::Corrupt {
+        format: name,
+        detail,
+    };
+    // WebP and AVIF sizes come from their headers: the browser build has no decoder for
+    // them, and the probe must not refuse what the browser decodes.
+    let (width, height) = match format {
+        ImageFormat::WebP => header::webp_size(bytes)
+            .ok_or_else(|| corrupt("no image size in the WebP header".into()))?,
+        ImageFormat::Avif => {
+            header::avif_size(bytes).ok_or(DecodeError::UnsupportedPhotoFormat("AVIF"))?
+        }
+        _ => ImageReader::with_format(Cursor::new(bytes), format)
+            .into_dimensions()
+            .map_err(|e| corrupt(one_line(&e.to_string())))?,
+    };
     check_pixels(width, height, limits)?;
     Ok(Probe {
         format: name,

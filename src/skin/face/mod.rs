@@ -16,12 +16,9 @@ pub mod geometry;
 mod kernels;
 pub mod mask;
 pub mod raster;
-pub mod report;
 mod tflite;
 pub mod topology;
 pub mod zones;
-
-pub use report::FaceReport;
 
 use crate::error::ModelError;
 use crate::Photo;
@@ -126,6 +123,7 @@ impl FaceModels {
 /// same pixel scale (MediaPipe's relative depth, smaller is nearer the camera, 0 near the
 /// face's centre plane).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct Face {
     /// The 468 mesh points (MediaPipe's face-mesh topology).
     pub points: Vec<[f32; 3]>,

@@ -7,10 +7,10 @@ use super::raster;
 use super::topology as t;
 use super::zones::{self, Zone};
 use super::Face;
-use crate::chromophores::Chromophores;
+use crate::maths::planes::Plane;
 use crate::photo::Photo;
-use crate::planes::Plane;
-use crate::skin_mask::{self, SkinMask};
+use crate::skin::chromophores::Chromophores;
+use crate::skin::mask::{self as skin_mask, SkinMask};
 use std::collections::VecDeque;
 
 /// A part of the face that is not skin to analyse.

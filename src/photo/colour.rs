@@ -24,6 +24,7 @@ pub const WHITE_D65: [f64; 3] = [0.95047, 1.0, 1.08883];
 
 /// A CIELAB colour (D65, 2° observer).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct Lab {
     /// Lightness, 0..100.
     pub l: f64,
@@ -277,6 +278,7 @@ pub fn delta_e2000(x: Lab, y: Lab) -> f64 {
 
 /// The six ITA° skin categories of Del Bino et al. (2006).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "kebab-case")]
 pub enum ItaCategory {
     /// ITA > 55°.

@@ -32,6 +32,7 @@ const MAX_BLUR_PX: f32 = 50.0;
 
 /// How sharp a photo is, measured at about 512 px on the long side.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct Sharpness {
     /// Blur of the photo's sharper edges as a Gaussian σ in pixels at the measuring
     /// scale (under 0.7 for a perfect edge); `None` when there are too few edges.
@@ -433,7 +434,7 @@ mod tests {
     /// A photo file from the repository, as RGB planes.
     fn file(path: &str) -> ([Vec<f32>; 3], usize, usize) {
         let bytes = std::fs::read(format!("{}/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap();
-        let photo = crate::decode::decode(&bytes).unwrap().photo;
+        let photo = crate::photo::decode::decode(&bytes).unwrap().photo;
         let (w, h) = (photo.width() as usize, photo.height() as usize);
         let planes = [0, 1, 2].map(|c| photo.rgba().chunks_exact(4).map(|p| p[c] as f32).collect());
         (planes, w, h)

@@ -4,6 +4,7 @@ use serde::Serialize;
 
 /// One connected region.
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct Component {
     /// Label used in the label image (1-based).
     pub label: u32,

@@ -11,11 +11,11 @@
 //! The direction only needs to be roughly right (within about 15° both published melanin
 //! vectors score alike), and the noise level is the photo's own.
 
-use crate::chromophores::density_lut;
-use crate::components::{self, Component};
-use crate::lesions::blur_factor;
+use crate::lesions::maps::blur_factor;
+use crate::maths::components::{self, Component};
+use crate::maths::planes::{MaskedBlur, Plane};
 use crate::photo::Photo;
-use crate::planes::{MaskedBlur, Plane};
+use crate::skin::chromophores::density_lut;
 
 /// Blob scales, as Gaussian σ in shares of the working image's short side: spots from
 /// about 1% to 6% of a face that fills the frame.

@@ -4,9 +4,9 @@
 //! Removing the shading along (1,1,1) and inverting [m h] is linear in S, so each plane
 //! is a dot product of S with a fixed 3-vector; rebuilding is exact.
 
-use crate::colour;
+use crate::maths::planes::Plane;
+use crate::photo::colour;
 use crate::photo::Photo;
-use crate::planes::Plane;
 use serde::Serialize;
 use std::sync::OnceLock;
 
@@ -31,6 +31,7 @@ pub fn density_lut() -> &'static [f32; 256] {
 
 /// The pair of density vectors used for one photo, and where they came from.
 #[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct Vectors {
     /// Melanin density direction (unit, R,G,B).
     pub melanin: [f32; 3],

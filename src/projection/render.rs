@@ -5,14 +5,15 @@
 //! time in proportion to the lesions, not the photo.
 
 use crate::analysis::{Analysis, LesionKind};
-use crate::chromophores::{density_lut, Unmixing};
-use crate::colour::{self, ItaCategory};
+use crate::maths::planes::Plane;
+use crate::photo::colour::{self, ItaCategory};
 use crate::photo::Photo;
-use crate::planes::Plane;
+use crate::skin::chromophores::{density_lut, Unmixing};
 use serde::{Deserialize, Serialize};
 
 /// Fraction (0..1) of the lesion excess to remove, per channel.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct Fractions {
     /// Melanin excess (spots, PIH, melasma).
     pub pigment: f32,
@@ -58,7 +59,7 @@ struct ColourRemoval {
 }
 
 impl ColourRemoval {
-    fn new(map: &crate::lesions::LesionMap) -> Self {
+    fn new(map: &crate::lesions::maps::LesionMap) -> Self {
         let (w, h) = (map.soft.width, map.soft.height);
         let mut edge = Plane::from_vec(w, h, map.mask.iter().map(|&m| m as u8 as f32).collect());
         edge.blur(EDGE_SIGMA);
@@ -172,7 +173,7 @@ fn hemoglobin_detail(a: &Analysis) -> Plane {
                 .iter()
                 .all(|map| map.soft.data[i] == 0.0)
     };
-    if let Some([ws, wm]) = crate::lesions::cancelling_weights(&h, [&s, &m], untouched) {
+    if let Some([ws, wm]) = crate::lesions::maps::cancelling_weights(&h, [&s, &m], untouched) {
         let lesion = |i: usize| {
             a.pigment.soft.data[i]
                 .max(a.pits.soft.data[i])
@@ -321,7 +322,7 @@ impl Grain {
             for x in v.iter_mut() {
                 *x = x.abs();
             }
-            1.4826 * crate::lesions::median(&mut v)
+            1.4826 * crate::lesions::maps::median(&mut v)
         };
         Self { melanin: spread(m) }
     }
@@ -513,7 +514,7 @@ impl Sampler {
         );
         let axis = |src: usize, dst: usize, step: f32| -> Vec<(usize, usize, f32)> {
             (0..dst)
-                .map(|i| crate::planes::interp_index((i as f32 + 0.5) * step - 0.5, src))
+                .map(|i| crate::maths::planes::interp_index((i as f32 + 0.5) * step - 0.5, src))
                 .collect()
         };
         Self {
@@ -550,6 +551,7 @@ impl Sampler {
 
 /// How one lesion changes in a projection, and whether the change can be seen.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct LesionChange {
     /// Lesion id in the analysis report.
     pub id: usize,

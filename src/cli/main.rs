@@ -1,13 +1,18 @@
-//! `skin-preview` command line: the same engine as the page, for files on disk.
+//! `skin-preview` command line: the same engine as the page, for files on disk. A thin
+//! adapter over [`skin_preview::session`]: arguments in, text, JSON and PNG files out.
+
+mod maps;
 
 use clap::{Parser, Subcommand};
 use serde::Serialize;
-use skin_preview::analysis::{self, AnalysisOptions};
-use skin_preview::decode::{self, DecodeInfo};
-use skin_preview::evidence::{self, Profile};
+use skin_preview::analysis;
+use skin_preview::evidence::{self, Profile, Scenario};
+use skin_preview::photo::decode::{self, DecodeInfo};
 use skin_preview::photo::{ColourSummary, Photo};
-use skin_preview::render::{self, Fractions, Projector};
-use skin_preview::skin_mask::UserMaskMode;
+use skin_preview::projection::plan::PlanRequest;
+use skin_preview::projection::render::{Fractions, LesionChange};
+use skin_preview::session::{AnalyzeRequest, PlanResult, Session};
+use skin_preview::skin::mask::UserMaskMode;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -87,9 +92,13 @@ enum Command {
     Analyze {
         /// JPEG, PNG or WebP photo.
         photo: PathBuf,
-        /// PNG mask, white = skin to analyse (restricts the automatic mask).
+        /// PNG mask, white = skin to analyse.
         #[arg(long)]
         mask: Option<PathBuf>,
+        /// How the mask combines with the automatic one: narrow (both must agree) or
+        /// replace (the mask as it is, as the page's brush does).
+        #[arg(long, default_value = "narrow", value_parser = parse_mask_mode)]
+        mask_mode: UserMaskMode,
         /// Write the full report as JSON to this file ("-" for standard output).
         #[arg(long)]
         json: Option<PathBuf>,
@@ -122,6 +131,9 @@ struct ProjectArgs {
     /// PNG mask, white = skin to analyse.
     #[arg(long)]
     mask: Option<PathBuf>,
+    /// How the mask combines with the automatic one: narrow or replace.
+    #[arg(long, default_value = "narrow", value_parser = parse_mask_mode)]
+    mask_mode: UserMaskMode,
     /// A clinic's evidence profile (JSON).
     #[arg(long)]
     profile: Option<PathBuf>,
@@ -137,9 +149,9 @@ struct ProjectArgs {
     /// Weeks after the start of treatment (0–104).
     #[arg(long)]
     weeks: Option<f64>,
-    /// Which end of the evidence band.
-    #[arg(long, value_enum, default_value = "typical")]
-    scenario: ScenarioArg,
+    /// Which end of the evidence band: low, typical or high.
+    #[arg(long, default_value = "typical", value_parser = parse_scenario)]
+    scenario: Scenario,
     /// Manual fraction of pigment excess removed (0–1).
     #[arg(long, value_parser = parse_fraction)]
     pigment: Option<f32>,
@@ -151,18 +163,19 @@ struct ProjectArgs {
     texture: Option<f32>,
 }
 
-#[derive(Clone, Copy, clap::ValueEnum)]
-enum ScenarioArg {
-    Low,
-    Typical,
-    High,
-}
-
 fn parse_fraction(s: &str) -> Result<f32, String> {
     match s.parse::<f32>() {
         Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
         _ => Err(format!("'{s}' is not a fraction between 0 and 1")),
     }
+}
+
+fn parse_scenario(s: &str) -> Result<Scenario, String> {
+    s.parse()
+}
+
+fn parse_mask_mode(s: &str) -> Result<UserMaskMode, String> {
+    s.parse()
 }
 
 fn parse_point(s: &str) -> Result<(u32, u32), String> {
@@ -238,12 +251,13 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Analyze {
             photo,
             mask,
+            mask_mode,
             json,
             maps,
             white,
         } => analyze(
             &photo,
-            mask.as_deref(),
+            mask.as_deref().map(|m| (m, mask_mode)),
             json.as_deref(),
             maps.as_deref(),
             white,
@@ -322,45 +336,40 @@ fn load_mask(path: &Path, width: u32, height: u32) -> Result<Vec<bool>, String> 
         .collect())
 }
 
+/// Opens the photo, runs the face pass and the analysis, as the page does.
+fn open_and_analyze(
+    path: &Path,
+    mask: Option<(&Path, UserMaskMode)>,
+    white: Option<(u32, u32)>,
+) -> Result<Session, Failure> {
+    let mut session = Session::open(&read(path)?).map_err(|e| e.to_string())?;
+    let (w, h) = (session.photo().width(), session.photo().height());
+    let mask = match mask {
+        Some((m, mode)) => Some((load_mask(m, w, h)?, mode)),
+        None => None,
+    };
+    if let Some((x, y)) = white {
+        // Checked before the face pass, so a wrong point fails fast.
+        skin_preview::session::check_white_point(w, h, x, y).map_err(|e| e.to_string())?;
+    }
+    session.set_face(skin_preview::skin::face::cli::pass(session.photo()));
+    session
+        .analyze(AnalyzeRequest { mask, white })
+        .map_err(|e| e.to_string())?;
+    Ok(session)
+}
+
 fn analyze(
     path: &Path,
-    mask: Option<&Path>,
+    mask: Option<(&Path, UserMaskMode)>,
     json: Option<&Path>,
     maps: Option<&Path>,
     white: Option<(u32, u32)>,
 ) -> Result<(), Failure> {
-    let photo = load_photo(path)?;
-    let user_mask = match mask {
-        Some(m) => Some((
-            load_mask(m, photo.width(), photo.height())?,
-            UserMaskMode::Restrict,
-        )),
-        None => None,
-    };
-    if let Some((x, y)) = white {
-        if x >= photo.width() || y >= photo.height() {
-            return Err(format!(
-                "the white reference {x},{y} is outside the {}×{} photo",
-                photo.width(),
-                photo.height()
-            )
-            .into());
-        }
-    }
-    let (face, no_face) = skin_preview::face::cli::find(&photo);
-    let mut result = analysis::analyze(
-        &photo,
-        &AnalysisOptions {
-            user_mask,
-            white_reference: white,
-            face,
-        },
-    );
-    if let Some(why) = no_face {
-        result.report.mask_source = format!("colour only: {why}");
-    }
+    let session = open_and_analyze(path, mask, white)?;
+    let result = session.analysis().expect("analysed");
     if let Some(dir) = maps {
-        skin_preview::maps::write_pngs(&result, dir).map_err(|e| e.to_string())?;
+        maps::write_pngs(result, dir)?;
     }
     let r = &result.report;
     match json {
@@ -476,64 +485,65 @@ struct ProjectReport<'a> {
     weeks: Option<f64>,
     fractions: Fractions,
     projection: Option<evidence::Projection>,
+    band: Option<skin_preview::projection::plan::BandAt>,
     grade: Option<evidence::Grade>,
     citations: Vec<evidence::Citation>,
     risk_warnings: Vec<evidence::RiskWarning>,
-    lesions: Vec<render::LesionChange>,
+    extrapolated: bool,
+    relapse: Option<skin_preview::projection::plan::RelapseNote>,
+    lesions: Vec<LesionChange>,
     modelling_assumption: &'a str,
 }
 
 fn project(args: &ProjectArgs) -> Result<(), Failure> {
     let profile = load_profile(args.profile.as_deref())?;
-    let photo = load_photo(&args.photo)?;
-    let user_mask = match &args.mask {
-        Some(m) => Some((
-            load_mask(m, photo.width(), photo.height())?,
-            UserMaskMode::Restrict,
-        )),
-        None => None,
-    };
-    let a = analysis::analyze(
-        &photo,
-        &AnalysisOptions {
-            user_mask,
-            white_reference: None,
-            face: None,
-        },
-    );
-    let (fractions, projection, outcome) = match (&args.treatment, &args.concern, args.weeks) {
+    let mask = args.mask.as_deref().map(|m| (m, args.mask_mode));
+    let manual = args.pigment.is_some() || args.redness.is_some() || args.texture.is_some();
+    if args.treatment.is_none() && !manual {
+        return Err("say what to project: --treatment ID --concern ID --weeks N, or --pigment/--redness/--texture fractions".into());
+    }
+    let mut session = open_and_analyze(&args.photo, mask, None)?;
+    let (fractions, plan, lesions) = match (&args.treatment, &args.concern, args.weeks) {
         (Some(t), Some(c), Some(w)) => {
-            let outcome = match profile.coverage(t, c) {
-                evidence::Coverage::Evidence(o) => o,
-                evidence::Coverage::Gap(g) => return Err(format!("no evidence to project {t} for {c}: {}", g.reason).into()),
-                evidence::Coverage::NotListed => return Err(format!("the profile has nothing on {t} for {c}; see `skin-preview treatments`").into()),
+            let request = PlanRequest {
+                treatment: t.clone(),
+                concern: c.clone(),
+                week: w,
+                scenario: args.scenario,
             };
-            let scenario = match args.scenario {
-                ScenarioArg::Low => evidence::Scenario::Low,
-                ScenarioArg::Typical => evidence::Scenario::Typical,
-                ScenarioArg::High => evidence::Scenario::High,
-            };
-            let p = outcome.fractions_at(w, scenario);
-            let f = Fractions { pigment: p.pigment as f32, redness: p.redness as f32, texture: p.texture as f32 };
-            (f, Some(p), Some(outcome))
+            let PlanResult {
+                plan,
+                rendered,
+                changes,
+            } = session
+                .plan(&profile, &request, false)
+                .map_err(|e| e.to_string())?;
+            plan.require_evidence().map_err(|e| e.to_string())?;
+            (rendered, Some(plan), changes)
         }
-        _ if args.pigment.is_some() || args.redness.is_some() || args.texture.is_some() => (
-            Fractions { pigment: args.pigment.unwrap_or(0.0), redness: args.redness.unwrap_or(0.0), texture: args.texture.unwrap_or(0.0) },
-            None,
-            None,
-        ),
-        _ => return Err("say what to project: --treatment ID --concern ID --weeks N, or --pigment/--redness/--texture fractions".into()),
+        _ => {
+            let f = Fractions {
+                pigment: args.pigment.unwrap_or(0.0),
+                redness: args.redness.unwrap_or(0.0),
+                texture: args.texture.unwrap_or(0.0),
+            };
+            session.render(f).map_err(|e| e.to_string())?;
+            (
+                f,
+                None,
+                session.lesion_changes().map_err(|e| e.to_string())?,
+            )
+        }
     };
-    let out = Projector::new(&a, &photo).render(&photo, fractions);
+    let photo = session.photo();
     image::save_buffer(
         &args.out,
-        &out,
+        session.output(),
         photo.width(),
         photo.height(),
         image::ExtendedColorType::Rgba8,
     )
     .map_err(|e| format!("cannot write {}: {e}", args.out.display()))?;
-    let lesions = render::lesion_changes(&a, &photo, &out);
     let visible = lesions.iter().filter(|l| l.visible).count();
     out!(
         "fractions:   pigment {:.3}, redness {:.3}, texture {:.3}",
@@ -541,16 +551,32 @@ fn project(args: &ProjectArgs) -> Result<(), Failure> {
         fractions.redness,
         fractions.texture
     );
-    if let Some(p) = &projection {
-        out!(
-            "evidence:    grade {}{}",
-            p.grade.as_str(),
-            if p.extrapolated {
-                ", extrapolated past the last cited week"
-            } else {
-                ""
-            }
-        );
+    if let Some(p) = &plan {
+        if let (Some(grade), Some(band)) = (p.grade, &p.band) {
+            out!(
+                "evidence:    grade {}{}",
+                grade.as_str(),
+                if p.extrapolated {
+                    ", extrapolated past the last cited week"
+                } else {
+                    ""
+                }
+            );
+            let (l, t, h) = (band.low, band.typical, band.high);
+            out!(
+                "band:        pigment {:.3}–{:.3} (typical {:.3}), redness {:.3}–{:.3} ({:.3}), texture {:.3}–{:.3} ({:.3})",
+                l.pigment, h.pigment, t.pigment, l.redness, h.redness, t.redness, l.texture, h.texture, t.texture
+            );
+        }
+        if session.ita().is_none() {
+            out!("skin tone:   unknown (no skin found), so every skin-tone risk is shown");
+        }
+        for r in &p.risks {
+            out!("risk:        {} ({})", r.message, r.rule);
+        }
+        if let Some(note) = &p.relapse {
+            out!("relapse:     {}", note.text);
+        }
     }
     out!(
         "lesions:     {} found, {visible} visibly changed",
@@ -558,20 +584,21 @@ fn project(args: &ProjectArgs) -> Result<(), Failure> {
     );
     out!("wrote:       {}", args.out.display());
     if let Some(path) = &args.json {
-        let ita = a.report.ita.unwrap_or(90.0);
         let report = ProjectReport {
             treatment: args.treatment.as_deref(),
             concern: args.concern.as_deref(),
             weeks: args.weeks,
             fractions,
-            projection,
-            grade: outcome.map(|o| o.grade),
-            citations: outcome.map(|o| o.citations.clone()).unwrap_or_default(),
-            risk_warnings: args
-                .treatment
-                .as_deref()
-                .map(|t| profile.risk_warnings(t, ita))
+            projection: plan.as_ref().and_then(|p| p.fractions),
+            band: plan.as_ref().and_then(|p| p.band),
+            grade: plan.as_ref().and_then(|p| p.grade),
+            citations: plan
+                .as_ref()
+                .map(|p| p.citations.clone())
                 .unwrap_or_default(),
+            risk_warnings: plan.as_ref().map(|p| p.risks.clone()).unwrap_or_default(),
+            extrapolated: plan.as_ref().is_some_and(|p| p.extrapolated),
+            relapse: plan.as_ref().and_then(|p| p.relapse.clone()),
             lesions,
             modelling_assumption: profile.modelling_assumption(),
         };
@@ -587,8 +614,8 @@ fn project(args: &ProjectArgs) -> Result<(), Failure> {
 
 fn face(path: &Path, json: bool) -> Result<(), Failure> {
     let photo = load_photo(path)?;
-    let models = skin_preview::face::cli::models().map_err(|e| e.to_string())?;
-    let found = skin_preview::face::find_face(&models, &photo);
+    let models = skin_preview::skin::face::cli::models().map_err(|e| e.to_string())?;
+    let found = skin_preview::skin::face::find_face(&models, &photo);
     if json {
         out!("{}", to_json(&found)?);
         return Ok(());

@@ -1,8 +1,9 @@
-//! 8-bit grayscale renderings of the analysis maps, for the CLI and overlays.
+//! 8-bit grayscale renderings of the analysis maps, for the CLI's files and the page's
+//! overlays (the CLI writes the files).
 
 use crate::analysis::Analysis;
-use crate::planes::Plane;
-use std::path::Path;
+use crate::maths::planes::Plane;
+use crate::skin::face::zones;
 
 /// Scales a plane to 0..255 between its 1st and 99th percentile over all pixels.
 pub fn plane_to_gray(p: &Plane) -> Vec<u8> {
@@ -62,26 +63,23 @@ pub fn named_map(a: &Analysis, name: &str) -> Option<Vec<u8>> {
             let max = p.data.iter().zip(&r.data).map(|(p, r)| p.max(*r)).collect();
             unit_to_gray(&up(&Plane::from_vec(p.width, p.height, max)))
         }
-        "zones" => return crate::face::zones::photo_grey(a),
+        "zones" => return zone_grey(a),
         _ => return None,
     };
     Some(gray)
 }
 
-/// Writes `skin.png`, `melanin.png`, … into `dir` (created if missing).
-pub fn write_pngs(a: &Analysis, dir: &Path) -> Result<(), String> {
-    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let (w, h) = (a.report.width, a.report.height);
-    for name in MAP_NAMES {
-        let gray = named_map(a, name).expect("every listed map exists");
-        let path = dir.join(format!("{name}.png"));
-        image::save_buffer(&path, &gray, w, h, image::ExtendedColorType::L8)
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    }
-    if let Some(grey) = crate::face::zones::photo_grey(a) {
-        let path = dir.join("zones.png");
-        image::save_buffer(&path, &grey, w, h, image::ExtendedColorType::L8)
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    }
-    Ok(())
+/// An analysis's zone map as `zones.png` grey levels at the photo's size (nearest
+/// working pixel), or `None` when no face narrowed the mask.
+pub fn zone_grey(a: &Analysis) -> Option<Vec<u8>> {
+    let labels = a.zones.as_ref()?;
+    let (w, h) = (a.report.width as usize, a.report.height as usize);
+    let (ww, wh) = (a.skin.soft.width, a.skin.soft.height);
+    let s = a.scale.max(1);
+    let grey = zones::to_grey(labels);
+    Some(
+        (0..w * h)
+            .map(|i| grey[((i / w) / s).min(wh - 1) * ww + ((i % w) / s).min(ww - 1)])
+            .collect(),
+    )
 }

@@ -1,6 +1,6 @@
 //! An 8-bit RGBA photo held in memory, the unit every stage works on.
 
-use crate::colour::{self, ItaCategory, Lab};
+use crate::photo::colour::{self, ItaCategory, Lab};
 use serde::Serialize;
 
 /// An upright 8-bit RGBA image (row-major, no padding).
@@ -149,6 +149,7 @@ impl Photo {
 
 /// Whole-image colour summary: mean Lab (averaged in linear light) and its ITA°.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct ColourSummary {
     /// Width in pixels.
     pub width: u32,

@@ -1,19 +1,19 @@
 //! The face pass inside an analysis: narrowing the skin mask, per-zone scores and the
 //! photo checks that need a face.
 
-use super::geometry;
-use super::mask;
-use super::raster;
-use super::topology as t;
-use super::zones::{self, Zone, ZONES};
-use super::Face;
 use crate::analysis::{Affected, LesionKind, LesionReport};
-use crate::chromophores::Chromophores;
-use crate::colour;
-use crate::components;
-use crate::lesions::LesionMap;
+use crate::lesions::maps::LesionMap;
+use crate::maths::components;
+use crate::photo::colour;
 use crate::photo::Photo;
-use crate::skin_mask::{SkinMask, UserMaskMode};
+use crate::skin::chromophores::Chromophores;
+use crate::skin::face::geometry;
+use crate::skin::face::mask;
+use crate::skin::face::raster;
+use crate::skin::face::topology as t;
+use crate::skin::face::zones::{self, Zone, ZONES};
+use crate::skin::face::Face;
+use crate::skin::mask::{SkinMask, UserMaskMode};
 use serde::Serialize;
 
 /// Narrowest face, in working pixels (cheekbone to cheekbone), whose zones the lesion
@@ -38,6 +38,7 @@ pub const ZONE_WEIGHTED_LABEL: &str = "Zone-weighted aMASI-like score (mMASI's w
 
 /// The face, its zones with their scores, and the checks (photo pixels).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct FaceReport {
     /// Detector score, 0..1.
     pub score: f32,
@@ -65,6 +66,7 @@ pub struct FaceReport {
 
 /// One zone's figures.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct ZoneReport {
     /// Which zone.
     pub zone: Zone,
@@ -114,7 +116,7 @@ pub fn narrow_skin(
     let colour = skin.binary.clone();
     // `photo` and `chrom` are the working-size photo and its prior decomposition.
     let only = |why: &str| format!("colour only: {why}");
-    let Some(face) = face.filter(|f| f.points.len() >= super::MESH_POINTS) else {
+    let Some(face) = face.filter(|f| f.points.len() >= crate::skin::face::MESH_POINTS) else {
         let why = if face.is_some() {
             "the face mesh is incomplete"
         } else {
@@ -127,7 +129,7 @@ pub fn narrow_skin(
             mask_source: only(why),
         };
     };
-    if let Some((_, UserMaskMode::Override)) = user {
+    if let Some((_, UserMaskMode::Replace)) = user {
         let source = "your mask: the brush and eraser replace the automatic one".to_string();
         return FacePass {
             skin,
@@ -390,5 +392,8 @@ fn lip_redness_gap(face: &Face, photo: &Photo, labels: &[u8], scale: usize) -> O
     if lips.len() < 10 || cheeks.len() < 10 {
         return None;
     }
-    Some((crate::lesions::median(&mut lips) - crate::lesions::median(&mut cheeks)) as f64)
+    Some(
+        (crate::lesions::maps::median(&mut lips) - crate::lesions::maps::median(&mut cheeks))
+            as f64,
+    )
 }
