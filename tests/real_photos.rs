@@ -247,6 +247,16 @@ fn run_class(photos: &[RealPhoto], class: ItaName, target: f64) -> ClassStats {
             }
             st.found.push((de, found, lesions.len()));
             if de == 8.0 {
+                let name = CASES[pi].name;
+                let (fw, s) = (run.analysis.report.face.as_ref(), run.analysis.scale);
+                let face = fw.map_or(0.0, |f| f.width_work_px);
+                println!(
+                    "  {name:<16} {:<12} ΔE00 8: found {found}/{} (face {face:.0} working px, scale {s})",
+                    class.label(),
+                    lesions.len()
+                );
+            }
+            if de == 8.0 {
                 let projector = Projector::new(&run.analysis, &run.photo);
                 let out = projector.render(
                     &run.photo,
