@@ -321,7 +321,7 @@ struct Row {
 /// Regression floors of the real-photo benchmark, per class light → dark, set at today's
 /// measured values minus a margin (tests/TARGETS.md has the figures). The targets
 /// (Dice ≥ 0.85, 90% found from ΔE00 3, false positives ≤ 1%) are printed, not yet met.
-const FOUND_AT_8_FLOOR: [f64; 6] = [0.15, 0.15, 0.15, 0.15, 0.15, 0.15];
+const FOUND_AT_8_FLOOR: [f64; 6] = [0.35, 0.35, 0.35, 0.35, 0.35, 0.35];
 /// Largest false-positive area on an untouched photo, % of skin, any class.
 const FALSE_POSITIVE_CEILING: f64 = 4.0;
 
