@@ -268,8 +268,23 @@ function qualityWarnings(result, rep) {
   return warnings.join(' ');
 }
 
-/** Sends photo bytes to the worker and shows the result. */
-async function analyse(bytes, { name, mime }) {
+/**
+ * The worker's laps of one request as page measures `${prefix}:${lap}`, plus
+ * `${prefix}:queue` (sent → the worker starts) and `${prefix}:transfer` (its reply → here).
+ */
+function workerMeasures(prefix, timings, sent, received) {
+  const spans = timings?.spans;
+  if (!spans?.total) return;
+  const at = (t) => Math.min(received, Math.max(sent, t - performance.timeOrigin));
+  for (const [lap, [s, e]] of Object.entries(spans)) {
+    if (lap !== 'total') performance.measure(`${prefix}:${lap}`, { start: at(s), end: at(e) });
+  }
+  performance.measure(`${prefix}:queue`, { start: sent, end: at(spans.total[0]) });
+  performance.measure(`${prefix}:transfer`, { start: at(spans.total[1]), end: received });
+}
+
+/** Sends photo bytes to the worker and shows the result; `chosen` = when the photo was picked. */
+async function analyse(bytes, { name, mime, chosen = performance.now() }) {
   const token = ++latest;
   ui.quality.hidden = true;
   status.loading(`Reading ${name}…`);
@@ -292,6 +307,7 @@ async function analyse(bytes, { name, mime }) {
     end,
     detail: { name, worker: result.timings, decodedBy: result.decodedBy },
   });
+  workerMeasures('skin-preview:decode', result.timings, start, end);
   drawBitmap(ui.before, result.bitmap, `Your photo: ${name}`);
   drawBitmap(ui.after, result.bitmap, `Your photo: ${name} (no projection yet)`);
   result.bitmap.close();
@@ -307,6 +323,11 @@ async function analyse(bytes, { name, mime }) {
   status.loading(`Analysing the skin in ${name}…`);
   const ok = await runAnalysis(token, null, { labels: keptLabels(photoKey, result.width, result.height) });
   if (!ok || token !== latest) return;
+  performance.measure('skin-preview:shown', {
+    start: chosen,
+    end: performance.now(),
+    detail: { name, width: result.width, height: result.height },
+  });
   const warn = qualityWarnings(result, report);
   ui.quality.textContent = warn;
   ui.quality.hidden = !warn;
@@ -325,7 +346,9 @@ async function runAnalysis(token, mask, { keepHistory = false, labels = [] } = {
     return false;
   }
   if (token !== latest) return false;
-  performance.measure('skin-preview:analyze', { start, end: performance.now(), detail: { worker: res.timings } });
+  const end = performance.now();
+  performance.measure('skin-preview:analyze', { start, end, detail: { worker: res.timings } });
+  workerMeasures('skin-preview:analyze', res.timings, start, end);
   report = res.report;
   maps = res.maps;
   if (!planChosen && profile) applyDefaultPlan();
@@ -431,11 +454,13 @@ async function renderOnce(preview = false) {
     drawBitmap(ui.planBCanvas, res.b.bitmap, 'Plan B', size);
     res.b.bitmap.close();
   }
+  const end = performance.now();
   performance.measure('skin-preview:render', {
     start,
-    end: performance.now(),
+    end,
     detail: { worker: res.timings, week: a.week, planB: Boolean(b), preview },
   });
+  workerMeasures('skin-preview:render', res.timings, start, end);
   // A preview frame has no per-lesion visibility verdict: keep the last one until release.
   if (!preview) lastPlans = res;
   showPlans(res, { verdict: !preview });
@@ -656,6 +681,7 @@ $('forget').addEventListener('click', () => {
 // ---------------------------------------------------------------- start
 
 async function analyseFile(file, { kept = false } = {}) {
+  const chosen = performance.now();
   const name = file.name || 'Pasted photo';
   currentFile = file;
   updateKeep(kept);
@@ -666,7 +692,7 @@ async function analyseFile(file, { kept = false } = {}) {
     status.error(`${name} could not be read. Please choose the photo again.`);
     return;
   }
-  await analyse(bytes, { name, mime: file.type });
+  await analyse(bytes, { name, mime: file.type, chosen });
 }
 
 function updateKeep(kept) {
@@ -690,13 +716,14 @@ $('forget-photo').addEventListener('click', async () => {
 });
 
 async function loadSample() {
+  const chosen = performance.now();
   currentFile = null;
   updateKeep(false);
   status.loading('Loading the sample photo…');
   const response = await fetch(SAMPLE.url);
   if (!response.ok) throw new Error(`The sample photo could not be loaded (${response.status}).`);
   const bytes = await response.arrayBuffer();
-  await analyse(bytes, { name: SAMPLE.name, mime: response.headers.get('Content-Type') ?? '' });
+  await analyse(bytes, { name: SAMPLE.name, mime: response.headers.get('Content-Type') ?? '', chosen });
 }
 
 function restoreControls() {

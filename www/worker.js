@@ -116,18 +116,27 @@ function isRefusal(err) {
   return err instanceof Error && err.name === 'Error' && !(err instanceof WebAssembly.RuntimeError);
 }
 
+/** Epoch milliseconds: comparable between the worker's and the page's clocks. */
+const epoch = () => performance.timeOrigin + performance.now();
+
+/**
+ * Laps in ms (`marks[name]`) and, for the page's sub-measures, each lap's epoch span
+ * (`marks.spans[name] = [start, end]`); `done()` adds `total`.
+ */
 function timer() {
-  const t0 = performance.now();
+  const t0 = epoch();
   let last = t0;
-  const marks = {};
+  const marks = { spans: {} };
   return {
     lap(name) {
-      const now = performance.now();
+      const now = epoch();
       marks[name] = Math.round((now - last) * 10) / 10;
+      marks.spans[name] = [last, now];
       last = now;
     },
     done() {
-      marks.total = Math.round((performance.now() - t0) * 10) / 10;
+      marks.total = Math.round((epoch() - t0) * 10) / 10;
+      marks.spans.total = [t0, epoch()];
       return marks;
     },
   };
