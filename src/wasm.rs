@@ -43,6 +43,10 @@ pub struct PhotoHandle {
     face: Option<crate::face::Face>,
     /// Whether `findFace` ran (else the face models were not loaded).
     face_pass_ran: bool,
+    /// Counts analyses, so a handle projecting another's analysis knows when it changed.
+    analysis_id: u32,
+    /// The `analysis_id` of the source that `removal` was built from (`projectFrom`).
+    removal_for: Option<u32>,
 }
 
 /// A downsampled copy of the photo with its own projector and output buffer.
@@ -81,6 +85,8 @@ impl PhotoHandle {
             stale_output: false,
             face: None,
             face_pass_ran: false,
+            analysis_id: 0,
+            removal_for: None,
         }
     }
 
@@ -158,7 +164,8 @@ impl PhotoHandle {
 
     /// Runs the analysis; `mask` (one byte a pixel, non-zero = skin) replaces the
     /// automatic skin mask; `white_x`/`white_y` name a white or grey reference pixel.
-    /// Returns the report (scores, lesions, lighting).
+    /// Returns the report (scores, lesions, lighting). The slider's projector follows
+    /// (`preparePreview`), so the report is not kept waiting for it.
     pub fn analyze(
         &mut self,
         mask: Option<Vec<u8>>,
@@ -200,20 +207,69 @@ impl PhotoHandle {
             result.report.mask_source = "colour only: the face models are not loaded".into();
         }
         let report = to_js(&result.report)?;
+        self.analysis = Some(result);
+        self.analysis_id = self.analysis_id.wrapping_add(1);
+        self.stale_output = true;
+        Ok(report)
+    }
+
+    /// Builds the slider's stored projector (display size for large photos) once per
+    /// analysis; `renderPreview` builds it on first use if this was not called.
+    #[wasm_bindgen(js_name = preparePreview)]
+    pub fn prepare_preview(&mut self) -> Result<(), JsError> {
+        let analysis = self
+            .analysis
+            .as_ref()
+            .ok_or_else(|| JsError::new("Analyse the photo before projecting."))?;
+        if self.preview.is_some() || self.projector.is_some() {
+            return Ok(());
+        }
         let scale = render::preview_scale(self.photo.width(), self.photo.height());
         if scale > 1 {
             let photo = self.photo.downsample(scale);
             self.preview = Some(Preview {
-                projector: Projector::new(&result, &photo),
+                projector: Projector::new(analysis, &photo),
                 output: photo.rgba().to_vec(),
                 photo,
             });
         } else {
-            self.projector = Some(Projector::new(&result, &self.photo));
+            self.projector = Some(Projector::new(analysis, &self.photo));
         }
-        self.analysis = Some(result);
-        self.stale_output = true;
-        Ok(report)
+        Ok(())
+    }
+
+    /// Renders `source`'s analysed projection onto this photo (the same photo at another
+    /// size, e.g. full resolution for export) into this handle's output buffer.
+    #[wasm_bindgen(js_name = projectFrom)]
+    pub fn project_from(
+        &mut self,
+        source: &PhotoHandle,
+        pigment: f32,
+        redness: f32,
+        texture: f32,
+    ) -> Result<(), JsError> {
+        let analysis = source
+            .analysis
+            .as_ref()
+            .ok_or_else(|| JsError::new("Analyse the photo before projecting."))?;
+        if self.removal_for != Some(source.analysis_id) {
+            self.removal = Some(Removal::new(analysis, &self.photo));
+            self.removal_for = Some(source.analysis_id);
+        }
+        if self.output.is_empty() {
+            self.output = self.photo.rgba().to_vec();
+        } else {
+            self.output.copy_from_slice(self.photo.rgba());
+        }
+        let f = Fractions {
+            pigment,
+            redness,
+            texture,
+        };
+        if let Some(removal) = &self.removal {
+            removal.render(&self.photo, &mut self.output, f);
+        }
+        Ok(())
     }
 
     /// Renders the projection with the given fractions (0..1) into the output buffer.
@@ -259,6 +315,7 @@ impl PhotoHandle {
         redness: f32,
         texture: f32,
     ) -> Result<(), JsError> {
+        self.prepare_preview()?;
         match &mut self.preview {
             Some(p) => {
                 let f = Fractions {

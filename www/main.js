@@ -86,6 +86,10 @@ let lastPlans = null;
 let currentFile = null;
 /** Identifies the photo on screen (name, size, mean colour) for its kept area labels. */
 let photoKey = null;
+/** Set when a photo's result is shown: its first projected frame is then measured. */
+let firstFrame = null;
+/** True when the photo on screen was decoded smaller than its export size. */
+let reduced = false;
 
 // ---------------------------------------------------------------- settings (no photo)
 
@@ -252,11 +256,10 @@ function describe(result, name) {
   return `${title}: ${size}, ${by} in ${Math.round(timings.total)} ms on this device.`;
 }
 
-function qualityWarnings(result, rep) {
+function qualityWarnings(result, rep, sharp) {
   const warnings = [];
   if (result.width * result.height < 300 * 300) warnings.push('This photo is small; the analysis needs more detail to be useful (at least 300 × 300 pixels).');
   if (rep?.lighting?.too_dark) warnings.push('This photo is too dark for a useful analysis.');
-  const sharp = result.quality;
   if (sharp?.blurred) {
     warnings.push(
       sharp.blur_px == null
@@ -281,6 +284,16 @@ function workerMeasures(prefix, timings, sent, received) {
   }
   performance.measure(`${prefix}:queue`, { start: sent, end: at(spans.total[0]) });
   performance.measure(`${prefix}:transfer`, { start: at(spans.total[1]), end: received });
+}
+
+/** Awaits a worker request and records it as `name` with its laps as sub-measures. */
+async function timed(name, request) {
+  const sent = performance.now();
+  const res = await request;
+  const received = performance.now();
+  performance.measure(name, { start: sent, end: received, detail: { worker: res.timings } });
+  workerMeasures(name, res.timings, sent, received);
+  return res;
 }
 
 /** Sends photo bytes to the worker and shows the result; `chosen` = when the photo was picked. */
@@ -312,6 +325,7 @@ async function analyse(bytes, { name, mime, chosen = performance.now() }) {
   drawBitmap(ui.after, result.bitmap, `Your photo: ${name} (no projection yet)`);
   result.bitmap.close();
   compare.setAspect(result.width, result.height);
+  reduced = result.fullWidth * result.fullHeight > result.width * result.height;
   shown = name;
   report = null;
   maps = null;
@@ -321,21 +335,43 @@ async function analyse(bytes, { name, mime, chosen = performance.now() }) {
   ui.note.textContent = describe(result, name);
   $('sample-credit').hidden = name !== SAMPLE.name;
   status.loading(`Analysing the skin in ${name}…`);
-  const ok = await runAnalysis(token, null, { labels: keptLabels(photoKey, result.width, result.height) });
+  const detail = { name, width: result.width, height: result.height, fullWidth: result.fullWidth, fullHeight: result.fullHeight };
+  const onShown = () => {
+    performance.measure('skin-preview:shown', { start: chosen, end: performance.now(), detail });
+    firstFrame = { token, chosen, detail };
+  };
+  const ok = await runAnalysis(token, null, { labels: keptLabels(photoKey, result.width, result.height), onShown, prepare: false });
   if (!ok || token !== latest) return;
-  performance.measure('skin-preview:shown', {
-    start: chosen,
-    end: performance.now(),
-    detail: { name, width: result.width, height: result.height },
-  });
-  const warn = qualityWarnings(result, report);
+  // The sharpness check only adds a note: it follows the first result.
+  let quality = null;
+  try {
+    ({ quality } = await timed('skin-preview:quality', engine.request('quality')));
+  } catch (err) {
+    console.warn('skin-preview: the sharpness check failed', err);
+  }
+  if (token !== latest) return;
+  const warn = qualityWarnings(result, report, quality);
   ui.quality.textContent = warn;
   ui.quality.hidden = !warn;
   status.ready(`Showing ${name}.${warn ? ' Please read the note about this photo.' : ''}`);
+  preparePreview(token);
 }
 
-/** Runs the engine's analysis (with the consultant's mask, if any) and the first render. */
-async function runAnalysis(token, mask, { keepHistory = false, labels = [] } = {}) {
+/** Builds the slider's projector in the worker once the result is on screen. */
+async function preparePreview(token) {
+  if (token !== latest) return;
+  try {
+    await timed('skin-preview:prepare', engine.request('prepare'));
+  } catch {
+    // A slider frame builds it on first use.
+  }
+}
+
+/**
+ * Runs the engine's analysis (with the consultant's mask, if any) and shows its report
+ * (then `onShown`); the first projected frame and the maps (mask, overlays) follow.
+ */
+async function runAnalysis(token, mask, { keepHistory = false, labels = [], onShown = null, prepare = true } = {}) {
   const start = performance.now();
   let res;
   try {
@@ -350,7 +386,7 @@ async function runAnalysis(token, mask, { keepHistory = false, labels = [] } = {
   performance.measure('skin-preview:analyze', { start, end, detail: { worker: res.timings } });
   workerMeasures('skin-preview:analyze', res.timings, start, end);
   report = res.report;
-  maps = res.maps;
+  maps = null;
   if (!planChosen && profile) applyDefaultPlan();
   renderReport(ui.scores, report);
   renderZoneScores(ui.scores, report);
@@ -358,9 +394,22 @@ async function runAnalysis(token, mask, { keepHistory = false, labels = [] } = {
     compare.zoomToBox(lesion.bbox);
     $('compare').scrollIntoView({ block: 'nearest', behavior: 'smooth' });
   });
+  onShown?.();
+  // Queued behind the first frame in the worker: the projection is seen before the maps.
+  const rendered = renderNow();
+  let mapsRes;
+  try {
+    mapsRes = await timed('skin-preview:maps', engine.request('maps'));
+  } catch (err) {
+    if (token === latest) status.error(err.message || String(err), shown);
+    return false;
+  }
+  if (token !== latest) return false;
+  maps = mapsRes.maps;
   if (!mask && !keepHistory) maskEditor.reset(maps.skin, { width: report.width, height: report.height, labels });
   redrawOverlays();
-  await renderNow();
+  await rendered;
+  if (prepare && token === latest) preparePreview(token);
   return token === latest;
 }
 
@@ -461,6 +510,10 @@ async function renderOnce(preview = false) {
     detail: { worker: res.timings, week: a.week, planB: Boolean(b), preview },
   });
   workerMeasures('skin-preview:render', res.timings, start, end);
+  if (!preview && firstFrame?.token === token) {
+    performance.measure('skin-preview:projected', { start: firstFrame.chosen, end: performance.now(), detail: firstFrame.detail });
+    firstFrame = null;
+  }
   // A preview frame has no per-lesion visibility verdict: keep the last one until release.
   if (!preview) lastPlans = res;
   showPlans(res, { verdict: !preview });
@@ -599,12 +652,31 @@ function labelLines() {
   return labels.length ? [`Labelled areas: ${labelSummary(labels, profile)}`] : [];
 }
 
+/** Before and after of plan A at export size: decoded again at full size if the page shows less. */
+async function exportFrames(a) {
+  if (!reduced) return { before: ui.before, after: ui.after, close() {} };
+  status.loading('Preparing the full-resolution picture…');
+  const [{ bitmap: before }, { a: res }] = await Promise.all([
+    engine.request('render', { projection: null, full: true }),
+    engine.request('project', { a, full: true }),
+  ]);
+  return { before, after: res.bitmap, close: () => [before, res.bitmap].forEach((b) => b.close()) };
+}
+
 ui.exportBtn.addEventListener('click', async () => {
   if (!report) return;
   const a = planOf(ui.treatment.value);
+  let frames;
+  try {
+    await rendering;
+    frames = await exportFrames(a);
+  } catch (err) {
+    status.error(err.message || String(err), shown);
+    return;
+  }
   await exportPng({
-    before: ui.before,
-    after: ui.after,
+    before: frames.before,
+    after: frames.after,
     watermark: [
       `Skin preview simulation, not a guarantee`,
       `Plan: ${a.treatment ? planName(a.treatment) : 'none'} · ${concernNameOf(a.concern)}`,
@@ -612,24 +684,40 @@ ui.exportBtn.addEventListener('click', async () => {
       ...labelLines(),
     ],
   });
+  frames.close();
+  if (reduced) status.ready('The picture was saved to your downloads.');
 });
 
 ui.exportPlans.addEventListener('click', async () => {
   if (!report || !ui.planB.value) return;
   await rendering;
   if (!lastPlans?.b) return;
-  const { a, b } = lastPlans;
+  let { a, b } = lastPlans;
+  let left = ui.planACanvas;
+  let right = ui.planBCanvas;
+  if (reduced) {
+    try {
+      status.loading('Preparing the full-resolution picture…');
+      const plan = ({ treatment, concern, week, scenario }) => ({ treatment, concern, week, scenario });
+      ({ a, b } = await engine.request('project', { a: plan(a), b: plan(b), full: true }));
+      [left, right] = [a.bitmap, b.bitmap];
+    } catch (err) {
+      status.error(err.message || String(err), shown);
+      return;
+    }
+  }
   const side = (name, plan) => {
     const grade = plan.coverage?.kind === 'evidence' ? `${plan.coverage.outcome.grade} evidence` : 'no evidence to project';
     return [`${name}: ${planName(plan.treatment)} (${grade})`, `Week ${plan.week} · ${scenarioName()} scenario · ${today()}`];
   };
   await exportPair({
-    left: ui.planACanvas,
-    right: ui.planBCanvas,
+    left,
+    right,
     leftLines: [...side('Plan A', a), `${concernNameOf(a.concern)}`],
     rightLines: [...side('Plan B', b), 'Skin preview simulation, not a guarantee', ...labelLines()],
     name: `skin-preview-plans-${today()}.png`,
   });
+  if (reduced) [left, right].forEach((bm) => bm.close());
   status.ready('Plan A | plan B was saved to your downloads.');
 });
 
@@ -641,7 +729,7 @@ $('export-strip').addEventListener('click', async () => {
   const frames = [];
   try {
     for (const week of [0, 4, 12, 26]) {
-      const { a } = await engine.request('project', { a: { ...planOf(ui.treatment.value), week } });
+      const { a } = await engine.request('project', { a: { ...planOf(ui.treatment.value), week }, full: reduced });
       frames.push({ bitmap: a.bitmap, label: week === 0 ? 'Week 0 (your photo)' : `Week ${week}` });
     }
     if (token !== latest) return;
@@ -750,8 +838,8 @@ async function start() {
   restoreControls();
   status.loading('Loading the analyser…');
   try {
-    await engine.request('init');
-    const { profile: builtin } = await engine.request('profile', { json: null });
+    await timed('skin-preview:init', engine.request('init'));
+    const { profile: builtin } = await timed('skin-preview:profile', engine.request('profile', { json: null }));
     applyProfile(builtin, null);
     // A photo chosen while the analyser was loading wins over the sample.
     if (latest === 0) {
