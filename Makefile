@@ -33,7 +33,7 @@ setup:
 build: setup $(PKG)
 
 $(PKG): $(RUST_SOURCES)
-	wasm-pack build --release --target web --out-dir www/pkg --no-typescript
+	wasm-pack build --release --target web --out-dir www/pkg --no-typescript -- --no-default-features
 	@touch $@
 
 serve: build
@@ -44,6 +44,7 @@ lint: setup
 	cargo fmt --check
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --target wasm32-unknown-unknown --lib -- -D warnings
+	cargo clippy --target wasm32-unknown-unknown --lib --no-default-features -- -D warnings
 
 test-native: setup
 	cargo test --all-targets

@@ -6,8 +6,11 @@
 use crate::error::DecodeError;
 use crate::photo::Photo;
 use fast_image_resize as fr;
-use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader};
+use image::ImageFormat;
+#[cfg(feature = "engine-decode")]
+use image::{DynamicImage, ImageDecoder, ImageReader};
 use serde::Serialize;
+#[cfg(feature = "engine-decode")]
 use std::io::Cursor;
 
 /// What decoding accepts and how large a working image may be.
@@ -60,7 +63,19 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
     decode_with(bytes, &DecodeLimits::default())
 }
 
+/// Without the `engine-decode` feature (the page's WASM build: the browser decodes),
+/// a photo that passes the checks is refused as one the browser could not read.
+#[cfg(not(feature = "engine-decode"))]
+pub fn decode_with(bytes: &[u8], limits: &DecodeLimits) -> Result<Decoded, DecodeError> {
+    let (_, name) = check_input(bytes, limits)?;
+    Err(DecodeError::Corrupt {
+        format: name,
+        detail: "the browser could not decode it".into(),
+    })
+}
+
 /// Decodes encoded bytes with the given limits.
+#[cfg(feature = "engine-decode")]
 pub fn decode_with(bytes: &[u8], limits: &DecodeLimits) -> Result<Decoded, DecodeError> {
     let (format, name) = check_input(bytes, limits)?;
     let corrupt = |e: image::ImageError| match e {
@@ -162,7 +177,22 @@ fn sniff(bytes: &[u8]) -> Result<ImageFormat, DecodeError> {
     }
 }
 
+/// Stored width and height from the header (the decoder's own reading).
+#[cfg(feature = "engine-decode")]
+fn stored_size(bytes: &[u8], format: ImageFormat) -> Result<(u32, u32), String> {
+    ImageReader::with_format(Cursor::new(bytes), format)
+        .into_dimensions()
+        .map_err(|e| one_line(&e.to_string()))
+}
+
+/// Stored width and height from the header, without a decoder.
+#[cfg(not(feature = "engine-decode"))]
+fn stored_size(bytes: &[u8], format: ImageFormat) -> Result<(u32, u32), String> {
+    crate::header::dimensions(bytes, format_name(format)).map_err(String::from)
+}
+
 /// Decoder messages go into one-line errors: collapse any line breaks.
+#[cfg(feature = "engine-decode")]
 fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -226,6 +256,7 @@ fn format_name(format: ImageFormat) -> &'static str {
     }
 }
 
+#[cfg(feature = "engine-decode")]
 fn orientation_tag(o: image::metadata::Orientation) -> u8 {
     use image::metadata::Orientation::*;
     match o {
@@ -305,12 +336,10 @@ fn check_input(
 /// HEIC file gets our typed error instead of a stalled or crashed tab.
 pub fn probe(bytes: &[u8], limits: &DecodeLimits) -> Result<Probe, DecodeError> {
     let (format, name) = check_input(bytes, limits)?;
-    let (width, height) = ImageReader::with_format(Cursor::new(bytes), format)
-        .into_dimensions()
-        .map_err(|e| DecodeError::Corrupt {
-            format: name,
-            detail: one_line(&e.to_string()),
-        })?;
+    let (width, height) = stored_size(bytes, format).map_err(|detail| DecodeError::Corrupt {
+        format: name,
+        detail,
+    })?;
     check_pixels(width, height, limits)?;
     Ok(Probe {
         format: name,

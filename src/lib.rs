@@ -12,6 +12,7 @@ pub mod decode;
 pub mod error;
 pub mod evidence;
 pub mod face;
+pub mod header;
 pub mod lesions;
 pub mod maps;
 pub mod photo;
