@@ -79,6 +79,12 @@ fuzz:
 # Results and how to read them: BENCHMARKS.md.
 BENCH_RUNS ?= 7
 
+# What a person waits for on the page (issue 19): real photos and the generated image
+# through index.html, cold and warm, with the page's sub-measures. One table; BENCHMARKS.md.
+.PHONY: bench-page
+bench-page: build
+	node tests/bench/page.mjs
+
 .PHONY: bench
 bench: build
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \

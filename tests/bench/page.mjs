@@ -152,9 +152,29 @@ async function session(browser, url, name, bytes, warm) {
   const cold = await choose(page, name, bytes);
   const warmRuns = [];
   for (let i = 0; i < warm; i++) warmRuns.push(await choose(page, name, bytes));
+  const slider = warm ? await slide(page) : null;
   await context.close();
   if (problems.length) throw new Error(`page errors: ${problems.join('\n')}`);
-  return { load, sample, cold, warm: warmRuns };
+  return { load, sample, cold, warm: warmRuns, slider };
+}
+
+/** Moves the week slider through 12 weeks (as a drag does): the preview frames' measures. */
+async function slide(page) {
+  await page.selectOption('[data-testid="concern-select"]', 'atrophic-acne-scars');
+  await page.selectOption('[data-testid="treatment-select"]', 'fractional-laser');
+  await page.evaluate(() => window.skinPreviewTest.rendered());
+  const from = await page.evaluate(() => performance.now());
+  for (let week = 1; week <= 12; week++) {
+    await page.$eval('[data-testid="week-slider"]', (el, w) => {
+      el.value = String(w);
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+    }, week);
+    await page.evaluate(() => window.skinPreviewTest.rendered());
+  }
+  return page.evaluate((t) => {
+    const frames = performance.getEntriesByName('skin-preview:render').filter((m) => m.startTime >= t && m.detail?.preview);
+    return { page: frames.map((m) => m.duration), worker: frames.map((m) => m.detail.worker.a) };
+  }, from);
 }
 
 const median = (xs) => {
@@ -212,6 +232,15 @@ function table(results, o) {
     p(`| ${label} | ${cells.join(' | ')} |`);
   }
   p();
+  p('Slider frames (the week slider moved through 12 weeks after the warm runs; the preview path):');
+  p();
+  p('| photo | frames | request → drawn, median ms | worker render + bitmap, median ms |');
+  p('|---|---:|---:|---:|');
+  for (const k of keys) {
+    const sl = results[k].slider;
+    if (sl) p(`| ${k} | ${sl.page.length} | ${f1(median(sl.page))} | ${f1(median(sl.worker))} |`);
+  }
+  p();
   p('| photo | size | bytes |');
   p('|---|---|---:|');
   for (const k of keys) p(`| ${k} | ${PHOTOS[k].label} | ${results[k].bytes} |`);
@@ -259,6 +288,7 @@ async function main() {
         const s = await session(browser, app.url, name, photos[name], i === 0 ? o.warm : 0);
         r.cold.push(s.cold);
         r.warm.push(...s.warm);
+        if (s.slider) r.slider = s.slider;
         r.samples.push({ ...s.sample, 'navigation → ready (bench)': [s.load] });
         console.error(`  … ${((Date.now() - t0) / 1000).toFixed(0)} s: ${name} load ${i + 1}/${o.cold}`);
       }
