@@ -339,6 +339,7 @@ async function analyse(bytes, { name, mime, chosen = performance.now() }) {
   const onShown = () => {
     performance.measure('skin-preview:shown', { start: chosen, end: performance.now(), detail });
     firstFrame = { token, chosen, detail };
+    status.loading(`Preparing the treatment preview of ${name}…`);
   };
   const ok = await runAnalysis(token, null, { labels: keptLabels(photoKey, result.width, result.height), onShown, prepare: false });
   if (!ok || token !== latest) return;
