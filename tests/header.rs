@@ -10,7 +10,9 @@ use skin_preview::header;
 use std::path::PathBuf;
 
 fn data(name: &str) -> Vec<u8> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(name);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -28,7 +30,11 @@ fn header_sizes_match_the_decoders_probe() {
     .iter()
     .map(|n| (n.to_string(), data(n)))
     .collect();
-    files.extend(corpus_gen::corpus(false).into_iter().map(|i| (i.name, i.bytes)));
+    files.extend(
+        corpus_gen::corpus(false)
+            .into_iter()
+            .map(|i| (i.name, i.bytes)),
+    );
     let mut compared = 0;
     for (name, bytes) in &files {
         // Only files the probe accepts have a size to agree on.
