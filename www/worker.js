@@ -17,9 +17,9 @@
 //   maps                          → { maps: { skin, pigment, redness, texture, zones? },
 //                                     timings }   (Uint8Array w×h, transferred; zones only
 //                                     when a face was found)
-//   prepare                       → {}   (builds the slider's projector; renderPreview
-//                                          would build it on first use otherwise)
-//   profile { json? }             → { profile }   (json null/absent = the built-in profile;
+//   prepare                       → { timings }   (builds the slider's projector;
+//                                    renderPreview would build it on first use otherwise)
+//   profile { json? }             → { profile, timings }   (json null/absent = the built-in profile;
 //                                     an invalid profile is refused with the field named)
 //   project { a, b?, preview?, full? } → { a, b } where each plan { treatment, concern, week,
 //                                     scenario } comes back with { coverage, fractions,
@@ -348,7 +348,8 @@ const handlers = {
       ({ handle, bitmap } = await browserDecode(data, mime, probe, VIEW_CAP_PIXELS, true));
     } catch (err) {
       if (err instanceof WebAssembly.RuntimeError) throw err;
-      // The browser could not decode it: the engine's decoder gives the typed message.
+      // The browser could not decode it: the engine gives the typed message (its own
+      // decode where the build has one, else "damaged or incomplete").
       decodedBy = 'engine';
       handle = engine.PhotoHandle.fromBytes(data);
     }
