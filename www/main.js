@@ -804,15 +804,20 @@ $('forget-photo').addEventListener('click', async () => {
   $('kept-note').textContent = 'The kept photo is deleted from this device.';
 });
 
-async function loadSample() {
+/** The sample's bytes and type (fetched while the analyser loads). */
+async function fetchSample() {
+  const response = await fetch(SAMPLE.url);
+  if (!response.ok) throw new Error(`The sample photo could not be loaded (${response.status}).`);
+  return { bytes: await response.arrayBuffer(), mime: response.headers.get('Content-Type') ?? '' };
+}
+
+async function loadSample(fetched = fetchSample()) {
   const chosen = performance.now();
   currentFile = null;
   updateKeep(false);
   status.loading('Loading the sample photo…');
-  const response = await fetch(SAMPLE.url);
-  if (!response.ok) throw new Error(`The sample photo could not be loaded (${response.status}).`);
-  const bytes = await response.arrayBuffer();
-  await analyse(bytes, { name: SAMPLE.name, mime: response.headers.get('Content-Type') ?? '', chosen });
+  const { bytes, mime } = await fetched;
+  await analyse(bytes, { name: SAMPLE.name, mime, chosen });
 }
 
 function restoreControls() {
@@ -838,15 +843,22 @@ async function start() {
   });
   restoreControls();
   status.loading('Loading the analyser…');
+  // The first photo is looked up and fetched while the analyser compiles.
+  const keptLookup = keptPhoto();
+  const sample = fetchSample();
+  keptLookup.catch(() => {});
+  sample.catch(() => {});
   try {
-    await timed('skin-preview:init', engine.request('init'));
-    const { profile: builtin } = await timed('skin-preview:profile', engine.request('profile', { json: null }));
+    const init = timed('skin-preview:init', engine.request('init'));
+    const profiled = timed('skin-preview:profile', engine.request('profile', { json: null }));
+    await init;
+    const { profile: builtin } = await profiled;
     applyProfile(builtin, null);
     // A photo chosen while the analyser was loading wins over the sample.
     if (latest === 0) {
-      const kept = await keptPhoto();
+      const kept = await keptLookup;
       if (kept?.blob) await analyseFile(new File([kept.blob], kept.name, { type: kept.type }), { kept: true });
-      else await loadSample();
+      else await loadSample(sample);
     }
   } catch (err) {
     status.error(err.message || String(err));
