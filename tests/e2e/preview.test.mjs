@@ -1,4 +1,4 @@
-// Large photos: the page decodes them at view size (at most 4 MP); while the week slider
+// Large photos: the page decodes them at view size (at most 3 MP); while the week slider
 // moves, frames are rendered at display size and scaled onto the canvas; on release the
 // view-size frame replaces them. Export decodes the photo again at its full size.
 
@@ -79,7 +79,7 @@ describe('slider preview on a large photo', () => {
     const moving = await lastRender();
     assert.equal(moving.preview, true, 'a slider frame is a preview');
     const view = [start.width, start.height];
-    assert.ok(view[0] * view[1] <= 4_000_000 && view[0] >= 1500, `view size ${view}`);
+    assert.ok(view[0] * view[1] <= 3_000_000 && view[0] >= 1500, `view size ${view}`);
     assert.ok(Math.abs(view[0] / view[1] - 1.5) < 0.01, `view size ${view} keeps 3:2`);
     assert.deepEqual([moving.width, moving.height], view, 'drawn at the view size');
     await slide(26, true);
