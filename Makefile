@@ -33,7 +33,7 @@ setup:
 build: setup $(PKG)
 
 $(PKG): $(RUST_SOURCES)
-	wasm-pack build --release --target web --out-dir www/pkg
+	wasm-pack build --release --target web --out-dir www/pkg -- --no-default-features
 	@touch $@
 
 serve: build
@@ -44,6 +44,7 @@ lint: setup
 	cargo fmt --check
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --target wasm32-unknown-unknown --lib -- -D warnings
+	cargo clippy --target wasm32-unknown-unknown --lib --no-default-features -- -D warnings
 
 test-native: setup
 	cargo test --all-targets
@@ -81,6 +82,12 @@ fuzz:
 # bench with the OpenCV.js peer in headless Chromium. BENCH_RUNS per stage.
 # Results and how to read them: BENCHMARKS.md.
 BENCH_RUNS ?= 7
+
+# What a person waits for on the page (issue 19): real photos and the generated image
+# through index.html, cold and warm, with the page's sub-measures. One table; BENCHMARKS.md.
+.PHONY: bench-page
+bench-page: build
+	node tests/bench/page.mjs
 
 .PHONY: bench
 bench: build

@@ -110,6 +110,10 @@ pub struct Session {
     removal: Option<Removal>,
     /// The output holds pixels of an older projector: reset before the next render.
     stale_output: bool,
+    /// Counts analyses, so a session projecting another's analysis knows when it changed.
+    analysis_id: u32,
+    /// The `analysis_id` of the source that `removal` was built from (`project_from`).
+    removal_for: Option<u32>,
 }
 
 /// Checks that a white reference lies inside a `width`×`height` photo.
@@ -160,6 +164,8 @@ impl Session {
             projector: None,
             preview: None,
             removal: None,
+            analysis_id: 0,
+            removal_for: None,
             stale_output: false,
         }
     }
@@ -230,19 +236,51 @@ impl Session {
         if let Some(why) = &self.face_note {
             result.report.mask_source = format!("colour only: {why}");
         }
+        self.analysis_id = self.analysis_id.wrapping_add(1);
+        self.removal_for = None;
+        self.stale_output = true;
+        Ok(&self.analysis.insert(result).report)
+    }
+
+    /// Builds the slider's projector (on a display-size copy for large photos) once per
+    /// analysis: it follows the first paint instead of delaying the report.
+    pub fn prepare_preview(&mut self) -> Result<(), SessionError> {
+        let analysis = self.analysis.as_ref().ok_or(SessionError::NotAnalysed)?;
+        if self.preview.is_some() || self.projector.is_some() {
+            return Ok(());
+        }
         let scale = render::preview_scale(self.photo.width(), self.photo.height());
         if scale > 1 {
             let photo = self.photo.downsample(scale);
             self.preview = Some(Preview {
-                projector: Projector::new(&result, &photo),
+                projector: Projector::new(analysis, &photo),
                 output: photo.rgba().to_vec(),
                 photo,
             });
         } else {
-            self.projector = Some(Projector::new(&result, &self.photo));
+            self.projector = Some(Projector::new(analysis, &self.photo));
         }
-        self.stale_output = true;
-        Ok(&self.analysis.insert(result).report)
+        Ok(())
+    }
+
+    /// Renders `source`'s projection onto this session's photo (the same photo at another
+    /// size: full resolution for export) into this session's output.
+    pub fn project_from(&mut self, source: &Session, f: Fractions) -> Result<(), SessionError> {
+        let analysis = source.analysed()?;
+        if self.removal_for != Some(source.analysis_id) {
+            self.removal = Some(Removal::new(analysis, &self.photo));
+            self.removal_for = Some(source.analysis_id);
+        }
+        if self.output.is_empty() {
+            self.output = self.photo.rgba().to_vec();
+        } else {
+            self.output.copy_from_slice(self.photo.rgba());
+        }
+        self.stale_output = false;
+        if let Some(removal) = &self.removal {
+            removal.render(&self.photo, &mut self.output, f);
+        }
+        Ok(())
     }
 
     /// The analysis, once run.
@@ -298,6 +336,7 @@ impl Session {
 
     /// Renders a slider frame: into the preview buffer for large photos, else as `render`.
     pub fn render_preview(&mut self, f: Fractions) -> Result<(), SessionError> {
+        self.prepare_preview()?;
         match &mut self.preview {
             Some(p) => {
                 p.projector.render_into(&p.photo, &mut p.output, f);

@@ -127,9 +127,10 @@ impl PhotoHandle {
         self.session.render_original();
     }
 
-    /// Runs the analysis. `mask` (one byte a pixel, non-zero = skin) combines with the
-    /// automatic mask by `mask_mode` ("narrow" or "replace"); `white_x`/`white_y` name a
-    /// white or grey reference pixel.
+    /// Runs the analysis and returns the report. `mask` (one byte a pixel, non-zero =
+    /// skin) combines with the automatic mask by `mask_mode` ("narrow" or "replace");
+    /// `white_x`/`white_y` name a white or grey reference pixel. The slider's projector
+    /// follows (`preparePreview`), so the report is not kept waiting for it.
     #[wasm_bindgen(unchecked_return_type = "Report")]
     pub fn analyze(
         &mut self,
@@ -149,6 +150,28 @@ impl PhotoHandle {
         };
         let report = self.session.analyze(request).map_err(js_err)?;
         to_js(report)
+    }
+
+    /// Builds the slider's projector once per analysis, after the report is shown
+    /// (`renderPreview` builds it on first use if this was not called).
+    #[wasm_bindgen(js_name = preparePreview)]
+    pub fn prepare_preview(&mut self) -> Result<(), JsValue> {
+        self.session.prepare_preview().map_err(js_err)
+    }
+
+    /// Renders `source`'s analysed projection onto this photo (the same photo at another
+    /// size, e.g. full resolution for export) into this handle's output buffer.
+    #[wasm_bindgen(js_name = projectFrom)]
+    pub fn project_from(
+        &mut self,
+        source: &PhotoHandle,
+        pigment: f32,
+        redness: f32,
+        texture: f32,
+    ) -> Result<(), JsValue> {
+        self.session
+            .project_from(&source.session, fractions(pigment, redness, texture))
+            .map_err(js_err)
     }
 
     /// Renders the projection with the given fractions (0..1) into the output buffer.

@@ -86,6 +86,10 @@ let lastPlans = null;
 let currentFile = null;
 /** Identifies the photo on screen (name, size, mean colour) for its kept area labels. */
 let photoKey = null;
+/** Set when a photo's result is shown: its first projected frame is then measured. */
+let firstFrame = null;
+/** True when the photo on screen was decoded smaller than its export size. */
+let reduced = false;
 
 // ---------------------------------------------------------------- settings (no photo)
 
@@ -252,11 +256,10 @@ function describe(result, name) {
   return `${title}: ${size}, ${by} in ${Math.round(timings.total)} ms on this device.`;
 }
 
-function qualityWarnings(result, rep) {
+function qualityWarnings(result, rep, sharp) {
   const warnings = [];
   if (result.width * result.height < 300 * 300) warnings.push('This photo is small; the analysis needs more detail to be useful (at least 300 × 300 pixels).');
   if (rep?.lighting?.too_dark) warnings.push('This photo is too dark for a useful analysis.');
-  const sharp = result.quality;
   if (sharp?.blurred) {
     warnings.push(
       sharp.blur_px == null
@@ -268,8 +271,33 @@ function qualityWarnings(result, rep) {
   return warnings.join(' ');
 }
 
-/** Sends photo bytes to the worker and shows the result. */
-async function analyse(bytes, { name, mime }) {
+/**
+ * The worker's laps of one request as page measures `${prefix}:${lap}`, plus
+ * `${prefix}:queue` (sent → the worker starts) and `${prefix}:transfer` (its reply → here).
+ */
+function workerMeasures(prefix, timings, sent, received) {
+  const spans = timings?.spans;
+  if (!spans?.total) return;
+  const at = (t) => Math.min(received, Math.max(sent, t - performance.timeOrigin));
+  for (const [lap, [s, e]] of Object.entries(spans)) {
+    if (lap !== 'total') performance.measure(`${prefix}:${lap}`, { start: at(s), end: at(e) });
+  }
+  performance.measure(`${prefix}:queue`, { start: sent, end: at(spans.total[0]) });
+  performance.measure(`${prefix}:transfer`, { start: at(spans.total[1]), end: received });
+}
+
+/** Awaits a worker request and records it as `name` with its laps as sub-measures. */
+async function timed(name, request) {
+  const sent = performance.now();
+  const res = await request;
+  const received = performance.now();
+  performance.measure(name, { start: sent, end: received, detail: { worker: res.timings } });
+  workerMeasures(name, res.timings, sent, received);
+  return res;
+}
+
+/** Sends photo bytes to the worker and shows the result; `chosen` = when the photo was picked. */
+async function analyse(bytes, { name, mime, chosen = performance.now() }) {
   const token = ++latest;
   ui.quality.hidden = true;
   status.loading(`Reading ${name}…`);
@@ -292,10 +320,12 @@ async function analyse(bytes, { name, mime }) {
     end,
     detail: { name, worker: result.timings, decodedBy: result.decodedBy },
   });
+  workerMeasures('skin-preview:decode', result.timings, start, end);
   drawBitmap(ui.before, result.bitmap, `Your photo: ${name}`);
   drawBitmap(ui.after, result.bitmap, `Your photo: ${name} (no projection yet)`);
   result.bitmap.close();
   compare.setAspect(result.width, result.height);
+  reduced = result.fullWidth * result.fullHeight > result.width * result.height;
   shown = name;
   report = null;
   maps = null;
@@ -305,16 +335,44 @@ async function analyse(bytes, { name, mime }) {
   ui.note.textContent = describe(result, name);
   $('sample-credit').hidden = name !== SAMPLE.name;
   status.loading(`Analysing the skin in ${name}…`);
-  const ok = await runAnalysis(token, null, { labels: keptLabels(photoKey, result.width, result.height) });
+  const detail = { name, width: result.width, height: result.height, fullWidth: result.fullWidth, fullHeight: result.fullHeight };
+  const onShown = () => {
+    performance.measure('skin-preview:shown', { start: chosen, end: performance.now(), detail });
+    firstFrame = { token, chosen, detail };
+    status.loading(`Preparing the treatment preview of ${name}…`);
+  };
+  const ok = await runAnalysis(token, null, { labels: keptLabels(photoKey, result.width, result.height), onShown, prepare: false });
   if (!ok || token !== latest) return;
-  const warn = qualityWarnings(result, report);
+  // The sharpness check only adds a note: it follows the first result.
+  let quality = null;
+  try {
+    ({ quality } = await timed('skin-preview:quality', engine.request('quality')));
+  } catch (err) {
+    console.warn('skin-preview: the sharpness check failed', err);
+  }
+  if (token !== latest) return;
+  const warn = qualityWarnings(result, report, quality);
   ui.quality.textContent = warn;
   ui.quality.hidden = !warn;
   status.ready(`Showing ${name}.${warn ? ' Please read the note about this photo.' : ''}`);
+  preparePreview(token);
 }
 
-/** Runs the engine's analysis (with the consultant's mask, if any) and the first render. */
-async function runAnalysis(token, mask, { keepHistory = false, labels = [] } = {}) {
+/** Builds the slider's projector in the worker once the result is on screen. */
+async function preparePreview(token) {
+  if (token !== latest) return;
+  try {
+    await timed('skin-preview:prepare', engine.request('prepare'));
+  } catch {
+    // A slider frame builds it on first use.
+  }
+}
+
+/**
+ * Runs the engine's analysis (with the consultant's mask, if any) and shows its report
+ * (then `onShown`); the first projected frame and the maps (mask, overlays) follow.
+ */
+async function runAnalysis(token, mask, { keepHistory = false, labels = [], onShown = null, prepare = true } = {}) {
   const start = performance.now();
   let res;
   try {
@@ -325,9 +383,11 @@ async function runAnalysis(token, mask, { keepHistory = false, labels = [] } = {
     return false;
   }
   if (token !== latest) return false;
-  performance.measure('skin-preview:analyze', { start, end: performance.now(), detail: { worker: res.timings } });
+  const end = performance.now();
+  performance.measure('skin-preview:analyze', { start, end, detail: { worker: res.timings } });
+  workerMeasures('skin-preview:analyze', res.timings, start, end);
   report = res.report;
-  maps = res.maps;
+  maps = null;
   if (!planChosen && profile) applyDefaultPlan();
   renderReport(ui.scores, report);
   renderZoneScores(ui.scores, report);
@@ -335,9 +395,22 @@ async function runAnalysis(token, mask, { keepHistory = false, labels = [] } = {
     compare.zoomToBox(lesion.bbox);
     $('compare').scrollIntoView({ block: 'nearest', behavior: 'smooth' });
   });
+  onShown?.();
+  // Queued behind the first frame in the worker: the projection is seen before the maps.
+  const rendered = renderNow();
+  let mapsRes;
+  try {
+    mapsRes = await timed('skin-preview:maps', engine.request('maps'));
+  } catch (err) {
+    if (token === latest) status.error(err.message || String(err), shown);
+    return false;
+  }
+  if (token !== latest) return false;
+  maps = mapsRes.maps;
   if (!mask && !keepHistory) maskEditor.reset(maps.skin, { width: report.width, height: report.height, labels });
   redrawOverlays();
-  await renderNow();
+  await rendered;
+  if (prepare && token === latest) preparePreview(token);
   return token === latest;
 }
 
@@ -431,11 +504,17 @@ async function renderOnce(preview = false) {
     drawBitmap(ui.planBCanvas, res.b.bitmap, 'Plan B', size);
     res.b.bitmap.close();
   }
+  const end = performance.now();
   performance.measure('skin-preview:render', {
     start,
-    end: performance.now(),
+    end,
     detail: { worker: res.timings, week: a.week, planB: Boolean(b), preview },
   });
+  workerMeasures('skin-preview:render', res.timings, start, end);
+  if (!preview && firstFrame?.token === token) {
+    performance.measure('skin-preview:projected', { start: firstFrame.chosen, end: performance.now(), detail: firstFrame.detail });
+    firstFrame = null;
+  }
   // A preview frame has no per-lesion visibility verdict: keep the last one until release.
   if (!preview) lastPlans = res;
   showPlans(res, { verdict: !preview });
@@ -574,12 +653,31 @@ function labelLines() {
   return labels.length ? [`Labelled areas: ${labelSummary(labels, profile)}`] : [];
 }
 
+/** Before and after of plan A at export size: decoded again at full size if the page shows less. */
+async function exportFrames(a) {
+  if (!reduced) return { before: ui.before, after: ui.after, close() {} };
+  status.loading('Preparing the full-resolution picture…');
+  const [{ bitmap: before }, { a: res }] = await Promise.all([
+    engine.request('render', { projection: null, full: true }),
+    engine.request('project', { a, full: true }),
+  ]);
+  return { before, after: res.bitmap, close: () => [before, res.bitmap].forEach((b) => b.close()) };
+}
+
 ui.exportBtn.addEventListener('click', async () => {
   if (!report) return;
   const a = planOf(ui.treatment.value);
+  let frames;
+  try {
+    await rendering;
+    frames = await exportFrames(a);
+  } catch (err) {
+    status.error(err.message || String(err), shown);
+    return;
+  }
   await exportPng({
-    before: ui.before,
-    after: ui.after,
+    before: frames.before,
+    after: frames.after,
     watermark: [
       `Skin preview simulation, not a guarantee`,
       `Plan: ${a.treatment ? planName(a.treatment) : 'none'} · ${concernNameOf(a.concern)}`,
@@ -587,24 +685,40 @@ ui.exportBtn.addEventListener('click', async () => {
       ...labelLines(),
     ],
   });
+  frames.close();
+  if (reduced) status.ready('The picture was saved to your downloads.');
 });
 
 ui.exportPlans.addEventListener('click', async () => {
   if (!report || !ui.planB.value) return;
   await rendering;
   if (!lastPlans?.b) return;
-  const { a, b } = lastPlans;
+  let { a, b } = lastPlans;
+  let left = ui.planACanvas;
+  let right = ui.planBCanvas;
+  if (reduced) {
+    try {
+      status.loading('Preparing the full-resolution picture…');
+      const plan = ({ treatment, concern, week, scenario }) => ({ treatment, concern, week, scenario });
+      ({ a, b } = await engine.request('project', { a: plan(a), b: plan(b), full: true }));
+      [left, right] = [a.bitmap, b.bitmap];
+    } catch (err) {
+      status.error(err.message || String(err), shown);
+      return;
+    }
+  }
   const side = (name, plan) => {
     const grade = plan.coverage?.kind === 'evidence' ? `${plan.coverage.outcome.grade} evidence` : 'no evidence to project';
     return [`${name}: ${planName(plan.treatment)} (${grade})`, `Week ${plan.week} · ${scenarioName()} scenario · ${today()}`];
   };
   await exportPair({
-    left: ui.planACanvas,
-    right: ui.planBCanvas,
+    left,
+    right,
     leftLines: [...side('Plan A', a), `${concernNameOf(a.concern)}`],
     rightLines: [...side('Plan B', b), 'Skin preview simulation, not a guarantee', ...labelLines()],
     name: `skin-preview-plans-${today()}.png`,
   });
+  if (reduced) [left, right].forEach((bm) => bm.close());
   status.ready('Plan A | plan B was saved to your downloads.');
 });
 
@@ -616,7 +730,7 @@ $('export-strip').addEventListener('click', async () => {
   const frames = [];
   try {
     for (const week of [0, 4, 12, 26]) {
-      const { a } = await engine.request('project', { a: { ...planOf(ui.treatment.value), week } });
+      const { a } = await engine.request('project', { a: { ...planOf(ui.treatment.value), week }, full: reduced });
       frames.push({ bitmap: a.bitmap, label: week === 0 ? 'Week 0 (your photo)' : `Week ${week}` });
     }
     if (token !== latest) return;
@@ -656,6 +770,7 @@ $('forget').addEventListener('click', () => {
 // ---------------------------------------------------------------- start
 
 async function analyseFile(file, { kept = false } = {}) {
+  const chosen = performance.now();
   const name = file.name || 'Pasted photo';
   currentFile = file;
   updateKeep(kept);
@@ -666,7 +781,7 @@ async function analyseFile(file, { kept = false } = {}) {
     status.error(`${name} could not be read. Please choose the photo again.`);
     return;
   }
-  await analyse(bytes, { name, mime: file.type });
+  await analyse(bytes, { name, mime: file.type, chosen });
 }
 
 function updateKeep(kept) {
@@ -689,14 +804,20 @@ $('forget-photo').addEventListener('click', async () => {
   $('kept-note').textContent = 'The kept photo is deleted from this device.';
 });
 
-async function loadSample() {
+/** The sample's bytes and type (fetched while the analyser loads). */
+async function fetchSample() {
+  const response = await fetch(SAMPLE.url);
+  if (!response.ok) throw new Error(`The sample photo could not be loaded (${response.status}).`);
+  return { bytes: await response.arrayBuffer(), mime: response.headers.get('Content-Type') ?? '' };
+}
+
+async function loadSample(fetched = fetchSample()) {
+  const chosen = performance.now();
   currentFile = null;
   updateKeep(false);
   status.loading('Loading the sample photo…');
-  const response = await fetch(SAMPLE.url);
-  if (!response.ok) throw new Error(`The sample photo could not be loaded (${response.status}).`);
-  const bytes = await response.arrayBuffer();
-  await analyse(bytes, { name: SAMPLE.name, mime: response.headers.get('Content-Type') ?? '' });
+  const { bytes, mime } = await fetched;
+  await analyse(bytes, { name: SAMPLE.name, mime, chosen });
 }
 
 function restoreControls() {
@@ -722,15 +843,22 @@ async function start() {
   });
   restoreControls();
   status.loading('Loading the analyser…');
+  // The first photo is looked up and fetched while the analyser compiles.
+  const keptLookup = keptPhoto();
+  const sample = fetchSample();
+  keptLookup.catch(() => {});
+  sample.catch(() => {});
   try {
-    await engine.request('init');
-    const { profile: builtin } = await engine.request('profile', { json: null });
+    const init = timed('skin-preview:init', engine.request('init'));
+    const profiled = timed('skin-preview:profile', engine.request('profile', { json: null }));
+    await init;
+    const { profile: builtin } = await profiled;
     applyProfile(builtin, null);
     // A photo chosen while the analyser was loading wins over the sample.
     if (latest === 0) {
-      const kept = await keptPhoto();
+      const kept = await keptLookup;
       if (kept?.blob) await analyseFile(new File([kept.blob], kept.name, { type: kept.type }), { kept: true });
-      else await loadSample();
+      else await loadSample(sample);
     }
   } catch (err) {
     status.error(err.message || String(err));

@@ -3,23 +3,31 @@
 // Protocol (see app/engine-client.js): the page posts { id, type, ...payload } and gets
 // back { id, ok: true, result } or { id, ok: false, error: { name, message, ... } }.
 // Requests run one at a time, in order. Types:
-//   init                          → { workingCapPixels }
-//   decode { bytes, mime, name }  → { width, height, summary, quality, probe, info,
-//                                     decodedBy, timings, bitmap }   (bitmap: ImageBitmap,
-//                                     transferred; quality: { blur_px, blurred, … })
-//   render { projection }         → { width, height, timings, bitmap }
-//                                   (projection null = the original photo; projection
-//                                    parameters are for the coming treatment preview)
-//   analyze { mask?, maskMode? }  → { report, maps: { skin, pigment, redness, texture,
-//                                     zones? }, timings }   (maps: Uint8Array w×h,
-//                                     transferred; zones only when a face was found)
-//   profile { json? }             → { profile }   (json null/absent = the built-in profile;
-//                                     an invalid profile is refused with the field named)
-//                                   (maskMode "replace" (default) or "narrow")
-//   project { a, b?, preview? }   → { a, b } where each plan { treatment, concern, week,
-//                                     scenario } comes back as the engine's PlanResult
+//   init                          → { workingCapPixels, viewCapPixels }
+//   decode { bytes, mime, name }  → { width, height, fullWidth, fullHeight, summary, probe,
+//                                     info, decodedBy, timings, bitmap }   (bitmap:
+//                                     ImageBitmap, transferred; the photo is decoded at
+//                                     view size, at most viewCapPixels; full* = its size
+//                                     for export, at most workingCapPixels)
+//   quality                       → { quality: { blur_px, blurred, … }, timings }
+//   render { projection, full? }  → { width, height, timings, bitmap }
+//                                   (projection null = the original photo; full = at
+//                                    export size, decoded again from the kept bytes)
+//   analyze { mask?, maskMode? }  → { report, timings }   (maskMode "replace" (default)
+//                                     or "narrow")
+//   maps                          → { maps: { skin, pigment, redness, texture, zones? },
+//                                     timings }   (Uint8Array w×h, transferred; zones only
+//                                     when a face was found)
+//   prepare                       → { timings }   (builds the slider's projector;
+//                                    renderPreview would build it on first use otherwise)
+//   profile { json? }             → { profile, timings }   (json null/absent = the built-in
+//                                     profile; an invalid profile is refused with the field
+//                                     named)
+//   project { a, b?, preview?, full? } → { a, b } where each plan { treatment, concern,
+//                                     week, scenario } comes back as the engine's PlanResult
 //                                     { coverage, fractions, band, grade, citations, risks,
 //                                     extrapolated, relapse, rendered, changes } + bitmap
+//                                     (full = rendered again at export size)
 // Errors: { name, code, message, ... }; code is the engine's stable code
 // (unsupported-format, too-large, corrupt, ...) or "internal" for a fault.
 //   debug-trap                    → makes the module trap, to test recovery
@@ -38,8 +46,15 @@ let engine = null;
 let raw = null;
 /** Counts instances, so each re-initialisation imports a fresh copy of the glue. */
 let generation = 0;
-/** The photo currently held in WASM memory. */
+/** Photos above this many pixels are decoded smaller for the page; export re-decodes. */
+const VIEW_CAP_PIXELS = 3_000_000;
+
+/** The photo currently held in WASM memory, at view size. */
 let current = null;
+/** The current photo's bytes, kept for the full-resolution decode that export needs. */
+let source = null;
+/** The current photo at export size (null until exported; `current` if no larger). */
+let full = null;
 /** The last analysis report of `current` (null until analysed). */
 let report = null;
 /** The models' bytes: a promise of [detector, mesh], or of the reason they are missing. */
@@ -107,6 +122,7 @@ async function ready() {
 async function reinitialise() {
   // The old handle belongs to the old instance's memory: never call into it again.
   current = null;
+  full = null;
   report = null;
   evidence = null;
   faceModels = null;
@@ -120,36 +136,75 @@ function isRefusal(err) {
   return err instanceof Error && err.name === 'Error' && !(err instanceof WebAssembly.RuntimeError);
 }
 
+/** Epoch milliseconds: comparable between the worker's and the page's clocks. */
+const epoch = () => performance.timeOrigin + performance.now();
+
+/**
+ * Laps in ms (`marks[name]`) and, for the page's sub-measures, each lap's epoch span
+ * (`marks.spans[name] = [start, end]`); `done()` adds `total`.
+ */
 function timer() {
-  const t0 = performance.now();
+  const t0 = epoch();
   let last = t0;
-  const marks = {};
+  const marks = { spans: {} };
   return {
     lap(name) {
-      const now = performance.now();
+      const now = epoch();
       marks[name] = Math.round((now - last) * 10) / 10;
+      marks.spans[name] = [last, now];
       last = now;
     },
     done() {
-      marks.total = Math.round((performance.now() - t0) * 10) / 10;
+      marks.total = Math.round((epoch() - t0) * 10) / 10;
+      marks.spans.total = [t0, epoch()];
       return marks;
     },
   };
+}
+
+/** A JPEG's EXIF orientation tag (1..8; 1 when absent): 5..8 swap the sides. */
+function jpegOrientation(bytes) {
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (v.byteLength < 4 || v.getUint16(0) !== 0xffd8) return 1;
+  for (let i = 2; i + 4 <= v.byteLength; ) {
+    const marker = v.getUint16(i);
+    if ((marker & 0xff00) !== 0xff00 || marker === 0xffda) return 1;
+    const len = v.getUint16(i + 2);
+    // APP1 "Exif\0\0", then a TIFF header and its first directory.
+    if (marker === 0xffe1 && len >= 16 && v.getUint32(i + 4) === 0x45786966) {
+      const tiff = i + 10;
+      const le = v.getUint16(tiff) === 0x4949;
+      const ifd = tiff + v.getUint32(tiff + 4, le);
+      if (ifd + 2 > v.byteLength) return 1;
+      const n = v.getUint16(ifd, le);
+      for (let k = 0; k < n && ifd + 14 + k * 12 <= v.byteLength; k++) {
+        const entry = ifd + 2 + k * 12;
+        if (v.getUint16(entry, le) === 0x0112) return v.getUint16(entry + 8, le) || 1;
+      }
+      return 1;
+    }
+    i += 2 + len;
+  }
+  return 1;
 }
 
 /**
  * Asks the browser's decoder for upright RGBA pixels. Large photos are downscaled
  * by the decoder already, so a 50-megapixel photo never becomes a 200 MB bitmap here.
  */
-async function browserDecode(bytes, mime, probe, cap) {
+async function browserDecode(bytes, mime, probe, cap, keepBitmap = false) {
+  // Not ImageDecoder's n/8 JPEG scaling: twice as fast on a 22 MP JPEG, but its chroma
+  // halved the redness found on henner.jpg (0.23 % of skin vs 0.50 % resized here, 0.44 %
+  // at 16 MP; see BENCHMARKS.md).
   const blob = new Blob([bytes], { type: mime || '' });
   const options = { imageOrientation: 'from-image', premultiplyAlpha: 'none' };
   const { width: w, height: h } = probe;
   if (w * h > cap) {
-    // EXIF orientation may swap the sides and the probe reports stored sides, so give
-    // only a width that keeps either reading at or under the cap; the engine then
-    // applies the exact cap.
-    options.resizeWidth = Math.max(1, Math.floor(Math.sqrt((cap * Math.min(w, h)) / Math.max(w, h))));
+    // The probe reports stored sides; the resize applies to the upright photo, so the
+    // EXIF orientation says which side is the width. The engine applies the exact cap.
+    const [rw, rh] = sidesAt(probe, cap);
+    const swapped = probe.format === 'jpeg' && jpegOrientation(bytes) >= 5;
+    [options.resizeWidth, options.resizeHeight] = swapped ? [rh, rw] : [rw, rh];
     options.resizeQuality = 'high';
   }
   const bitmap = await createImageBitmap(blob, options);
@@ -159,11 +214,37 @@ async function browserDecode(bytes, mime, probe, cap) {
     const ctx = canvas.getContext('2d', { willReadFrequently: true });
     ctx.drawImage(bitmap, 0, 0);
     pixels = ctx.getImageData(0, 0, bitmap.width, bitmap.height);
-  } finally {
+  } catch (err) {
     bitmap.close();
+    throw err;
   }
   const rgba = new Uint8Array(pixels.data.buffer, pixels.data.byteOffset, pixels.data.byteLength);
-  return engine.PhotoHandle.fromRgba(pixels.width, pixels.height, rgba);
+  const handle = engine.PhotoHandle.fromRgba(pixels.width, pixels.height, rgba);
+  // The decoded bitmap is what the page shows, unless the engine capped it further.
+  if (keepBitmap && handle.width === bitmap.width && handle.height === bitmap.height) return { handle, bitmap };
+  bitmap.close();
+  return { handle, bitmap: null };
+}
+
+/** The sides of a photo at `cap` pixels or fewer, as the browser decode makes them. */
+function sidesAt(probe, cap) {
+  const { width: w, height: h } = probe;
+  if (w * h <= cap) return [w, h];
+  const k = Math.sqrt(cap / (w * h));
+  return [Math.max(1, Math.floor(w * k)), Math.max(1, Math.floor(h * k))];
+}
+
+/** The current photo at export size: decoded again from its bytes on first use. */
+async function fullPhoto() {
+  if (full) return full;
+  const cap = engine.workingCapPixels();
+  const [fw, fh] = sidesAt(source.probe, cap);
+  if (source.decodedBy === 'engine' || fw * fh <= current.width * current.height) {
+    full = current;
+  } else {
+    full = (await browserDecode(source.bytes, source.mime, source.probe, cap)).handle;
+  }
+  return full;
 }
 
 /** The evidence profile, created on first use (again after a re-initialisation). */
@@ -187,8 +268,20 @@ function frameBitmap(preview) {
   return createImageBitmap(new ImageData(view, current.width, current.height));
 }
 
-async function renderBitmap(projection, preview = false) {
+async function renderBitmap(projection, preview = false, atFull = false) {
   if (!current) throw new Error('No photo is loaded. Please choose a photo.');
+  if (atFull) {
+    const target = await fullPhoto();
+    if (target !== current) {
+      if (projection != null && report) {
+        target.projectFrom(current, projection.pigment ?? 0, projection.redness ?? 0, projection.texture ?? 0);
+      } else {
+        target.renderOriginal();
+      }
+      const view = new Uint8ClampedArray(engine.wasmMemory().buffer, target.outputPtr(), target.outputLen());
+      return createImageBitmap(new ImageData(view, target.width, target.height));
+    }
+  }
   const memory = engine.wasmMemory();
   if (preview && projection != null && report) {
     // A slider frame at display size; the full-resolution frame follows on release.
@@ -208,10 +301,15 @@ async function renderBitmap(projection, preview = false) {
 
 const handlers = {
   async init() {
+    const t = timer();
     // The models download while the sample decodes; the first analysis waits for them.
     fetchModels();
+    compiled ??= await compile();
+    t.lap('compile');
     await ready();
-    return { result: { workingCapPixels: engine.workingCapPixels() } };
+    t.lap('instantiate');
+    const result = { workingCapPixels: engine.workingCapPixels(), viewCapPixels: VIEW_CAP_PIXELS };
+    return { result: { ...result, timings: t.done() } };
   },
 
   async decode({ bytes, mime }) {
@@ -223,34 +321,39 @@ const handlers = {
     const probe = engine.probeImage(data);
     t.lap('probe');
     let handle;
+    let bitmap = null;
     let decodedBy = 'browser';
     try {
-      handle = await browserDecode(data, mime, probe, engine.workingCapPixels());
+      // At view size: the page, the analysis and the slider never need more.
+      ({ handle, bitmap } = await browserDecode(data, mime, probe, VIEW_CAP_PIXELS, true));
     } catch (err) {
       if (err instanceof WebAssembly.RuntimeError) throw err;
-      // The browser could not decode it: the engine's decoder gives the typed message.
+      // The browser could not decode it: the engine gives the typed message (its own
+      // decode where the build has one, else "damaged or incomplete").
       decodedBy = 'engine';
       handle = engine.PhotoHandle.fromBytes(data);
     }
     t.lap('decode');
+    if (full !== current) full?.free();
+    full = null;
     const previous = current;
     current = handle;
     report = null;
     previous?.free();
+    source = { bytes: data, mime, probe, decodedBy };
     const summary = current.colourSummary();
     const info = current.decodeInfo() ?? null;
     t.lap('summary');
-    // Sharpness: focus blur measured at ~512 px, with a "blurred" verdict.
-    const quality = current.photoQuality();
-    t.lap('quality');
-    const bitmap = await renderBitmap(null);
+    bitmap ??= await renderBitmap(null);
     t.lap('render');
+    const [fullWidth, fullHeight] = decodedBy === 'engine' ? [current.width, current.height] : sidesAt(probe, engine.workingCapPixels());
     return {
       result: {
         width: current.width,
         height: current.height,
+        fullWidth: Math.max(fullWidth, current.width),
+        fullHeight: Math.max(fullHeight, current.height),
         summary,
-        quality,
         probe,
         info,
         decodedBy,
@@ -261,10 +364,20 @@ const handlers = {
     };
   },
 
-  async render({ projection = null }) {
+  async quality() {
+    await ready();
+    if (!current) throw new Error('No photo is loaded. Please choose a photo.');
+    const t = timer();
+    // Sharpness: focus blur measured at ~512 px, with a "blurred" verdict.
+    const quality = current.photoQuality();
+    t.lap('quality');
+    return { result: { quality, timings: t.done() } };
+  },
+
+  async render({ projection = null, full: atFull = false }) {
     await ready();
     const t = timer();
-    const bitmap = await renderBitmap(projection);
+    const bitmap = await renderBitmap(projection, false, atFull);
     t.lap('render');
     return {
       result: { width: bitmap.width, height: bitmap.height, timings: t.done(), bitmap },
@@ -282,28 +395,43 @@ const handlers = {
     else current.findFace(face);
     t.lap('face');
     report = current.analyze(mask ? new Uint8Array(mask) : undefined, maskMode);
-    t.lap('analyze');
+    t.lap('engine');
+    return { result: { report, timings: t.done() } };
+  },
+
+  async maps() {
+    await ready();
+    if (!report) throw new Error('Analyse the photo first.');
+    const t = timer();
     const maps = {};
     for (const name of ['skin', 'pigment', 'redness', 'texture']) maps[name] = current.mapGray(name);
     if (report.face) maps.zones = current.mapGray('zones');
     t.lap('maps');
-    return {
-      result: { report, maps, timings: t.done() },
-      transfer: Object.values(maps).map((m) => m.buffer),
-    };
+    return { result: { maps, timings: t.done() }, transfer: Object.values(maps).map((m) => m.buffer) };
+  },
+
+  async prepare() {
+    await ready();
+    const t = timer();
+    if (report) current.preparePreview();
+    t.lap('preview');
+    return { result: { timings: t.done() } };
   },
 
   async profile({ json = null }) {
     await ready();
+    const t = timer();
     // Validate first: a refused profile leaves the one in use untouched.
     const next = json == null ? new engine.Evidence() : engine.Evidence.fromJson(json);
     evidence?.free();
     evidence = next;
     profileJson = json;
-    return { result: { profile: evidence.profile() } };
+    const profile = evidence.profile();
+    t.lap('profile');
+    return { result: { profile, timings: t.done() } };
   },
 
-  async project({ a, b = null, preview = false }) {
+  async project({ a, b = null, preview = false, full: atFull = false }) {
     await ready();
     if (!current) throw new Error('No photo is loaded. Please choose a photo.');
     if (!report) throw new Error('Analyse the photo before projecting.');
@@ -317,8 +445,11 @@ const handlers = {
         return { ...p, coverage: null, fractions: null, band: null, risks: [], changes: [], bitmap };
       }
       const request = { treatment: p.treatment, concern: p.concern, week: Number(p.week), scenario: p.scenario };
-      const out = { ...p, ...current.plan(ev, request, preview) };
-      out.bitmap = await frameBitmap(out.fractions != null && preview);
+      const out = { ...p, ...current.plan(ev, request, preview && !atFull) };
+      // The engine rendered at view size; an export renders again onto the full photo.
+      out.bitmap = atFull
+        ? await renderBitmap(out.fractions, false, true)
+        : await frameBitmap(out.fractions != null && preview);
       return out;
     };
     const resA = await plan(a);

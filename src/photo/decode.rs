@@ -7,8 +7,11 @@ use super::header;
 use crate::error::DecodeError;
 use crate::photo::Photo;
 use fast_image_resize as fr;
-use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader};
+use image::ImageFormat;
+#[cfg(feature = "engine-decode")]
+use image::{DynamicImage, ImageDecoder, ImageReader};
 use serde::Serialize;
+#[cfg(feature = "engine-decode")]
 use std::io::Cursor;
 
 /// What decoding accepts and how large a working image may be.
@@ -62,7 +65,19 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
     decode_with(bytes, &DecodeLimits::default())
 }
 
+/// Without the `engine-decode` feature (the page's WASM build: the browser decodes),
+/// a photo that passes the checks is refused as one the browser could not read.
+#[cfg(not(feature = "engine-decode"))]
+pub fn decode_with(bytes: &[u8], limits: &DecodeLimits) -> Result<Decoded, DecodeError> {
+    let (_, name) = check_input(bytes, limits)?;
+    Err(DecodeError::Corrupt {
+        format: name,
+        detail: "the browser could not decode it".into(),
+    })
+}
+
 /// Decodes encoded bytes with the given limits.
+#[cfg(feature = "engine-decode")]
 pub fn decode_with(bytes: &[u8], limits: &DecodeLimits) -> Result<Decoded, DecodeError> {
     let (format, name) = check_input(bytes, limits)?;
     if format == ImageFormat::Avif {
@@ -173,7 +188,22 @@ fn sniff(bytes: &[u8]) -> Result<ImageFormat, DecodeError> {
     }
 }
 
+/// Stored width and height from the header (the decoder's own reading).
+#[cfg(feature = "engine-decode")]
+fn stored_size(bytes: &[u8], format: ImageFormat) -> Result<(u32, u32), String> {
+    ImageReader::with_format(Cursor::new(bytes), format)
+        .into_dimensions()
+        .map_err(|e| one_line(&e.to_string()))
+}
+
+/// Stored width and height from the header, without a decoder.
+#[cfg(not(feature = "engine-decode"))]
+fn stored_size(bytes: &[u8], format: ImageFormat) -> Result<(u32, u32), String> {
+    header::dimensions(bytes, format_name(format)).map_err(String::from)
+}
+
 /// Decoder messages go into one-line errors: collapse any line breaks.
+#[cfg(feature = "engine-decode")]
 fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -238,6 +268,7 @@ fn format_name(format: ImageFormat) -> &'static str {
     }
 }
 
+#[cfg(feature = "engine-decode")]
 fn orientation_tag(o: image::metadata::Orientation) -> u8 {
     use image::metadata::Orientation::*;
     match o {
@@ -322,17 +353,16 @@ pub fn probe(bytes: &[u8], limits: &DecodeLimits) -> Result<Probe, DecodeError> 
         format: name,
         detail,
     };
-    // WebP and AVIF sizes come from their headers: the browser build has no decoder for
-    // them, and the probe must not refuse what the browser decodes.
+    // Sizes come from the headers where this build has no decoder for the format (AVIF
+    // always; every format in the page's build): the probe must not refuse what the
+    // browser decodes.
     let (width, height) = match format {
-        ImageFormat::WebP => header::webp_size(bytes)
-            .ok_or_else(|| corrupt("no image size in the WebP header".into()))?,
         ImageFormat::Avif => {
             header::avif_size(bytes).ok_or(DecodeError::UnsupportedPhotoFormat("AVIF"))?
         }
-        _ => ImageReader::with_format(Cursor::new(bytes), format)
-            .into_dimensions()
-            .map_err(|e| corrupt(one_line(&e.to_string())))?,
+        ImageFormat::WebP => header::webp_size(bytes)
+            .ok_or_else(|| corrupt("no image size in the WebP header".into()))?,
+        _ => stored_size(bytes, format).map_err(corrupt)?,
     };
     check_pixels(width, height, limits)?;
     Ok(Probe {

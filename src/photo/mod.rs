@@ -4,7 +4,7 @@
 
 pub mod colour;
 pub mod decode;
-mod header;
+pub mod header;
 mod pixels;
 pub mod quality;
 

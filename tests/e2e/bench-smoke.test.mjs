@@ -1,5 +1,6 @@
-// The benchmark page (www/bench.html) still loads and completes one tiny run, our engine
-// and the OpenCV.js peer both. Timings are not checked here: `make bench` measures them.
+// The benchmark pages still complete one tiny run: bench.html (our engine and the
+// OpenCV.js peer) and the page bench (index.html through its file input). Timings are not
+// checked here: `make bench` and `make bench-page` measure them.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,4 +14,13 @@ test('bench page completes a tiny run (node tests/bench/run.mjs --smoke)', () =>
   assert.equal(r.status, 0, `bench smoke failed:\n${r.stdout}\n${r.stderr}`);
   assert.match(r.stdout, /bench smoke: ok/);
   assert.match(r.stdout, /peer 4: density → RGBA 8-bit/, 'the OpenCV.js peer ran');
+});
+
+const PAGE_BENCH = fileURLToPath(new URL('../bench/page.mjs', import.meta.url));
+
+test('page bench completes a tiny run (node tests/bench/page.mjs --smoke)', () => {
+  const r = spawnSync(process.execPath, [PAGE_BENCH, '--smoke'], { encoding: 'utf8', timeout: 120_000 });
+  assert.equal(r.status, 0, `page bench smoke failed:\n${r.stdout}\n${r.stderr}`);
+  assert.match(r.stdout, /page bench smoke: ok/);
+  assert.match(r.stdout, /photo chosen → analysis shown/);
 });

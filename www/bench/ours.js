@@ -71,22 +71,37 @@ export async function runOurs(img, { runs, canvas, exportRuns }) {
     },
     { after: drop },
   );
-  stages['decode: PhotoHandle.fromBytes (engine fallback)'] = await measure(
-    runs,
-    () => {
-      handle = glue.PhotoHandle.fromBytes(jpeg);
-    },
-    { after: drop },
-  );
+  // The page's package has no decoder of its own (feature engine-decode): skipped then.
+  let engineDecodes = true;
+  try {
+    glue.PhotoHandle.fromBytes(jpeg).free();
+  } catch {
+    engineDecodes = false;
+  }
+  if (engineDecodes) {
+    stages['decode: PhotoHandle.fromBytes (engine fallback)'] = await measure(
+      runs,
+      () => {
+        handle = glue.PhotoHandle.fromBytes(jpeg);
+      },
+      { after: drop },
+    );
+  }
   mem.afterDecode = memory();
 
   // Analysis on the uncompressed generated pixels (the same input as the native bench).
   handle = glue.PhotoHandle.fromRgba(w, h, bytesOf(img.data));
   handle.analyze(undefined, undefined, undefined); // warm-up, and the first-analysis peak
+  handle.preparePreview();
   mem.afterFirstAnalyze = memory();
   stages['analyze (PhotoHandle.analyze, incl. projector)'] = await measure(runs, () => {
     handle.analyze(undefined, undefined, undefined);
+    handle.preparePreview();
   }, { warm: 0 });
+  stages['analyze alone (PhotoHandle.analyze; the projector follows on the page)'] = await measure(runs, () => {
+    handle.analyze(undefined, undefined, undefined);
+  }, { warm: 0 });
+  handle.preparePreview();
   mem.afterAnalyzeRuns = memory();
 
   // One slider frame at the working resolution: render + ImageData on a view of WASM
