@@ -29,26 +29,83 @@ pub struct AnalysisOptions {
 #[derive(Debug, Clone)]
 pub struct Analysis {
     /// Integer factor from the working resolution to the photo's.
-    pub scale: usize,
+    scale: usize,
     /// Chromophore planes.
-    pub chrom: Chromophores,
+    chrom: Chromophores,
     /// Skin mask.
-    pub skin: SkinMask,
+    skin: SkinMask,
     /// Melanin excess map.
-    pub pigment: LesionMap,
+    pigment: LesionMap,
     /// Hemoglobin excess map.
-    pub redness: LesionMap,
+    redness: LesionMap,
     /// Depressions in scar-scale shading relief (atrophic pits).
-    pub pits: LesionMap,
+    pits: LesionMap,
     /// Elevations in scar-scale shading relief (raised scars).
-    pub raised: LesionMap,
+    raised: LesionMap,
     /// Scores and lesion list.
-    pub report: Report,
+    report: Report,
     /// Density directions removed per unit of pigment and of redness excess: each map's
     /// chromophore vector as measured over its lesions (see `lesion_direction`).
-    pub removal_directions: [[f32; 3]; 2],
+    removal_directions: [[f32; 3]; 2],
     /// Face zone labels at the working resolution (`face::zones`), when a face narrowed the mask.
-    pub zones: Option<Vec<u8>>,
+    zones: Option<Vec<u8>>,
+}
+
+impl Analysis {
+    /// Integer factor from the working resolution to the photo's.
+    pub fn scale(&self) -> usize {
+        self.scale
+    }
+
+    /// Chromophore planes.
+    pub fn chrom(&self) -> &Chromophores {
+        &self.chrom
+    }
+
+    /// Skin mask.
+    pub fn skin(&self) -> &SkinMask {
+        &self.skin
+    }
+
+    /// Melanin excess map.
+    pub fn pigment(&self) -> &LesionMap {
+        &self.pigment
+    }
+
+    /// Hemoglobin excess map.
+    pub fn redness(&self) -> &LesionMap {
+        &self.redness
+    }
+
+    /// Depressions in scar-scale shading relief (atrophic pits).
+    pub fn pits(&self) -> &LesionMap {
+        &self.pits
+    }
+
+    /// Elevations in scar-scale shading relief (raised scars).
+    pub fn raised(&self) -> &LesionMap {
+        &self.raised
+    }
+
+    /// Scores and lesion list.
+    pub fn report(&self) -> &Report {
+        &self.report
+    }
+
+    /// Density directions removed per unit of pigment and of redness excess.
+    pub fn removal_directions(&self) -> [[f32; 3]; 2] {
+        self.removal_directions
+    }
+
+    /// Face zone labels at the working resolution (`face::zones`), when a face narrowed the mask.
+    pub fn zones(&self) -> Option<&[u8]> {
+        self.zones.as_deref()
+    }
+
+    /// Records why the face mesh was not used (the mask then came from colour alone).
+    pub(crate) fn note_colour_only(&mut self, why: &str) {
+        self.report.mask_source = format!("colour only: {why}");
+    }
 }
 
 /// The serializable result: scores, lesions, lighting.

@@ -129,26 +129,26 @@ struct RemovalPlanes {
 
 impl RemovalPlanes {
     fn new(a: &Analysis) -> Self {
-        let (ww, wh) = (a.pits.soft.width, a.pits.soft.height);
+        let (ww, wh) = (a.pits().soft.width, a.pits().soft.height);
         let pits = pit_relief(a);
-        let (pits, raised) = (&pits, &a.raised.excess);
+        let (pits, raised) = (&pits, &a.raised().excess);
         let relief = (0..ww * wh)
             .map(|i| {
-                a.pits.soft.data[i] * pits.data[i].max(0.0)
-                    + a.raised.soft.data[i] * raised.data[i].min(0.0)
+                a.pits().soft.data[i] * pits.data[i].max(0.0)
+                    + a.raised().soft.data[i] * raised.data[i].min(0.0)
             })
             .collect();
         let touched = (0..ww * wh)
             .map(|i| {
-                a.pigment.soft.data[i] > 0.0
-                    || a.redness.soft.data[i] > 0.0
-                    || a.pits.soft.data[i] > 0.0
-                    || a.raised.soft.data[i] > 0.0
+                a.pigment().soft.data[i] > 0.0
+                    || a.redness().soft.data[i] > 0.0
+                    || a.pits().soft.data[i] > 0.0
+                    || a.raised().soft.data[i] > 0.0
             })
             .collect();
         Self {
-            pigment: ColourRemoval::new(&a.pigment),
-            redness: ColourRemoval::new(&a.redness),
+            pigment: ColourRemoval::new(&a.pigment()),
+            redness: ColourRemoval::new(&a.redness()),
             relief: Plane::from_vec(ww, wh, relief),
             hemoglobin_detail: hemoglobin_detail(a),
             touched,
@@ -163,21 +163,21 @@ impl RemovalPlanes {
 /// predictable; where a spot or pit lies, its real melanin or shading would leak in, so
 /// the correction fades there.
 fn hemoglobin_detail(a: &Analysis) -> Plane {
-    let c = &a.chrom;
+    let c = &a.chrom();
     let fine = |p: &Plane| p.band(0.0, DETAIL_BAND_TOP);
     let mut detail = c.hemoglobin.clone();
     let (h, s, m) = (fine(&c.hemoglobin), fine(&c.shading), fine(&c.melanin));
     let untouched = |i: usize| {
-        a.skin.binary[i]
-            && [&a.pigment, &a.redness, &a.pits, &a.raised]
+        a.skin().binary[i]
+            && [&a.pigment(), &a.redness(), &a.pits(), &a.raised()]
                 .iter()
                 .all(|map| map.soft.data[i] == 0.0)
     };
     if let Some([ws, wm]) = crate::lesions::maps::cancelling_weights(&h, [&s, &m], untouched) {
         let lesion = |i: usize| {
-            a.pigment.soft.data[i]
-                .max(a.pits.soft.data[i])
-                .max(a.raised.soft.data[i])
+            a.pigment().soft.data[i]
+                .max(a.pits().soft.data[i])
+                .max(a.raised().soft.data[i])
         };
         for (i, d) in detail.data.iter_mut().enumerate() {
             *d += (1.0 - lesion(i)) * (ws * s[i] + wm * m[i]);
@@ -197,9 +197,9 @@ const DETAIL_BAND_TOP: f32 = 8.0;
 /// pit (85% against 78%) and removes less of the pores (pore band kept 0.89–0.98
 /// against 0.83); see `tests/projection_fidelity.rs`.
 fn pit_relief(a: &Analysis) -> Plane {
-    let (w, h) = (a.pits.soft.width, a.pits.soft.height);
+    let (w, h) = (a.pits().soft.width, a.pits().soft.height);
     let short = w.min(h) as f32;
-    let mut shading = a.chrom.shading.clone();
+    let mut shading = a.chrom().shading.clone();
     shading.blur(1.0);
     let opened = shading.opened(crate::analysis::min_lesion_radius(w, h).round() as usize);
     let mut lost = Plane::from_vec(
@@ -211,7 +211,7 @@ fn pit_relief(a: &Analysis) -> Plane {
     );
     lost.blur(0.015 * short);
     let data = (0..w * h)
-        .map(|i| opened.data[i] + lost.data[i] - a.pits.baseline.data[i])
+        .map(|i| opened.data[i] + lost.data[i] - a.pits().baseline.data[i])
         .collect();
     Plane::from_vec(w, h, data)
 }
@@ -234,7 +234,7 @@ impl Removal {
     /// resized copy of it).
     pub fn new(a: &Analysis, target: &Photo) -> Self {
         let planes = RemovalPlanes::new(a);
-        let unmix = Unmixing::new(&a.chrom.vectors);
+        let unmix = Unmixing::new(&a.chrom().vectors);
         let grid = Sampler::new(a, target);
         let density = density_lut();
         let grain = Grain::measure(&planes, &grid, &|i| {
@@ -246,8 +246,8 @@ impl Removal {
             grain,
             unmix,
             density,
-            m: a.removal_directions[0],
-            h: a.removal_directions[1],
+            m: a.removal_directions()[0],
+            h: a.removal_directions()[1],
         }
     }
 
@@ -419,8 +419,8 @@ impl Projector {
             melanin: Vec::new(),
             hemoglobin: Vec::new(),
             shading: Vec::new(),
-            m: a.removal_directions[0],
-            h: a.removal_directions[1],
+            m: a.removal_directions()[0],
+            h: a.removal_directions()[1],
         };
         Removal::new(a, target).for_each(target, |i, dm, dh, ds| {
             p.active.push(i as u32);
@@ -504,13 +504,13 @@ impl Taps {
 impl Sampler {
     /// Taps from `target` (the analysed photo or a resized copy) onto `a`'s working grid.
     fn new(a: &Analysis, target: &Photo) -> Self {
-        let (ww, wh) = (a.pits.soft.width, a.pits.soft.height);
+        let (ww, wh) = (a.pits().soft.width, a.pits().soft.height);
         let (tw, th) = (target.width() as usize, target.height() as usize);
         // Photo pixels per target pixel, over photo pixels per working pixel.
-        let s = a.scale as f32;
+        let s = a.scale() as f32;
         let step = (
-            a.report.width as f32 / tw as f32 / s,
-            a.report.height as f32 / th as f32 / s,
+            a.report().width as f32 / tw as f32 / s,
+            a.report().height as f32 / th as f32 / s,
         );
         let axis = |src: usize, dst: usize, step: f32| -> Vec<(usize, usize, f32)> {
             (0..dst)
@@ -566,14 +566,14 @@ pub struct LesionChange {
 /// ΔE00 per lesion between the photo and a projection, with the visibility verdict
 /// (thresholds 0.59 light / 1.75 dark skin, Vision Research 2024).
 pub fn lesion_changes(a: &Analysis, photo: &Photo, projected: &[u8]) -> Vec<LesionChange> {
-    let category = a.report.ita_category.unwrap_or(ItaCategory::Intermediate);
+    let category = a.report().ita_category.unwrap_or(ItaCategory::Intermediate);
     let threshold = colour::perceptible_delta_e(category);
     let lut = colour::srgb8_to_linear_lut();
-    let (w, s) = (photo.width() as usize, a.scale);
-    let ww = a.pigment.soft.width;
-    let maps = [&a.pigment, &a.redness, &a.pits, &a.raised];
+    let (w, s) = (photo.width() as usize, a.scale());
+    let ww = a.pigment().soft.width;
+    let maps = [&a.pigment(), &a.redness(), &a.pits(), &a.raised()];
     let mut out = Vec::new();
-    for l in &a.report.lesions {
+    for l in &a.report().lesions {
         let map = maps[l.kind as usize];
         let (mut before, mut after, mut n) = ([0f64; 3], [0f64; 3], 0usize);
         for y in l.bbox[1] as usize..=l.bbox[3] as usize {
