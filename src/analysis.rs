@@ -6,7 +6,9 @@ pub mod maps;
 use crate::lesions::blobs;
 use crate::lesions::maps::{self as lesions, LesionMap, MapParams, NoiseModel};
 use crate::maths::components::Component;
+use crate::maths::least_squares::cancelling_weights;
 use crate::maths::planes::Plane;
+use crate::maths::stats;
 use crate::photo::colour::{self, ItaCategory, Lab};
 use crate::photo::Photo;
 use crate::skin::chromophores::{self, Chromophores, Vectors};
@@ -680,7 +682,7 @@ fn relief_shading(chrom: &Chromophores, redness: &LesionMap, skin: &[bool]) -> P
 fn noise_regression(s: &Plane, h: &Plane, skin: &[bool]) -> f32 {
     let (fs, fh) = (s.band(2.0, 8.0), h.band(2.0, 8.0));
     // Camera noise gives 0.35–0.47 on the synthetic scenes; outside 0..1 it is not noise.
-    lesions::cancelling_weights(&fs, [&fh], |i| skin[i]).map_or(0.0, |[w]| w.clamp(0.0, 1.0))
+    cancelling_weights(&fs, [&fh], |i| skin[i]).map_or(0.0, |[w]| w.clamp(0.0, 1.0))
 }
 
 /// Takes out of the redness excess the part of its noise the melanin and shading excesses
@@ -702,7 +704,7 @@ fn denoise_redness(
     let h = &redness.excess;
     let other = |i: usize| others.iter().map(|o| o.soft.data[i]).fold(0.0f32, f32::max);
     let untouched = |i: usize| skin[i] && redness.soft.data[i] == 0.0 && other(i) == 0.0;
-    let Some([a, b]) = lesions::cancelling_weights(&h.data, [&s.data, &m.data], untouched) else {
+    let Some([a, b]) = cancelling_weights(&h.data, [&s.data, &m.data], untouched) else {
         return;
     };
     for i in 0..h.data.len() {
@@ -893,7 +895,7 @@ fn median_skin_colour(
     }
     let pick = |f: &dyn Fn(&Lab) -> f64| {
         let mut v: Vec<f32> = labs.iter().map(|l| f(l) as f32).collect();
-        lesions::median(&mut v) as f64
+        stats::median(&mut v) as f64
     };
     let lab = Lab {
         l: pick(&|l| l.l),

@@ -644,9 +644,9 @@ fn pit_detection_budget() {
                 .collect();
             let robust = |v: &[f32]| {
                 let mut xs: Vec<f32> = (0..v.len()).filter(|&i| skin[i]).map(|i| v[i]).collect();
-                let m = skin_preview::lesions::maps::median(&mut xs);
+                let m = skin_preview::maths::stats::median(&mut xs);
                 let mut d: Vec<f32> = xs.iter().map(|x| (x - m).abs()).collect();
-                1.4826 * skin_preview::lesions::maps::median(&mut d)
+                1.4826 * skin_preview::maths::stats::median(&mut d)
             };
             let raw = robust(&resid);
             let sig = (0.008 * w.min(h) as f32).max(1.5);

@@ -7,6 +7,7 @@
 
 use crate::maths::components::{self, Component};
 use crate::maths::planes::{masked_blur, MaskedBlur, Plane};
+use crate::maths::stats;
 
 /// Tuning of one lesion map.
 #[derive(Debug, Clone, Copy)]
@@ -94,43 +95,6 @@ impl Smoothed {
     pub fn excess(&self) -> Plane {
         signed_diff(&self.smooth, &self.base1, 1.0)
     }
-}
-
-/// Weights `w` minimizing Σ (target + Σₖ wₖ·predictorₖ)² over the pixels `keep` selects:
-/// how much of each predictor cancels the target's noise when their errors share a source
-/// (camera noise through one unmixing). `None` when the system is degenerate.
-pub fn cancelling_weights<const N: usize>(
-    target: &[f32],
-    predictors: [&[f32]; N],
-    keep: impl Fn(usize) -> bool,
-) -> Option<[f32; N]> {
-    // Normal equations A·w = −b, A = Σ p pᵀ, b = Σ p·target, by Gaussian elimination.
-    let mut a = [[0f64; N]; N];
-    let mut b = [0f64; N];
-    for i in (0..target.len()).filter(|&i| keep(i)) {
-        let p: [f64; N] = std::array::from_fn(|k| predictors[k][i] as f64);
-        for r in 0..N {
-            b[r] -= p[r] * target[i] as f64;
-            for c in 0..N {
-                a[r][c] += p[r] * p[c];
-            }
-        }
-    }
-    for col in 0..N {
-        let pivot = a[col][col];
-        if pivot.abs() < 1e-12 || !pivot.is_finite() {
-            return None;
-        }
-        let pivot_row = a[col];
-        for r in (0..N).filter(|&r| r != col) {
-            let f = a[r][col] / pivot;
-            for (v, p) in a[r].iter_mut().zip(pivot_row) {
-                *v -= f * p;
-            }
-            b[r] -= f * b[col];
-        }
-    }
-    Some(std::array::from_fn(|k| (b[k] / a[k][k]) as f32))
 }
 
 /// Builds a lesion map for one plane over the skin mask.
@@ -415,13 +379,13 @@ fn robust_sigma(v: &[f32], skin: &[bool]) -> f32 {
 }
 
 fn robust_sigma_excluding(v: &[f32], skin: &[bool], exclude: &[f32]) -> f32 {
-    deviation_rank(v, skin, exclude, |n| n / 2) * 1.4826
+    deviation_rank(v, skin, exclude, |n| n / 2) * stats::MAD_TO_SIGMA
 }
 
 /// σ from the 90th percentile of |x − median| over skin (subsampled), robust to a
 /// peaked centre.
 fn tail_sigma(v: &[f32], skin: &[bool]) -> f32 {
-    deviation_rank(v, skin, &[], |n| (n - 1) * 9 / 10) / 1.645
+    deviation_rank(v, skin, &[], |n| (n - 1) * 9 / 10) / stats::P90_TO_SIGMA
 }
 
 /// The `rank(n)`-th smallest of n values |x − median| over skin, outside `exclude` (> 0.05),
@@ -436,16 +400,7 @@ fn deviation_rank(v: &[f32], skin: &[bool], exclude: &[f32], rank: fn(usize) -> 
     if xs.len() < 10 {
         return 0.0;
     }
-    let med = median(&mut xs);
-    let mut dev: Vec<f32> = xs.iter().map(|x| (x - med).abs()).collect();
-    let k = rank(dev.len());
-    *dev.select_nth_unstable_by(k, f32::total_cmp).1
-}
-
-/// Median (reorders the slice).
-pub fn median(xs: &mut [f32]) -> f32 {
-    let mid = xs.len() / 2;
-    *xs.select_nth_unstable_by(mid, |a, b| a.total_cmp(b)).1
+    stats::deviation_rank(&mut xs, rank)
 }
 
 /// Grows each seed component to the contour at half its peak excess.
@@ -564,36 +519,5 @@ mod tests {
             edge_gain_1d(400, 3.0)[0] > 1.3,
             "the border pixel is noisier"
         );
-    }
-
-    #[test]
-    fn cancelling_weights_recover_a_known_mixture() {
-        // target = 0.4·x − 1.5·y + small independent part: weights −0.4 and +1.5.
-        let mut seed = 11u32;
-        let mut next = || {
-            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-            (seed >> 8) as f32 / (1 << 24) as f32 - 0.5
-        };
-        let (x, y, e): (Vec<f32>, Vec<f32>, Vec<f32>) =
-            (0..5000).map(|_| (next(), next(), 0.01 * next())).fold(
-                (vec![], vec![], vec![]),
-                |(mut a, mut b, mut c), (p, q, r)| {
-                    a.push(p);
-                    b.push(q);
-                    c.push(r);
-                    (a, b, c)
-                },
-            );
-        let t: Vec<f32> = (0..x.len())
-            .map(|i| 0.4 * x[i] - 1.5 * y[i] + e[i])
-            .collect();
-        let [wx, wy] = cancelling_weights(&t, [&x, &y], |_| true).unwrap();
-        assert!(
-            (wx + 0.4).abs() < 0.01 && (wy - 1.5).abs() < 0.01,
-            "{wx} {wy}"
-        );
-        let [w] = cancelling_weights(&t, [&x], |i| i % 2 == 0).unwrap();
-        assert!((w + 0.4).abs() < 0.05, "{w}");
-        assert!(cancelling_weights(&t, [&vec![0.0; t.len()]], |_| true).is_none());
     }
 }

@@ -10,6 +10,7 @@
 //! the photo's clearest edges, and the verdict rests on its sharper edges (the 25th
 //! percentile), so a softly focused background does not make a sharp face "blurred".
 
+use crate::maths::{gaussian, stats};
 use crate::photo::Photo;
 use serde::Serialize;
 
@@ -53,7 +54,7 @@ pub struct Sharpness {
 pub fn sharpness(photo: &Photo) -> Sharpness {
     let (luma, w, h, scale) = working_luma(photo);
     let estimates = edge_blurs(&luma, w, h);
-    let blur_px = (estimates.len() >= MIN_EDGES).then(|| percentile(estimates.clone(), 0.25));
+    let blur_px = (estimates.len() >= MIN_EDGES).then(|| stats::quantile(estimates.clone(), 0.25));
     Sharpness {
         blur_px,
         blur_px_photo: blur_px.map(|b| b * scale as f32),
@@ -97,42 +98,6 @@ fn working_luma(photo: &Photo) -> (Vec<f32>, usize, usize, u32) {
     (out, w, h, scale as u32)
 }
 
-/// Separable Gaussian blur with clamped edges.
-fn gaussian(src: &[f32], w: usize, h: usize, sigma: f32) -> Vec<f32> {
-    let r = (3.0 * sigma).ceil() as usize;
-    let kernel: Vec<f32> = (0..=2 * r)
-        .map(|i| (-((i as f32 - r as f32).powi(2)) / (2.0 * sigma * sigma)).exp())
-        .collect();
-    let total: f32 = kernel.iter().sum();
-    let kernel: Vec<f32> = kernel.iter().map(|k| k / total).collect();
-    // Rows: each row padded with its end values, then a plain dot product per pixel.
-    let mut tmp = vec![0f32; w * h];
-    let mut padded = vec![0f32; w + 2 * r];
-    for (row, out) in src.chunks_exact(w).zip(tmp.chunks_exact_mut(w)) {
-        padded[..r].fill(row[0]);
-        padded[r..r + w].copy_from_slice(row);
-        padded[r + w..].fill(row[w - 1]);
-        for (x, o) in out.iter_mut().enumerate() {
-            *o = padded[x..x + 2 * r + 1]
-                .iter()
-                .zip(&kernel)
-                .map(|(v, k)| v * k)
-                .sum();
-        }
-    }
-    // Columns: whole rows scaled and added, which vectorises.
-    let mut out = vec![0f32; w * h];
-    for (y, dst) in out.chunks_exact_mut(w).enumerate() {
-        for (j, k) in kernel.iter().enumerate() {
-            let sy = (y + j).saturating_sub(r).min(h - 1);
-            for (d, s) in dst.iter_mut().zip(&tmp[sy * w..(sy + 1) * w]) {
-                *d += k * s;
-            }
-        }
-    }
-    out
-}
-
 /// Central-difference gradient at (x, y): (gx, gy).
 fn gradient(p: &[f32], w: usize, x: usize, y: usize) -> (f32, f32) {
     let i = y * w + x;
@@ -146,8 +111,8 @@ fn edge_blurs(luma: &[f32], w: usize, h: usize) -> Vec<f32> {
     if w <= 2 * border || h <= 2 * border {
         return Vec::new();
     }
-    let fine = gaussian(luma, w, h, FINE);
-    let coarse = gaussian(luma, w, h, COARSE);
+    let fine = gaussian::blur(luma, w, h, FINE);
+    let coarse = gaussian::blur(luma, w, h, COARSE);
     let mut g2 = vec![0f32; w * h];
     for y in 1..h - 1 {
         for x in 1..w - 1 {
@@ -159,7 +124,7 @@ fn edge_blurs(luma: &[f32], w: usize, h: usize) -> Vec<f32> {
     let inner: Vec<f32> = (border..h - border)
         .flat_map(|y| g2[y * w + border..y * w + w - border].iter().copied())
         .collect();
-    let strong = percentile(inner, 0.99);
+    let strong = stats::quantile(inner, 0.99);
     let threshold = (0.5 * strong).max(EDGE_FLOOR);
     let (a2, b2) = (FINE * FINE, COARSE * COARSE);
     let mut out = Vec::new();
@@ -203,15 +168,6 @@ fn edge_blurs(luma: &[f32], w: usize, h: usize) -> Vec<f32> {
         }
     }
     out
-}
-
-/// The `q` quantile (0..1) of the values, by selection (no full sort).
-fn percentile(mut values: Vec<f32>, q: f32) -> f32 {
-    if values.is_empty() {
-        return 0.0;
-    }
-    let k = ((values.len() - 1) as f32 * q).round() as usize;
-    *values.select_nth_unstable_by(k, f32::total_cmp).1
 }
 
 #[cfg(test)]
@@ -282,7 +238,7 @@ mod tests {
     }
 
     fn blurred(planes: &[Vec<f32>; 3], w: usize, h: usize, sigma: f32) -> [Vec<f32>; 3] {
-        [0, 1, 2].map(|c| gaussian(&planes[c], w, h, sigma))
+        [0, 1, 2].map(|c| gaussian::blur(&planes[c], w, h, sigma))
     }
 
     fn with_noise(planes: &[Vec<f32>; 3], sd: f32, seed: u64) -> [Vec<f32>; 3] {

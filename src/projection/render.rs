@@ -5,7 +5,9 @@
 //! time in proportion to the lesions, not the photo.
 
 use crate::analysis::{Analysis, LesionKind};
+use crate::maths::least_squares::cancelling_weights;
 use crate::maths::planes::Plane;
+use crate::maths::stats;
 use crate::photo::colour::{self, ItaCategory};
 use crate::photo::Photo;
 use crate::skin::chromophores::{density_lut, Unmixing};
@@ -173,7 +175,7 @@ fn hemoglobin_detail(a: &Analysis) -> Plane {
                 .iter()
                 .all(|map| map.soft.data[i] == 0.0)
     };
-    if let Some([ws, wm]) = crate::lesions::maps::cancelling_weights(&h, [&s, &m], untouched) {
+    if let Some([ws, wm]) = cancelling_weights(&h, [&s, &m], untouched) {
         let lesion = |i: usize| {
             a.pigment().soft.data[i]
                 .max(a.pits().soft.data[i])
@@ -322,7 +324,7 @@ impl Grain {
             for x in v.iter_mut() {
                 *x = x.abs();
             }
-            1.4826 * crate::lesions::maps::median(&mut v)
+            stats::MAD_TO_SIGMA * stats::median(&mut v)
         };
         Self { melanin: spread(m) }
     }

@@ -219,7 +219,7 @@ fn learn_model(photo: &Photo, chrom: &Chromophores) -> Option<SkinModel> {
         return None;
     }
     // Keep the more textured half of the seeds (all of them on a flat image).
-    let typical = crate::lesions::maps::median(&mut tex.clone());
+    let typical = crate::maths::stats::median(&mut tex.clone());
     for (s, t) in seeds.iter_mut().zip(&tex) {
         s.1 *= if *t >= typical {
             1.0 + (t / typical.max(1e-9)).min(2.0)
