@@ -2,6 +2,8 @@
 
 pub mod face_report;
 pub mod maps;
+pub mod params;
+pub mod removal;
 
 use crate::lesions::blobs;
 use crate::lesions::maps::{self as lesions, LesionMap, MapParams, NoiseModel};
@@ -13,7 +15,9 @@ use crate::photo::colour::{self, ItaCategory, Lab};
 use crate::photo::Photo;
 use crate::skin::chromophores::{self, Chromophores, Vectors};
 use crate::skin::mask::{self as skin_mask, SkinMask, UserMaskMode};
+pub use params::AnalysisParams;
 use serde::Serialize;
+use std::sync::OnceLock;
 
 /// Optional inputs to an analysis.
 #[derive(Debug, Clone, Default)]
@@ -24,6 +28,8 @@ pub struct AnalysisOptions {
     pub white_reference: Option<(u32, u32)>,
     /// Face landmarks (photo pixels): narrow the skin mask to the face and score its zones.
     pub face: Option<crate::skin::face::Face>,
+    /// The tuning numbers ([`AnalysisParams::DEFAULT`] unless a test or bench tries others).
+    pub params: AnalysisParams,
 }
 
 /// Everything the analysis found, kept for rendering and overlays. Planes and masks are
@@ -51,6 +57,12 @@ pub struct Analysis {
     removal_directions: [[f32; 3]; 2],
     /// Face zone labels at the working resolution (`face::zones`), when a face narrowed the mask.
     zones: Option<Vec<u8>>,
+    /// The tuning numbers it was made with.
+    params: AnalysisParams,
+    /// [`Analysis::hemoglobin_detail`], computed on first use.
+    hemoglobin_detail: OnceLock<Plane>,
+    /// [`Analysis::pit_relief`], computed on first use.
+    pit_relief: OnceLock<Plane>,
 }
 
 impl Analysis {
@@ -102,6 +114,23 @@ impl Analysis {
     /// Face zone labels at the working resolution (`face::zones`), when a face narrowed the mask.
     pub fn zones(&self) -> Option<&[u8]> {
         self.zones.as_deref()
+    }
+
+    /// Hemoglobin with its noise cancelled, removed across a red lesion's contour
+    /// (see [`removal::hemoglobin_detail`]).
+    pub fn hemoglobin_detail(&self) -> &Plane {
+        self.hemoglobin_detail
+            .get_or_init(|| removal::hemoglobin_detail(self))
+    }
+
+    /// Depth of the pits to fill, without their pores (see [`removal::pit_relief`]).
+    pub fn pit_relief(&self) -> &Plane {
+        self.pit_relief.get_or_init(|| removal::pit_relief(self))
+    }
+
+    /// The tuning numbers it was made with.
+    pub fn params(&self) -> &AnalysisParams {
+        &self.params
     }
 
     /// Records why the face mesh was not used (the mask then came from colour alone).
@@ -211,38 +240,14 @@ pub struct Lighting {
     pub notes: Vec<String>,
 }
 
-/// Target short side of the working resolution (rounded to an integer factor, so it
-/// lands between about 300 and 600 px): lesions span ≥ 1% of it, pores fall below it,
-/// and averaging down lowers camera noise.
-const WORK_SHORT_SIDE: f32 = 448.0;
-
-/// Detection threshold of pigment blobs, in the matched filter's standard deviations over
-/// this photo's skin: at 6 the real-photo benchmark's untouched photos show 0–2.4% of skin
-/// as pigment (stubble, hair at the edge, real moles), at 5 up to 3.8%.
-const PIGMENT_K: f32 = 6.0;
-/// Detection threshold of red blobs: hemoglobin's direction is less distinct from skin's
-/// own texture, so red patches score lower (3–5 at ΔE00 6) than spots of the same contrast.
-const REDNESS_K: f32 = 5.0;
-/// σ of the baseline a colour blob's excess is measured against, as a share of the
-/// working short side (the surround of the largest blob scale, 3 × 0.016 ≈ 0.05, halved:
-/// measured on the real-photo benchmark's found spots, see README).
-const BLOB_BASELINE: f32 = 0.025;
-/// Mean excess (density units) a colour blob needs over its baseline: about ΔE00 1 on
-/// light skin, the least a person sees side by side.
-const MIN_BLOB_EXCESS: f32 = 0.05;
-/// Radius of the smallest colour blob kept, as a share of the working short side (about
-/// 1.7 px at 480): spots of 2% of a portrait's face width are 5–6 px across there.
-const BLOB_MIN_RADIUS: f32 = 0.0042;
-
 /// Integer downsampling factor from a photo to its working resolution.
 pub fn work_scale(width: u32, height: u32) -> usize {
-    ((width.min(height) as f32 / WORK_SHORT_SIDE).round() as usize).max(1)
+    AnalysisParams::DEFAULT.work_scale(width, height)
 }
 
-/// Radius, in working pixels, of the smallest lesion reported (1.2% of the short side):
-/// anything narrower is texture.
+/// Radius, in working pixels, of the smallest lesion reported with the default parameters.
 pub fn min_lesion_radius(w: usize, h: usize) -> f32 {
-    0.012 * w.min(h) as f32
+    AnalysisParams::DEFAULT.min_lesion_radius(w, h)
 }
 
 /// The part of a photo an analysis looks at, and how finely.
@@ -257,10 +262,15 @@ pub struct Region {
 impl Region {
     /// The whole photo at its working scale.
     pub fn whole(photo: &Photo) -> Region {
+        Region::whole_with(photo, &AnalysisParams::DEFAULT)
+    }
+
+    /// The whole photo at the working scale `params` choose.
+    pub fn whole_with(photo: &Photo, params: &AnalysisParams) -> Region {
         let (w, h) = (photo.width(), photo.height());
         Region {
             rect: [0, 0, w, h],
-            scale: work_scale(w, h),
+            scale: params.work_scale(w, h),
         }
     }
 
@@ -273,21 +283,19 @@ impl Region {
     }
 }
 
-/// Face width, in working pixels, at which a face is analysed in its own region: blob
-/// scales and lesion sizes are shares of the working short side, so a face read at this
-/// width reads alike in a group portrait and in a phone close-up.
-const FACE_WORK_WIDTH: f32 = 320.0;
-/// Most working pixels of a face's region (a 2 MP photo's whole working image is 220 000).
-const MAX_REGION_PIXELS: usize = 320_000;
-/// Most working pixels of the whole photo at the face's scale: the maps cover it all.
-const MAX_FRAME_PIXELS: usize = 1_500_000;
-/// Margin kept around the face's outline (forehead included), as a share of its width.
-const FACE_MARGIN: f32 = 0.06;
-
 /// The face's region (its oval lifted over the forehead, with a margin) at the scale that
-/// sees the face [`FACE_WORK_WIDTH`] pixels wide, coarser if the pixel caps demand it;
-/// `None` for an incomplete mesh.
+/// sees the face [`AnalysisParams::face_work_width`] pixels wide, coarser if the pixel caps
+/// demand it; `None` for an incomplete mesh.
 pub fn face_region(photo: &Photo, face: &crate::skin::face::Face) -> Option<Region> {
+    face_region_with(photo, face, &AnalysisParams::DEFAULT)
+}
+
+/// [`face_region`] with the given parameters.
+pub fn face_region_with(
+    photo: &Photo,
+    face: &crate::skin::face::Face,
+    p: &AnalysisParams,
+) -> Option<Region> {
     use crate::skin::face::{mask, zones};
     if face.points.len() < crate::skin::face::MESH_POINTS
         || face.width_px.is_nan()
@@ -296,7 +304,7 @@ pub fn face_region(photo: &Photo, face: &crate::skin::face::Face) -> Option<Regi
         return None;
     }
     let oval = mask::extended_oval(face, zones::FOREHEAD_RISE);
-    let pad = FACE_MARGIN * face.width_px;
+    let pad = p.face_margin * face.width_px;
     let (pw, ph) = (photo.width(), photo.height());
     let bound = |k: usize, hi: bool, n: u32| {
         let v = oval.iter().map(|p| p[k]);
@@ -318,11 +326,11 @@ pub fn face_region(photo: &Photo, face: &crate::skin::face::Face) -> Option<Regi
         let (ax1, ay1) = ((x1.div_ceil(s) * s).min(pw), (y1.div_ceil(s) * s).min(ph));
         [ax0, ay0, ax1 - ax0, ay1 - ay0]
     };
-    let mut s = (face.width_px / FACE_WORK_WIDTH).round().max(1.0) as u32;
+    let mut s = (face.width_px / p.face_work_width).round().max(1.0) as u32;
     while s < pw.max(ph) {
         let r = aligned(s);
         let region = (r[2].div_ceil(s) * r[3].div_ceil(s)) as usize;
-        if region <= MAX_REGION_PIXELS && frame(s) <= MAX_FRAME_PIXELS {
+        if region <= p.max_region_pixels && frame(s) <= p.max_frame_pixels {
             break;
         }
         s += 1;
@@ -339,18 +347,19 @@ pub fn face_region(photo: &Photo, face: &crate::skin::face::Face) -> Option<Regi
 pub fn analyze(photo: &Photo, options: &AnalysisOptions) -> Analysis {
     let replaced = matches!(options.user_mask, Some((_, UserMaskMode::Replace)));
     let region = options.face.as_ref().filter(|_| !replaced);
-    if let Some(region) = region.and_then(|f| face_region(photo, f)) {
+    if let Some(region) = region.and_then(|f| face_region_with(photo, f, &options.params)) {
         let a = analyze_in(photo, options, region);
         if a.zones.is_some() {
             return a;
         }
     }
-    analyze_in(photo, options, Region::whole(photo))
+    analyze_in(photo, options, Region::whole_with(photo, &options.params))
 }
 
 /// Analyses `region` of a photo at its scale; the planes are placed in the whole photo's
 /// working frame.
 pub fn analyze_in(full: &Photo, options: &AnalysisOptions, region: Region) -> Analysis {
+    let p = &options.params;
     let scale = region.scale;
     let [x0, y0, rw, rh] = region.rect;
     let whole = region.rect == [0, 0, full.width(), full.height()];
@@ -388,9 +397,9 @@ pub fn analyze_in(full: &Photo, options: &AnalysisOptions, region: Region) -> An
         let inside = (x0..x0 + rw).contains(&x) && (y0..y0 + rh).contains(&y);
         let s = scale as u32;
         if inside {
-            white_gains(work, (x - x0) / s, (y - y0) / s)
+            white_gains(work, (x - x0) / s, (y - y0) / s, p)
         } else {
-            white_gains(full, x, y)
+            white_gains(full, x, y, p)
         }
     });
     let full_size = (full.width(), full.height());
@@ -411,23 +420,8 @@ pub fn analyze_in(full: &Photo, options: &AnalysisOptions, region: Region) -> An
     };
     let short = w.min(h) as f32;
     let feather = skin_mask::feather_sigma(w, h);
-    let min_area = (min_lesion_radius(w, h).powi(2) * std::f32::consts::PI).max(12.0) as usize;
-    let colour_params = MapParams {
-        smooth_sigma: (0.006 * short).max(1.0),
-        baseline_sigma: 0.06 * short,
-        k_sigma: 6.0,
-        floor: 0.12,
-        min_area,
-        sign: 1.0,
-        noise: NoiseModel::Local,
-    };
-    let relief_params = MapParams {
-        smooth_sigma: (0.008 * short).max(1.5),
-        floor: 0.08,
-        k_sigma: 5.0,
-        noise: NoiseModel::Global,
-        ..colour_params
-    };
+    let colour_params = p.colour_maps(w, h);
+    let relief_params = p.relief_maps(w, h);
     let interior = skin.interior();
     // Colour lesions: the matched filter of `blobs`, whitened by this photo's own skin
     // texture, finds them; the maps take their outline and measure the excess to remove.
@@ -437,11 +431,12 @@ pub fn analyze_in(full: &Photo, options: &AnalysisOptions, region: Region) -> An
         &skin.binary,
         &[blobs::MELANIN_MEAN, chromophores::HEMOGLOBIN_PRIOR],
     );
-    let blob_area = ((BLOB_MIN_RADIUS * short).powi(2) * std::f32::consts::PI).max(6.0) as usize;
+    let blob_area =
+        ((p.blob_min_radius * short).powi(2) * std::f32::consts::PI).max(p.min_blob_area) as usize;
     // The excess to remove is over the skin just around each blob: at the face's scale
     // the melanin plane carries the face's own structure (folds, stubble, flush).
     let local = MapParams {
-        baseline_sigma: BLOB_BASELINE * short,
+        baseline_sigma: p.blob_baseline * short,
         ..colour_params
     };
     // Each plane smoothed once at the colour maps' scale, for every map and fit below.
@@ -455,16 +450,16 @@ pub fn analyze_in(full: &Photo, options: &AnalysisOptions, region: Region) -> An
         // Unusual for this skin is not enough: a lesion must also differ visibly.
         let excess = map.excess.data.clone();
         map.retain(feather, |px| {
-            px.iter().map(|&i| excess[i]).sum::<f32>() >= MIN_BLOB_EXCESS * px.len() as f32
+            px.iter().map(|&i| excess[i]).sum::<f32>() >= p.min_blob_excess * px.len() as f32
         });
         (map, around)
     };
-    let (pigment, pigment_around) = from_blobs(0, &scores[0], PIGMENT_K);
-    let (redness, redness_around) = from_blobs(1, &scores[1], REDNESS_K);
+    let (pigment, pigment_around) = from_blobs(0, &scores[0], p.pigment_k);
+    let (redness, redness_around) = from_blobs(1, &scores[1], p.redness_k);
     // The hemoglobin relief detection may treat as explained: the former threshold map,
     // which also takes in lips and flushed areas, so they do not read as pits.
     let explained_params = MapParams {
-        floor: 0.10,
+        floor: p.explained_floor,
         noise: NoiseModel::Global,
         ..colour_params
     };
@@ -475,7 +470,7 @@ pub fn analyze_in(full: &Photo, options: &AnalysisOptions, region: Region) -> An
         &explained_params,
         feather,
     );
-    let relief_plane = relief_shading(&chrom, &explained_redness, &skin.binary);
+    let relief_plane = relief_shading(&chrom, &explained_redness, &skin.binary, p.noise_band);
     let relief = lesions::smooth_plane(&relief_plane, &interior, &skin.binary, &relief_params);
     // A scar's relief has the colour of skin; a dark "dip" that does not (an eyebrow,
     // lips, the hairline inside a loose mask) is shading the chromophores mislead.
@@ -511,7 +506,7 @@ pub fn analyze_in(full: &Photo, options: &AnalysisOptions, region: Region) -> An
         let baseline = map.baseline.clone();
         map.retain(feather, |px| {
             let (de, _) = contrast(photo, &chrom, (plane, &baseline), kind, px.iter().copied());
-            plausible(kind, de)
+            plausible(kind, de, p)
         });
     }
     let mut report = report(
@@ -521,6 +516,7 @@ pub fn analyze_in(full: &Photo, options: &AnalysisOptions, region: Region) -> An
         &chrom,
         &skin,
         [&pigment, &redness, &pits, &raised],
+        p,
     );
     report.face = face.as_ref().and_then(|f| {
         let maps = [&pigment, &redness, &pits, &raised];
@@ -535,6 +531,7 @@ pub fn analyze_in(full: &Photo, options: &AnalysisOptions, region: Region) -> An
             m,
             (&smoothed[1], hb),
             &smoothed[2],
+            p.direction_limit,
         ),
         lesion_direction(
             &redness,
@@ -542,6 +539,7 @@ pub fn analyze_in(full: &Photo, options: &AnalysisOptions, region: Region) -> An
             hb,
             (&smoothed[0], m),
             &smoothed[2],
+            p.direction_limit,
         ),
     ];
     let analysis = Analysis {
@@ -555,6 +553,9 @@ pub fn analyze_in(full: &Photo, options: &AnalysisOptions, region: Region) -> An
         report,
         zones: face_pass.labels,
         removal_directions,
+        params: *p,
+        hemoglobin_detail: OnceLock::new(),
+        pit_relief: OnceLock::new(),
     };
     if whole {
         return analysis;
@@ -617,6 +618,9 @@ impl Analysis {
             zones: self
                 .zones
                 .map(|z| crate::maths::planes::embed(&z, w, frame, at, 0)),
+            params: self.params,
+            hemoglobin_detail: OnceLock::new(),
+            pit_relief: OnceLock::new(),
         }
     }
 }
@@ -632,6 +636,7 @@ fn lesion_direction(
     own_dir: [f32; 3],
     (other, other_dir): (&lesions::SkinSmoothed, [f32; 3]),
     shading: &lesions::SkinSmoothed,
+    limit: f64,
 ) -> [f32; 3] {
     if map.lesions.is_empty() {
         return own_dir;
@@ -648,15 +653,11 @@ fn lesion_direction(
         return own_dir;
     }
     let (a, b) = (
-        (mo / mm).clamp(-DIRECTION_LIMIT, DIRECTION_LIMIT) as f32,
-        (ms / mm).clamp(-DIRECTION_LIMIT, DIRECTION_LIMIT) as f32,
+        (mo / mm).clamp(-limit, limit) as f32,
+        (ms / mm).clamp(-limit, limit) as f32,
     );
     std::array::from_fn(|k| own_dir[k] + a * other_dir[k] + b)
 }
-
-/// Largest multiple of the other chromophore or of shading a lesion direction takes on
-/// (the published melanin vectors differ by about 1.2 hemoglobin and 0.7 shading units).
-const DIRECTION_LIMIT: f64 = 1.5;
 
 /// Shading for relief detection, with less camera noise than the exact plane.
 ///
@@ -664,9 +665,14 @@ const DIRECTION_LIMIT: f64 = 1.5;
 /// skin its noise is mostly the hemoglobin estimate's noise, anti-correlated with it. Here
 /// the hemoglobin the analysis explains (baseline plus detected red lesions) is cancelled
 /// instead, and the leftover is added back at the regression weight that cancels the noise.
-fn relief_shading(chrom: &Chromophores, redness: &LesionMap, skin: &[bool]) -> Plane {
+fn relief_shading(
+    chrom: &Chromophores,
+    redness: &LesionMap,
+    skin: &[bool],
+    band: (f32, f32),
+) -> Plane {
     let (s, h) = (&chrom.shading, &chrom.hemoglobin);
-    let leak = noise_regression(s, h, skin);
+    let leak = noise_regression(s, h, skin, band);
     let data = (0..s.data.len())
         .map(|i| {
             let explained =
@@ -679,8 +685,8 @@ fn relief_shading(chrom: &Chromophores, redness: &LesionMap, skin: &[bool]) -> P
 
 /// −cov(s, h) / var(h) of two planes over skin, band-passed at scar scale (where JPEG's
 /// block errors live as well as camera noise): the multiple of `h`'s noise that cancels `s`'s.
-fn noise_regression(s: &Plane, h: &Plane, skin: &[bool]) -> f32 {
-    let (fs, fh) = (s.band(2.0, 8.0), h.band(2.0, 8.0));
+fn noise_regression(s: &Plane, h: &Plane, skin: &[bool], (lo, hi): (f32, f32)) -> f32 {
+    let (fs, fh) = (s.band(lo, hi), h.band(lo, hi));
     // Camera noise gives 0.35–0.47 on the synthetic scenes; outside 0..1 it is not noise.
     cancelling_weights(&fs, [&fh], |i| skin[i]).map_or(0.0, |[w]| w.clamp(0.0, 1.0))
 }
@@ -738,6 +744,7 @@ fn report(
     chrom: &Chromophores,
     skin: &SkinMask,
     maps: [&LesionMap; 4],
+    p: &AnalysisParams,
 ) -> Report {
     // Areas are counted at the working resolution; one working pixel is scale² photo pixels.
     let (w, h) = full_size;
@@ -751,7 +758,7 @@ fn report(
             100.0 * n as f64 / skin_area as f64
         }
     };
-    let (skin_lab, ita) = median_skin_colour(photo, &skin.binary, gains);
+    let (skin_lab, ita) = median_skin_colour(photo, &skin.binary, gains, p.colour_samples);
     let count = |m: &[bool]| m.iter().filter(|b| **b).count();
     let texture_px = maps[2]
         .mask
@@ -790,7 +797,7 @@ fn report(
         }
     }
     let a_masi_like = a_masi_like(&lesions);
-    let lighting = lighting(photo, &skin.binary, skin_lab, gains.is_some());
+    let lighting = lighting(photo, &skin.binary, skin_lab, gains.is_some(), p);
     let category = ita.map(ItaCategory::from_ita);
     Report {
         width: w,
@@ -846,10 +853,11 @@ pub fn a_masi_like(lesions: &[LesionReport]) -> f64 {
         + 0.0
 }
 
-/// Per-channel gains that make the reference neutral at 85% reflectance.
-fn white_gains(photo: &Photo, x: u32, y: u32) -> Option<[f64; 3]> {
+/// Per-channel gains that make the reference neutral at [`AnalysisParams::white_reflectance`].
+fn white_gains(photo: &Photo, x: u32, y: u32, p: &AnalysisParams) -> Option<[f64; 3]> {
     let lut = colour::srgb8_to_linear_lut();
-    let r = (photo.width().min(photo.height()) / 200).max(2) as i64;
+    let r =
+        (photo.width().min(photo.height()) / p.white_patch_divisor).max(p.white_patch_min) as i64;
     let mut sum = [0f64; 3];
     let mut n = 0;
     for dy in -r..=r {
@@ -866,7 +874,8 @@ fn white_gains(photo: &Photo, x: u32, y: u32) -> Option<[f64; 3]> {
         }
     }
     let mean = sum.map(|s| s / n.max(1) as f64);
-    (n > 0 && mean.iter().all(|&m| m > 0.02)).then(|| mean.map(|m| 0.85 / m))
+    (n > 0 && mean.iter().all(|&m| m > p.white_min_linear))
+        .then(|| mean.map(|m| p.white_reflectance / m))
 }
 
 /// Median Lab and median ITA° over skin (subsampled), optionally white-normalized.
@@ -874,9 +883,10 @@ fn median_skin_colour(
     photo: &Photo,
     skin: &[bool],
     gains: Option<[f64; 3]>,
+    samples: usize,
 ) -> (Option<Lab>, Option<f64>) {
     let lut = colour::srgb8_to_linear_lut();
-    let stride = (photo.pixel_count() / 100_000).max(1);
+    let stride = (photo.pixel_count() / samples).max(1);
     let g = gains.unwrap_or([1.0; 3]);
     let labs: Vec<Lab> = photo
         .rgba()
@@ -958,20 +968,13 @@ fn contrast(
     (colour::delta_e2000(a, b), a.l - b.l)
 }
 
-/// Mean ΔE00 to its baseline a lesion needs to be shown: about the least difference a
-/// person sees between two patches side by side; fainter "lesions" are texture.
-const MIN_VISIBLE_DE00: f64 = 1.0;
-/// Most mean ΔE00 a relief lesion may have: a scar's pit or ridge shades skin by a few
-/// L* under diffuse light, while what the relief maps found above this on the real
-/// photos was hair at the hairline and shadows at the face's edge (ΔE00 21–44, the
-/// sample and the Henner portrait, `skin-preview analyze`).
-const MAX_RELIEF_DE00: f64 = 15.0;
-
 /// Whether a lesion of this kind and contrast is one a person would see and skin makes.
-fn plausible(kind: LesionKind, de: f64) -> bool {
+fn plausible(kind: LesionKind, de: f64, p: &AnalysisParams) -> bool {
     match kind {
-        LesionKind::Pigment | LesionKind::Redness => de >= MIN_VISIBLE_DE00,
-        LesionKind::Pit | LesionKind::Raised => (MIN_VISIBLE_DE00..=MAX_RELIEF_DE00).contains(&de),
+        LesionKind::Pigment | LesionKind::Redness => de >= p.min_visible_de00,
+        LesionKind::Pit | LesionKind::Raised => {
+            (p.min_visible_de00..=p.max_relief_de00).contains(&de)
+        }
     }
 }
 
@@ -980,19 +983,20 @@ fn lighting(
     skin: &[bool],
     skin_lab: Option<Lab>,
     white_reference: bool,
+    p: &AnalysisParams,
 ) -> Lighting {
     let (mut clipped, mut total) = (0usize, 0usize);
     for (px, _) in photo.rgba().chunks_exact(4).zip(skin).filter(|(_, &s)| s) {
         total += 1;
-        clipped += px[..3].iter().any(|&v| v >= 250) as usize;
+        clipped += px[..3].iter().any(|&v| v >= p.clip_level) as usize;
     }
     let clipped_percent = if total == 0 {
         0.0
     } else {
         100.0 * clipped as f64 / total as f64
     };
-    let clipped_highlights = clipped_percent > 2.0;
-    let too_dark = skin_lab.is_some_and(|l| l.l < 20.0);
+    let clipped_highlights = clipped_percent > p.clipped_warn_percent;
+    let too_dark = skin_lab.is_some_and(|l| l.l < p.too_dark_l);
     let mut notes = Vec::new();
     if !white_reference {
         notes.push("Skin tone (ITA°) depends on the light and the camera's white balance; pick a white or grey reference for a fairer reading.".to_string());

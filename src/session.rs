@@ -231,6 +231,7 @@ impl Session {
                 user_mask: request.mask,
                 white_reference: white,
                 face: self.face.clone(),
+                ..AnalysisOptions::default()
             },
         );
         if let Some(why) = &self.face_note {

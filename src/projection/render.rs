@@ -5,7 +5,6 @@
 //! time in proportion to the lesions, not the photo.
 
 use crate::analysis::{Analysis, LesionKind};
-use crate::maths::least_squares::cancelling_weights;
 use crate::maths::planes::Plane;
 use crate::maths::stats;
 use crate::photo::colour::{self, ItaCategory};
@@ -132,7 +131,7 @@ struct RemovalPlanes {
 impl RemovalPlanes {
     fn new(a: &Analysis) -> Self {
         let (ww, wh) = (a.pits().soft.width, a.pits().soft.height);
-        let pits = pit_relief(a);
+        let pits = a.pit_relief();
         let (pits, raised) = (&pits, &a.raised().excess);
         let relief = (0..ww * wh)
             .map(|i| {
@@ -149,73 +148,13 @@ impl RemovalPlanes {
             })
             .collect();
         Self {
-            pigment: ColourRemoval::new(&a.pigment()),
-            redness: ColourRemoval::new(&a.redness()),
+            pigment: ColourRemoval::new(a.pigment()),
+            redness: ColourRemoval::new(a.redness()),
             relief: Plane::from_vec(ww, wh, relief),
-            hemoglobin_detail: hemoglobin_detail(a),
+            hemoglobin_detail: a.hemoglobin_detail().clone(),
             touched,
         }
     }
-}
-
-/// The hemoglobin removed across a red lesion's contour: each working pixel's own, with
-/// the part of its fine band (the plane minus its blur over [`DETAIL_BAND_TOP`]) that the
-/// melanin and shading planes' fine bands predict taken out. Camera noise reaches the
-/// three planes through one unmixing, so per pixel most of hemoglobin's noise is
-/// predictable; where a spot or pit lies, its real melanin or shading would leak in, so
-/// the correction fades there.
-fn hemoglobin_detail(a: &Analysis) -> Plane {
-    let c = &a.chrom();
-    let fine = |p: &Plane| p.band(0.0, DETAIL_BAND_TOP);
-    let mut detail = c.hemoglobin.clone();
-    let (h, s, m) = (fine(&c.hemoglobin), fine(&c.shading), fine(&c.melanin));
-    let untouched = |i: usize| {
-        a.skin().binary[i]
-            && [&a.pigment(), &a.redness(), &a.pits(), &a.raised()]
-                .iter()
-                .all(|map| map.soft.data[i] == 0.0)
-    };
-    if let Some([ws, wm]) = cancelling_weights(&h, [&s, &m], untouched) {
-        let lesion = |i: usize| {
-            a.pigment().soft.data[i]
-                .max(a.pits().soft.data[i])
-                .max(a.raised().soft.data[i])
-        };
-        for (i, d) in detail.data.iter_mut().enumerate() {
-            *d += (1.0 - lesion(i)) * (ws * s[i] + wm * m[i]);
-        }
-    }
-    detail
-}
-
-/// Top of the fine band [`hemoglobin_detail`] denoises (working pixels); 2–16 measure
-/// alike.
-const DETAIL_BAND_TOP: f32 = 8.0;
-
-/// The depth of the pits to fill, without the pores in them: shading smoothed over one
-/// working pixel, opened with a square as wide as the smallest lesion (so narrower dark
-/// dots, pores, drop out), its local mean loss to the opening added back, minus the pit
-/// map's baseline. Against the map's own, more smoothed excess this fills more of each
-/// pit (85% against 78%) and removes less of the pores (pore band kept 0.89–0.98
-/// against 0.83); see `tests/projection_fidelity.rs`.
-fn pit_relief(a: &Analysis) -> Plane {
-    let (w, h) = (a.pits().soft.width, a.pits().soft.height);
-    let short = w.min(h) as f32;
-    let mut shading = a.chrom().shading.clone();
-    shading.blur(1.0);
-    let opened = shading.opened(crate::analysis::min_lesion_radius(w, h).round() as usize);
-    let mut lost = Plane::from_vec(
-        w,
-        h,
-        (0..w * h)
-            .map(|i| shading.data[i] - opened.data[i])
-            .collect(),
-    );
-    lost.blur(0.015 * short);
-    let data = (0..w * h)
-        .map(|i| opened.data[i] + lost.data[i] - a.pits().baseline.data[i])
-        .collect();
-    Plane::from_vec(w, h, data)
 }
 
 /// Everything a projection of one analysis onto one target size needs besides the
@@ -260,7 +199,7 @@ impl Removal {
     /// display-size preview); the maps are sampled bilinearly onto it. Colour lesions remove
     /// their smooth excess, and the pixel's own excess across their contour (see
     /// [`ColourRemoval`]), so a spot returns to its surroundings without a halo and its
-    /// skin keeps its grain. Pits are filled from an opened shading (see [`pit_relief`]), so
+    /// skin keeps its grain. Pits are filled from an opened shading (see [`Analysis::pit_relief`]), so
     /// pores stay.
     fn for_each(&self, target: &Photo, mut visit: impl FnMut(usize, f32, f32, f32)) {
         let planes = &self.planes;
