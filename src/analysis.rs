@@ -405,7 +405,7 @@ pub fn analyze_in(full: &Photo, options: &AnalysisOptions, region: Region) -> An
     let full_size = (full.width(), full.height());
     let photo = work;
     let prior = chromophores::decompose(photo, Vectors::default());
-    let skin0 = skin_mask::skin_mask(photo, &prior, user);
+    let skin0 = skin_mask::skin_mask_with(photo, &prior, user, &p.mask);
     let vectors = chromophores::estimate_vectors(photo, &skin0.soft.data);
     // The skin model is a Mahalanobis distance in (melanin, hemoglobin), nearly invariant
     // to the change of basis the estimated vectors make, so the first mask is kept.
@@ -419,7 +419,7 @@ pub fn analyze_in(full: &Photo, options: &AnalysisOptions, region: Region) -> An
         prior
     };
     let short = w.min(h) as f32;
-    let feather = skin_mask::feather_sigma(w, h);
+    let feather = p.mask.feather_sigma(w, h);
     let colour_params = p.colour_maps(w, h);
     let relief_params = p.relief_maps(w, h);
     let interior = skin.interior();

@@ -1,6 +1,7 @@
 //! The analysis's tuning numbers, each named with what it is and what chose it.
 
 use crate::lesions::maps::{MapParams, NoiseModel};
+use crate::skin::mask::MaskParams;
 
 /// Tuning of one analysis; [`AnalysisParams::DEFAULT`] is what the CLI and the page use.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -110,6 +111,8 @@ pub struct AnalysisParams {
     /// σ of the local mean of the shading the pit opening lost, as a share of the working
     /// short side. Chosen by hand; not measured.
     pub pit_loss_blur: f32,
+    /// The skin mask's own numbers.
+    pub mask: MaskParams,
 }
 
 impl AnalysisParams {
@@ -153,6 +156,7 @@ impl AnalysisParams {
         detail_band_top: 8.0,
         pit_pre_blur: 1.0,
         pit_loss_blur: 0.015,
+        mask: MaskParams::DEFAULT,
     };
 
     /// Integer downsampling factor from a photo to its working resolution.
