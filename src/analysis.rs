@@ -425,11 +425,12 @@ pub fn analyze_in(full: &Photo, options: &AnalysisOptions, region: Region) -> An
     let interior = skin.interior();
     // Colour lesions: the matched filter of `blobs`, whitened by this photo's own skin
     // texture, finds them; the maps take their outline and measure the excess to remove.
-    let scores = blobs::matched_scores(
+    let scores = blobs::matched_scores_with(
         photo,
         &interior,
         &skin.binary,
         &[blobs::MELANIN_MEAN, chromophores::HEMOGLOBIN_PRIOR],
+        &p.blobs,
     );
     let blob_area =
         ((p.blob_min_radius * short).powi(2) * std::f32::consts::PI).max(p.min_blob_area) as usize;
@@ -443,7 +444,7 @@ pub fn analyze_in(full: &Photo, options: &AnalysisOptions, region: Region) -> An
     let smoothed = [&chrom.melanin, &chrom.hemoglobin, &chrom.shading]
         .map(|p| lesions::smooth_over_skin(p, &interior, &skin.binary, &colour_params));
     let from_blobs = |own: usize, z: &Plane, k: f32| {
-        let mask = blobs::blob_mask(z, &skin.binary, k, blob_area);
+        let mask = blobs::blob_mask_with(z, &skin.binary, k, blob_area, &p.blobs);
         let around = lesions::Surround::new(&interior, &local, &mask);
         let mut map =
             lesions::lesion_map_from_mask(&smoothed[own], &around, &skin.binary, feather, mask);

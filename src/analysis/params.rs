@@ -1,5 +1,6 @@
 //! The analysis's tuning numbers, each named with what it is and what chose it.
 
+use crate::lesions::blobs::BlobParams;
 use crate::lesions::maps::{MapParams, NoiseModel};
 use crate::skin::mask::MaskParams;
 
@@ -113,6 +114,8 @@ pub struct AnalysisParams {
     pub pit_loss_blur: f32,
     /// The skin mask's own numbers.
     pub mask: MaskParams,
+    /// The blob detector's own numbers.
+    pub blobs: BlobParams,
 }
 
 impl AnalysisParams {
@@ -157,6 +160,7 @@ impl AnalysisParams {
         pit_pre_blur: 1.0,
         pit_loss_blur: 0.015,
         mask: MaskParams::DEFAULT,
+        blobs: BlobParams::DEFAULT,
     };
 
     /// Integer downsampling factor from a photo to its working resolution.
