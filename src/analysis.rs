@@ -406,7 +406,7 @@ pub fn analyze_in(full: &Photo, options: &AnalysisOptions, region: Region) -> An
     let photo = work;
     let prior = chromophores::decompose(photo, Vectors::default());
     let skin0 = skin_mask::skin_mask_with(photo, &prior, user, &p.mask);
-    let vectors = chromophores::estimate_vectors(photo, &skin0.soft.data);
+    let vectors = chromophores::estimate_vectors_with(photo, &skin0.soft.data, &p.estimate);
     // The skin model is a Mahalanobis distance in (melanin, hemoglobin), nearly invariant
     // to the change of basis the estimated vectors make, so the first mask is kept.
     let skin = skin0;

@@ -2,6 +2,7 @@
 
 use crate::lesions::blobs::BlobParams;
 use crate::lesions::maps::{MapParams, NoiseModel};
+use crate::skin::chromophores::EstimateParams;
 use crate::skin::mask::MaskParams;
 
 /// Tuning of one analysis; [`AnalysisParams::DEFAULT`] is what the CLI and the page use.
@@ -116,6 +117,8 @@ pub struct AnalysisParams {
     pub mask: MaskParams,
     /// The blob detector's own numbers.
     pub blobs: BlobParams,
+    /// The chromophore vector estimate's own numbers.
+    pub estimate: EstimateParams,
 }
 
 impl AnalysisParams {
@@ -161,6 +164,7 @@ impl AnalysisParams {
         pit_loss_blur: 0.015,
         mask: MaskParams::DEFAULT,
         blobs: BlobParams::DEFAULT,
+        estimate: EstimateParams::DEFAULT,
     };
 
     /// Integer downsampling factor from a photo to its working resolution.
