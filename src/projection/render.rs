@@ -53,6 +53,8 @@ pub struct Projector {
 /// and grain; across the lesion's edge, where smoothing would leave a rim or a halo, the
 /// pixel's own excess over the baseline is removed instead.
 struct ColourRemoval {
+    /// The numbers it was built with.
+    p: RenderParams,
     /// Per working pixel, packed so one bilinear fetch reads all four: the rendering
     /// weight; weight × baseline; weight × smooth excess (≥ 0); and 1 on the lesion
     /// contour, falling to 0 a few pixels either side.
@@ -60,10 +62,10 @@ struct ColourRemoval {
 }
 
 impl ColourRemoval {
-    fn new(map: &crate::lesions::maps::LesionMap) -> Self {
+    fn new(map: &crate::lesions::maps::LesionMap, p: RenderParams) -> Self {
         let (w, h) = (map.soft.width, map.soft.height);
         let mut edge = Plane::from_vec(w, h, map.mask.iter().map(|&m| m as u8 as f32).collect());
-        edge.blur(EDGE_SIGMA);
+        edge.blur(p.edge_sigma);
         let packed = (0..w * h)
             .map(|i| {
                 let weight = map.soft.data[i];
@@ -75,11 +77,11 @@ impl ColourRemoval {
                     // Outside the contour the smooth excess is only the lesion's blur
                     // spilling over: removing it would leave a light ring.
                     weight * map.excess.data[i].max(0.0) * (2.0 * inside).min(1.0),
-                    if e < 0.01 { 0.0 } else { e },
+                    if e < p.edge_floor { 0.0 } else { e },
                 ]
             })
             .collect();
-        Self { packed }
+        Self { p, packed }
     }
 
     /// Inside a lesion, off its contour: the pixel's own excess minus the smooth excess,
@@ -87,11 +89,11 @@ impl ColourRemoval {
     #[inline]
     fn grain_at(&self, at: &Taps, own: impl FnOnce() -> f32) -> Option<f32> {
         let [weight, base, smooth, edge] = at.sample4(&self.packed);
-        (weight >= 0.99 && edge == 0.0).then(|| weight * own() - base - smooth)
+        (weight >= self.p.full_weight && edge == 0.0).then(|| weight * own() - base - smooth)
     }
 
     /// Density to remove at full strength: the smooth excess, plus across the contour
-    /// the detail beyond `GRAIN_KEPT` × `grain` (soft-thresholded, so grain survives).
+    /// the detail beyond [`RenderParams::grain_kept`] × `grain` (soft-thresholded, so grain survives).
     /// `own` (the pixel's value) is only computed across the contour.
     #[inline]
     fn remove(&self, at: &Taps, own: impl FnOnce() -> f32, grain: f32) -> f32 {
@@ -103,17 +105,47 @@ impl ColourRemoval {
             return smooth;
         }
         let d = weight * own() - base - smooth;
-        let t = GRAIN_KEPT * grain * weight;
+        let t = self.p.grain_kept * grain * weight;
         smooth + edge * d.signum() * (d.abs() - t).max(0.0)
     }
 }
 
-/// Melanin grain kept across a spot's contour, in robust standard deviations.
-const GRAIN_KEPT: f32 = 0.5;
+/// The renderer's tuning numbers; [`RenderParams::DEFAULT`] is what the page and the CLI use.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RenderParams {
+    /// Melanin grain kept across a spot's contour, in robust standard deviations.
+    /// Chosen by hand; not measured.
+    pub grain_kept: f32,
+    /// Half-width, in working pixels, of the band around a lesion contour where a pixel's
+    /// own excess is removed. Chosen by hand; not measured.
+    pub edge_sigma: f32,
+    /// Contour weight under which a pixel counts as off the contour.
+    pub edge_floor: f32,
+    /// Rendering weight from which a pixel counts as inside a lesion (for the grain).
+    pub full_weight: f32,
+    /// Every this-many rows of lesion pixels the grain is measured on: enough for a median.
+    pub grain_row_step: usize,
+    /// Fewest pixels the grain is measured from (0 grain below). Chosen by hand; not measured.
+    pub min_grain_samples: usize,
+}
 
-/// Half-width, in working pixels, of the band around a lesion contour where a pixel's own
-/// excess is removed.
-const EDGE_SIGMA: f32 = 1.5;
+impl RenderParams {
+    /// The defaults.
+    pub const DEFAULT: RenderParams = RenderParams {
+        grain_kept: 0.5,
+        edge_sigma: 1.5,
+        edge_floor: 0.01,
+        full_weight: 0.99,
+        grain_row_step: 4,
+        min_grain_samples: 50,
+    };
+}
+
+impl Default for RenderParams {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
+}
 
 /// The analysis maps folded into the few smooth planes a projection samples, at the
 /// working resolution.
@@ -129,7 +161,7 @@ struct RemovalPlanes {
 }
 
 impl RemovalPlanes {
-    fn new(a: &Analysis) -> Self {
+    fn new(a: &Analysis, p: RenderParams) -> Self {
         let (ww, wh) = (a.pits().soft.width, a.pits().soft.height);
         let pits = a.pit_relief();
         let (pits, raised) = (&pits, &a.raised().excess);
@@ -148,8 +180,8 @@ impl RemovalPlanes {
             })
             .collect();
         Self {
-            pigment: ColourRemoval::new(a.pigment()),
-            redness: ColourRemoval::new(a.redness()),
+            pigment: ColourRemoval::new(a.pigment(), p),
+            redness: ColourRemoval::new(a.redness(), p),
             relief: Plane::from_vec(ww, wh, relief),
             hemoglobin_detail: a.hemoglobin_detail().clone(),
             touched,
@@ -174,11 +206,16 @@ impl Removal {
     /// Prepares the removal of `a`'s lesions from `target` (the analysed photo or a
     /// resized copy of it).
     pub fn new(a: &Analysis, target: &Photo) -> Self {
-        let planes = RemovalPlanes::new(a);
+        Self::with_params(a, target, RenderParams::DEFAULT)
+    }
+
+    /// [`Removal::new`] with the given parameters.
+    pub fn with_params(a: &Analysis, target: &Photo, p: RenderParams) -> Self {
+        let planes = RemovalPlanes::new(a, p);
         let unmix = Unmixing::new(&a.chrom().vectors);
         let grid = Sampler::new(a, target);
         let density = density_lut();
-        let grain = Grain::measure(&planes, &grid, &|i| {
+        let grain = Grain::measure(&planes, &grid, p, &|i| {
             own_density(&unmix, density, target, i)[0]
         });
         Self {
@@ -248,16 +285,18 @@ struct Grain {
 }
 
 impl Grain {
-    /// Lesion pixels looked at, at most: every few rows suffice for a median.
-    const ROW_STEP: usize = 4;
-
-    fn measure(planes: &RemovalPlanes, grid: &Sampler, melanin: &impl Fn(usize) -> f32) -> Self {
+    fn measure(
+        planes: &RemovalPlanes,
+        grid: &Sampler,
+        p: RenderParams,
+        melanin: &impl Fn(usize) -> f32,
+    ) -> Self {
         let mut m = Vec::new();
-        grid.scan(&planes.touched, Self::ROW_STEP, |i, at| {
+        grid.scan(&planes.touched, p.grain_row_step, |i, at| {
             m.extend(planes.pigment.grain_at(at, || melanin(i)));
         });
         let spread = |mut v: Vec<f32>| {
-            if v.len() < 50 {
+            if v.len() < p.min_grain_samples {
                 return 0.0;
             }
             for x in v.iter_mut() {
