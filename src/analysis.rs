@@ -2,16 +2,22 @@
 
 pub mod face_report;
 pub mod maps;
+pub mod params;
+pub mod removal;
 
 use crate::lesions::blobs;
 use crate::lesions::maps::{self as lesions, LesionMap, MapParams, NoiseModel};
 use crate::maths::components::Component;
+use crate::maths::least_squares::cancelling_weights;
 use crate::maths::planes::Plane;
+use crate::maths::stats;
 use crate::photo::colour::{self, ItaCategory, Lab};
 use crate::photo::Photo;
 use crate::skin::chromophores::{self, Chromophores, Vectors};
 use crate::skin::mask::{self as skin_mask, SkinMask, UserMaskMode};
+pub use params::AnalysisParams;
 use serde::Serialize;
+use std::sync::OnceLock;
 
 /// Optional inputs to an analysis.
 #[derive(Debug, Clone, Default)]
@@ -22,6 +28,8 @@ pub struct AnalysisOptions {
     pub white_reference: Option<(u32, u32)>,
     /// Face landmarks (photo pixels): narrow the skin mask to the face and score its zones.
     pub face: Option<crate::skin::face::Face>,
+    /// The tuning numbers ([`AnalysisParams::DEFAULT`] unless a test or bench tries others).
+    pub params: AnalysisParams,
 }
 
 /// Everything the analysis found, kept for rendering and overlays. Planes and masks are
@@ -29,26 +37,106 @@ pub struct AnalysisOptions {
 #[derive(Debug, Clone)]
 pub struct Analysis {
     /// Integer factor from the working resolution to the photo's.
-    pub scale: usize,
+    scale: usize,
     /// Chromophore planes.
-    pub chrom: Chromophores,
+    chrom: Chromophores,
     /// Skin mask.
-    pub skin: SkinMask,
+    skin: SkinMask,
     /// Melanin excess map.
-    pub pigment: LesionMap,
+    pigment: LesionMap,
     /// Hemoglobin excess map.
-    pub redness: LesionMap,
+    redness: LesionMap,
     /// Depressions in scar-scale shading relief (atrophic pits).
-    pub pits: LesionMap,
+    pits: LesionMap,
     /// Elevations in scar-scale shading relief (raised scars).
-    pub raised: LesionMap,
+    raised: LesionMap,
     /// Scores and lesion list.
-    pub report: Report,
+    report: Report,
     /// Density directions removed per unit of pigment and of redness excess: each map's
     /// chromophore vector as measured over its lesions (see `lesion_direction`).
-    pub removal_directions: [[f32; 3]; 2],
+    removal_directions: [[f32; 3]; 2],
     /// Face zone labels at the working resolution (`face::zones`), when a face narrowed the mask.
-    pub zones: Option<Vec<u8>>,
+    zones: Option<Vec<u8>>,
+    /// The tuning numbers it was made with.
+    params: AnalysisParams,
+    /// [`Analysis::hemoglobin_detail`], computed on first use.
+    hemoglobin_detail: OnceLock<Plane>,
+    /// [`Analysis::pit_relief`], computed on first use.
+    pit_relief: OnceLock<Plane>,
+}
+
+impl Analysis {
+    /// Integer factor from the working resolution to the photo's.
+    pub fn scale(&self) -> usize {
+        self.scale
+    }
+
+    /// Chromophore planes.
+    pub fn chrom(&self) -> &Chromophores {
+        &self.chrom
+    }
+
+    /// Skin mask.
+    pub fn skin(&self) -> &SkinMask {
+        &self.skin
+    }
+
+    /// Melanin excess map.
+    pub fn pigment(&self) -> &LesionMap {
+        &self.pigment
+    }
+
+    /// Hemoglobin excess map.
+    pub fn redness(&self) -> &LesionMap {
+        &self.redness
+    }
+
+    /// Depressions in scar-scale shading relief (atrophic pits).
+    pub fn pits(&self) -> &LesionMap {
+        &self.pits
+    }
+
+    /// Elevations in scar-scale shading relief (raised scars).
+    pub fn raised(&self) -> &LesionMap {
+        &self.raised
+    }
+
+    /// Scores and lesion list.
+    pub fn report(&self) -> &Report {
+        &self.report
+    }
+
+    /// Density directions removed per unit of pigment and of redness excess.
+    pub fn removal_directions(&self) -> [[f32; 3]; 2] {
+        self.removal_directions
+    }
+
+    /// Face zone labels at the working resolution (`face::zones`), when a face narrowed the mask.
+    pub fn zones(&self) -> Option<&[u8]> {
+        self.zones.as_deref()
+    }
+
+    /// Hemoglobin with its noise cancelled, removed across a red lesion's contour
+    /// (see [`removal::hemoglobin_detail`]).
+    pub fn hemoglobin_detail(&self) -> &Plane {
+        self.hemoglobin_detail
+            .get_or_init(|| removal::hemoglobin_detail(self))
+    }
+
+    /// Depth of the pits to fill, without their pores (see [`removal::pit_relief`]).
+    pub fn pit_relief(&self) -> &Plane {
+        self.pit_relief.get_or_init(|| removal::pit_relief(self))
+    }
+
+    /// The tuning numbers it was made with.
+    pub fn params(&self) -> &AnalysisParams {
+        &self.params
+    }
+
+    /// Records why the face mesh was not used (the mask then came from colour alone).
+    pub(crate) fn note_colour_only(&mut self, why: &str) {
+        self.report.mask_source = format!("colour only: {why}");
+    }
 }
 
 /// The serializable result: scores, lesions, lighting.
@@ -152,38 +240,14 @@ pub struct Lighting {
     pub notes: Vec<String>,
 }
 
-/// Target short side of the working resolution (rounded to an integer factor, so it
-/// lands between about 300 and 600 px): lesions span ≥ 1% of it, pores fall below it,
-/// and averaging down lowers camera noise.
-const WORK_SHORT_SIDE: f32 = 448.0;
-
-/// Detection threshold of pigment blobs, in the matched filter's standard deviations over
-/// this photo's skin: at 6 the real-photo benchmark's untouched photos show 0–2.4% of skin
-/// as pigment (stubble, hair at the edge, real moles), at 5 up to 3.8%.
-const PIGMENT_K: f32 = 6.0;
-/// Detection threshold of red blobs: hemoglobin's direction is less distinct from skin's
-/// own texture, so red patches score lower (3–5 at ΔE00 6) than spots of the same contrast.
-const REDNESS_K: f32 = 5.0;
-/// σ of the baseline a colour blob's excess is measured against, as a share of the
-/// working short side (the surround of the largest blob scale, 3 × 0.016 ≈ 0.05, halved:
-/// measured on the real-photo benchmark's found spots, see README).
-const BLOB_BASELINE: f32 = 0.025;
-/// Mean excess (density units) a colour blob needs over its baseline: about ΔE00 1 on
-/// light skin, the least a person sees side by side.
-const MIN_BLOB_EXCESS: f32 = 0.05;
-/// Radius of the smallest colour blob kept, as a share of the working short side (about
-/// 1.7 px at 480): spots of 2% of a portrait's face width are 5–6 px across there.
-const BLOB_MIN_RADIUS: f32 = 0.0042;
-
 /// Integer downsampling factor from a photo to its working resolution.
 pub fn work_scale(width: u32, height: u32) -> usize {
-    ((width.min(height) as f32 / WORK_SHORT_SIDE).round() as usize).max(1)
+    AnalysisParams::DEFAULT.work_scale(width, height)
 }
 
-/// Radius, in working pixels, of the smallest lesion reported (1.2% of the short side):
-/// anything narrower is texture.
+/// Radius, in working pixels, of the smallest lesion reported with the default parameters.
 pub fn min_lesion_radius(w: usize, h: usize) -> f32 {
-    0.012 * w.min(h) as f32
+    AnalysisParams::DEFAULT.min_lesion_radius(w, h)
 }
 
 /// The part of a photo an analysis looks at, and how finely.
@@ -198,10 +262,15 @@ pub struct Region {
 impl Region {
     /// The whole photo at its working scale.
     pub fn whole(photo: &Photo) -> Region {
+        Region::whole_with(photo, &AnalysisParams::DEFAULT)
+    }
+
+    /// The whole photo at the working scale `params` choose.
+    pub fn whole_with(photo: &Photo, params: &AnalysisParams) -> Region {
         let (w, h) = (photo.width(), photo.height());
         Region {
             rect: [0, 0, w, h],
-            scale: work_scale(w, h),
+            scale: params.work_scale(w, h),
         }
     }
 
@@ -214,21 +283,19 @@ impl Region {
     }
 }
 
-/// Face width, in working pixels, at which a face is analysed in its own region: blob
-/// scales and lesion sizes are shares of the working short side, so a face read at this
-/// width reads alike in a group portrait and in a phone close-up.
-const FACE_WORK_WIDTH: f32 = 320.0;
-/// Most working pixels of a face's region (a 2 MP photo's whole working image is 220 000).
-const MAX_REGION_PIXELS: usize = 320_000;
-/// Most working pixels of the whole photo at the face's scale: the maps cover it all.
-const MAX_FRAME_PIXELS: usize = 1_500_000;
-/// Margin kept around the face's outline (forehead included), as a share of its width.
-const FACE_MARGIN: f32 = 0.06;
-
 /// The face's region (its oval lifted over the forehead, with a margin) at the scale that
-/// sees the face [`FACE_WORK_WIDTH`] pixels wide, coarser if the pixel caps demand it;
-/// `None` for an incomplete mesh.
+/// sees the face [`AnalysisParams::face_work_width`] pixels wide, coarser if the pixel caps
+/// demand it; `None` for an incomplete mesh.
 pub fn face_region(photo: &Photo, face: &crate::skin::face::Face) -> Option<Region> {
+    face_region_with(photo, face, &AnalysisParams::DEFAULT)
+}
+
+/// [`face_region`] with the given parameters.
+pub fn face_region_with(
+    photo: &Photo,
+    face: &crate::skin::face::Face,
+    p: &AnalysisParams,
+) -> Option<Region> {
     use crate::skin::face::{mask, zones};
     if face.points.len() < crate::skin::face::MESH_POINTS
         || face.width_px.is_nan()
@@ -237,7 +304,7 @@ pub fn face_region(photo: &Photo, face: &crate::skin::face::Face) -> Option<Regi
         return None;
     }
     let oval = mask::extended_oval(face, zones::FOREHEAD_RISE);
-    let pad = FACE_MARGIN * face.width_px;
+    let pad = p.face_margin * face.width_px;
     let (pw, ph) = (photo.width(), photo.height());
     let bound = |k: usize, hi: bool, n: u32| {
         let v = oval.iter().map(|p| p[k]);
@@ -259,11 +326,11 @@ pub fn face_region(photo: &Photo, face: &crate::skin::face::Face) -> Option<Regi
         let (ax1, ay1) = ((x1.div_ceil(s) * s).min(pw), (y1.div_ceil(s) * s).min(ph));
         [ax0, ay0, ax1 - ax0, ay1 - ay0]
     };
-    let mut s = (face.width_px / FACE_WORK_WIDTH).round().max(1.0) as u32;
+    let mut s = (face.width_px / p.face_work_width).round().max(1.0) as u32;
     while s < pw.max(ph) {
         let r = aligned(s);
         let region = (r[2].div_ceil(s) * r[3].div_ceil(s)) as usize;
-        if region <= MAX_REGION_PIXELS && frame(s) <= MAX_FRAME_PIXELS {
+        if region <= p.max_region_pixels && frame(s) <= p.max_frame_pixels {
             break;
         }
         s += 1;
@@ -280,18 +347,19 @@ pub fn face_region(photo: &Photo, face: &crate::skin::face::Face) -> Option<Regi
 pub fn analyze(photo: &Photo, options: &AnalysisOptions) -> Analysis {
     let replaced = matches!(options.user_mask, Some((_, UserMaskMode::Replace)));
     let region = options.face.as_ref().filter(|_| !replaced);
-    if let Some(region) = region.and_then(|f| face_region(photo, f)) {
+    if let Some(region) = region.and_then(|f| face_region_with(photo, f, &options.params)) {
         let a = analyze_in(photo, options, region);
         if a.zones.is_some() {
             return a;
         }
     }
-    analyze_in(photo, options, Region::whole(photo))
+    analyze_in(photo, options, Region::whole_with(photo, &options.params))
 }
 
 /// Analyses `region` of a photo at its scale; the planes are placed in the whole photo's
 /// working frame.
 pub fn analyze_in(full: &Photo, options: &AnalysisOptions, region: Region) -> Analysis {
+    let p = &options.params;
     let scale = region.scale;
     let [x0, y0, rw, rh] = region.rect;
     let whole = region.rect == [0, 0, full.width(), full.height()];
@@ -329,16 +397,16 @@ pub fn analyze_in(full: &Photo, options: &AnalysisOptions, region: Region) -> An
         let inside = (x0..x0 + rw).contains(&x) && (y0..y0 + rh).contains(&y);
         let s = scale as u32;
         if inside {
-            white_gains(work, (x - x0) / s, (y - y0) / s)
+            white_gains(work, (x - x0) / s, (y - y0) / s, p)
         } else {
-            white_gains(full, x, y)
+            white_gains(full, x, y, p)
         }
     });
     let full_size = (full.width(), full.height());
     let photo = work;
     let prior = chromophores::decompose(photo, Vectors::default());
-    let skin0 = skin_mask::skin_mask(photo, &prior, user);
-    let vectors = chromophores::estimate_vectors(photo, &skin0.soft.data);
+    let skin0 = skin_mask::skin_mask_with(photo, &prior, user, &p.mask);
+    let vectors = chromophores::estimate_vectors_with(photo, &skin0.soft.data, &p.estimate);
     // The skin model is a Mahalanobis distance in (melanin, hemoglobin), nearly invariant
     // to the change of basis the estimated vectors make, so the first mask is kept.
     let skin = skin0;
@@ -351,61 +419,48 @@ pub fn analyze_in(full: &Photo, options: &AnalysisOptions, region: Region) -> An
         prior
     };
     let short = w.min(h) as f32;
-    let feather = skin_mask::feather_sigma(w, h);
-    let min_area = (min_lesion_radius(w, h).powi(2) * std::f32::consts::PI).max(12.0) as usize;
-    let colour_params = MapParams {
-        smooth_sigma: (0.006 * short).max(1.0),
-        baseline_sigma: 0.06 * short,
-        k_sigma: 6.0,
-        floor: 0.12,
-        min_area,
-        sign: 1.0,
-        noise: NoiseModel::Local,
-    };
-    let relief_params = MapParams {
-        smooth_sigma: (0.008 * short).max(1.5),
-        floor: 0.08,
-        k_sigma: 5.0,
-        noise: NoiseModel::Global,
-        ..colour_params
-    };
+    let feather = p.mask.feather_sigma(w, h);
+    let colour_params = p.colour_maps(w, h);
+    let relief_params = p.relief_maps(w, h);
     let interior = skin.interior();
     // Colour lesions: the matched filter of `blobs`, whitened by this photo's own skin
     // texture, finds them; the maps take their outline and measure the excess to remove.
-    let scores = blobs::matched_scores(
+    let scores = blobs::matched_scores_with(
         photo,
         &interior,
         &skin.binary,
         &[blobs::MELANIN_MEAN, chromophores::HEMOGLOBIN_PRIOR],
+        &p.blobs,
     );
-    let blob_area = ((BLOB_MIN_RADIUS * short).powi(2) * std::f32::consts::PI).max(6.0) as usize;
+    let blob_area =
+        ((p.blob_min_radius * short).powi(2) * std::f32::consts::PI).max(p.min_blob_area) as usize;
     // The excess to remove is over the skin just around each blob: at the face's scale
     // the melanin plane carries the face's own structure (folds, stubble, flush).
     let local = MapParams {
-        baseline_sigma: BLOB_BASELINE * short,
+        baseline_sigma: p.blob_baseline * short,
         ..colour_params
     };
     // Each plane smoothed once at the colour maps' scale, for every map and fit below.
     let smoothed = [&chrom.melanin, &chrom.hemoglobin, &chrom.shading]
         .map(|p| lesions::smooth_over_skin(p, &interior, &skin.binary, &colour_params));
     let from_blobs = |own: usize, z: &Plane, k: f32| {
-        let mask = blobs::blob_mask(z, &skin.binary, k, blob_area);
+        let mask = blobs::blob_mask_with(z, &skin.binary, k, blob_area, &p.blobs);
         let around = lesions::Surround::new(&interior, &local, &mask);
         let mut map =
             lesions::lesion_map_from_mask(&smoothed[own], &around, &skin.binary, feather, mask);
         // Unusual for this skin is not enough: a lesion must also differ visibly.
         let excess = map.excess.data.clone();
         map.retain(feather, |px| {
-            px.iter().map(|&i| excess[i]).sum::<f32>() >= MIN_BLOB_EXCESS * px.len() as f32
+            px.iter().map(|&i| excess[i]).sum::<f32>() >= p.min_blob_excess * px.len() as f32
         });
         (map, around)
     };
-    let (pigment, pigment_around) = from_blobs(0, &scores[0], PIGMENT_K);
-    let (redness, redness_around) = from_blobs(1, &scores[1], REDNESS_K);
+    let (pigment, pigment_around) = from_blobs(0, &scores[0], p.pigment_k);
+    let (redness, redness_around) = from_blobs(1, &scores[1], p.redness_k);
     // The hemoglobin relief detection may treat as explained: the former threshold map,
     // which also takes in lips and flushed areas, so they do not read as pits.
     let explained_params = MapParams {
-        floor: 0.10,
+        floor: p.explained_floor,
         noise: NoiseModel::Global,
         ..colour_params
     };
@@ -416,7 +471,7 @@ pub fn analyze_in(full: &Photo, options: &AnalysisOptions, region: Region) -> An
         &explained_params,
         feather,
     );
-    let relief_plane = relief_shading(&chrom, &explained_redness, &skin.binary);
+    let relief_plane = relief_shading(&chrom, &explained_redness, &skin.binary, p.noise_band);
     let relief = lesions::smooth_plane(&relief_plane, &interior, &skin.binary, &relief_params);
     // A scar's relief has the colour of skin; a dark "dip" that does not (an eyebrow,
     // lips, the hairline inside a loose mask) is shading the chromophores mislead.
@@ -452,7 +507,7 @@ pub fn analyze_in(full: &Photo, options: &AnalysisOptions, region: Region) -> An
         let baseline = map.baseline.clone();
         map.retain(feather, |px| {
             let (de, _) = contrast(photo, &chrom, (plane, &baseline), kind, px.iter().copied());
-            plausible(kind, de)
+            plausible(kind, de, p)
         });
     }
     let mut report = report(
@@ -462,6 +517,7 @@ pub fn analyze_in(full: &Photo, options: &AnalysisOptions, region: Region) -> An
         &chrom,
         &skin,
         [&pigment, &redness, &pits, &raised],
+        p,
     );
     report.face = face.as_ref().and_then(|f| {
         let maps = [&pigment, &redness, &pits, &raised];
@@ -476,6 +532,7 @@ pub fn analyze_in(full: &Photo, options: &AnalysisOptions, region: Region) -> An
             m,
             (&smoothed[1], hb),
             &smoothed[2],
+            p.direction_limit,
         ),
         lesion_direction(
             &redness,
@@ -483,6 +540,7 @@ pub fn analyze_in(full: &Photo, options: &AnalysisOptions, region: Region) -> An
             hb,
             (&smoothed[0], m),
             &smoothed[2],
+            p.direction_limit,
         ),
     ];
     let analysis = Analysis {
@@ -496,6 +554,9 @@ pub fn analyze_in(full: &Photo, options: &AnalysisOptions, region: Region) -> An
         report,
         zones: face_pass.labels,
         removal_directions,
+        params: *p,
+        hemoglobin_detail: OnceLock::new(),
+        pit_relief: OnceLock::new(),
     };
     if whole {
         return analysis;
@@ -558,6 +619,9 @@ impl Analysis {
             zones: self
                 .zones
                 .map(|z| crate::maths::planes::embed(&z, w, frame, at, 0)),
+            params: self.params,
+            hemoglobin_detail: OnceLock::new(),
+            pit_relief: OnceLock::new(),
         }
     }
 }
@@ -573,6 +637,7 @@ fn lesion_direction(
     own_dir: [f32; 3],
     (other, other_dir): (&lesions::SkinSmoothed, [f32; 3]),
     shading: &lesions::SkinSmoothed,
+    limit: f64,
 ) -> [f32; 3] {
     if map.lesions.is_empty() {
         return own_dir;
@@ -589,15 +654,11 @@ fn lesion_direction(
         return own_dir;
     }
     let (a, b) = (
-        (mo / mm).clamp(-DIRECTION_LIMIT, DIRECTION_LIMIT) as f32,
-        (ms / mm).clamp(-DIRECTION_LIMIT, DIRECTION_LIMIT) as f32,
+        (mo / mm).clamp(-limit, limit) as f32,
+        (ms / mm).clamp(-limit, limit) as f32,
     );
     std::array::from_fn(|k| own_dir[k] + a * other_dir[k] + b)
 }
-
-/// Largest multiple of the other chromophore or of shading a lesion direction takes on
-/// (the published melanin vectors differ by about 1.2 hemoglobin and 0.7 shading units).
-const DIRECTION_LIMIT: f64 = 1.5;
 
 /// Shading for relief detection, with less camera noise than the exact plane.
 ///
@@ -605,9 +666,14 @@ const DIRECTION_LIMIT: f64 = 1.5;
 /// skin its noise is mostly the hemoglobin estimate's noise, anti-correlated with it. Here
 /// the hemoglobin the analysis explains (baseline plus detected red lesions) is cancelled
 /// instead, and the leftover is added back at the regression weight that cancels the noise.
-fn relief_shading(chrom: &Chromophores, redness: &LesionMap, skin: &[bool]) -> Plane {
+fn relief_shading(
+    chrom: &Chromophores,
+    redness: &LesionMap,
+    skin: &[bool],
+    band: (f32, f32),
+) -> Plane {
     let (s, h) = (&chrom.shading, &chrom.hemoglobin);
-    let leak = noise_regression(s, h, skin);
+    let leak = noise_regression(s, h, skin, band);
     let data = (0..s.data.len())
         .map(|i| {
             let explained =
@@ -620,10 +686,10 @@ fn relief_shading(chrom: &Chromophores, redness: &LesionMap, skin: &[bool]) -> P
 
 /// −cov(s, h) / var(h) of two planes over skin, band-passed at scar scale (where JPEG's
 /// block errors live as well as camera noise): the multiple of `h`'s noise that cancels `s`'s.
-fn noise_regression(s: &Plane, h: &Plane, skin: &[bool]) -> f32 {
-    let (fs, fh) = (s.band(2.0, 8.0), h.band(2.0, 8.0));
+fn noise_regression(s: &Plane, h: &Plane, skin: &[bool], (lo, hi): (f32, f32)) -> f32 {
+    let (fs, fh) = (s.band(lo, hi), h.band(lo, hi));
     // Camera noise gives 0.35–0.47 on the synthetic scenes; outside 0..1 it is not noise.
-    lesions::cancelling_weights(&fs, [&fh], |i| skin[i]).map_or(0.0, |[w]| w.clamp(0.0, 1.0))
+    cancelling_weights(&fs, [&fh], |i| skin[i]).map_or(0.0, |[w]| w.clamp(0.0, 1.0))
 }
 
 /// Takes out of the redness excess the part of its noise the melanin and shading excesses
@@ -645,7 +711,7 @@ fn denoise_redness(
     let h = &redness.excess;
     let other = |i: usize| others.iter().map(|o| o.soft.data[i]).fold(0.0f32, f32::max);
     let untouched = |i: usize| skin[i] && redness.soft.data[i] == 0.0 && other(i) == 0.0;
-    let Some([a, b]) = lesions::cancelling_weights(&h.data, [&s.data, &m.data], untouched) else {
+    let Some([a, b]) = cancelling_weights(&h.data, [&s.data, &m.data], untouched) else {
         return;
     };
     for i in 0..h.data.len() {
@@ -679,6 +745,7 @@ fn report(
     chrom: &Chromophores,
     skin: &SkinMask,
     maps: [&LesionMap; 4],
+    p: &AnalysisParams,
 ) -> Report {
     // Areas are counted at the working resolution; one working pixel is scale² photo pixels.
     let (w, h) = full_size;
@@ -692,7 +759,7 @@ fn report(
             100.0 * n as f64 / skin_area as f64
         }
     };
-    let (skin_lab, ita) = median_skin_colour(photo, &skin.binary, gains);
+    let (skin_lab, ita) = median_skin_colour(photo, &skin.binary, gains, p.colour_samples);
     let count = |m: &[bool]| m.iter().filter(|b| **b).count();
     let texture_px = maps[2]
         .mask
@@ -731,7 +798,7 @@ fn report(
         }
     }
     let a_masi_like = a_masi_like(&lesions);
-    let lighting = lighting(photo, &skin.binary, skin_lab, gains.is_some());
+    let lighting = lighting(photo, &skin.binary, skin_lab, gains.is_some(), p);
     let category = ita.map(ItaCategory::from_ita);
     Report {
         width: w,
@@ -787,10 +854,11 @@ pub fn a_masi_like(lesions: &[LesionReport]) -> f64 {
         + 0.0
 }
 
-/// Per-channel gains that make the reference neutral at 85% reflectance.
-fn white_gains(photo: &Photo, x: u32, y: u32) -> Option<[f64; 3]> {
+/// Per-channel gains that make the reference neutral at [`AnalysisParams::white_reflectance`].
+fn white_gains(photo: &Photo, x: u32, y: u32, p: &AnalysisParams) -> Option<[f64; 3]> {
     let lut = colour::srgb8_to_linear_lut();
-    let r = (photo.width().min(photo.height()) / 200).max(2) as i64;
+    let r =
+        (photo.width().min(photo.height()) / p.white_patch_divisor).max(p.white_patch_min) as i64;
     let mut sum = [0f64; 3];
     let mut n = 0;
     for dy in -r..=r {
@@ -807,7 +875,8 @@ fn white_gains(photo: &Photo, x: u32, y: u32) -> Option<[f64; 3]> {
         }
     }
     let mean = sum.map(|s| s / n.max(1) as f64);
-    (n > 0 && mean.iter().all(|&m| m > 0.02)).then(|| mean.map(|m| 0.85 / m))
+    (n > 0 && mean.iter().all(|&m| m > p.white_min_linear))
+        .then(|| mean.map(|m| p.white_reflectance / m))
 }
 
 /// Median Lab and median ITA° over skin (subsampled), optionally white-normalized.
@@ -815,9 +884,10 @@ fn median_skin_colour(
     photo: &Photo,
     skin: &[bool],
     gains: Option<[f64; 3]>,
+    samples: usize,
 ) -> (Option<Lab>, Option<f64>) {
     let lut = colour::srgb8_to_linear_lut();
-    let stride = (photo.pixel_count() / 100_000).max(1);
+    let stride = (photo.pixel_count() / samples).max(1);
     let g = gains.unwrap_or([1.0; 3]);
     let labs: Vec<Lab> = photo
         .rgba()
@@ -836,7 +906,7 @@ fn median_skin_colour(
     }
     let pick = |f: &dyn Fn(&Lab) -> f64| {
         let mut v: Vec<f32> = labs.iter().map(|l| f(l) as f32).collect();
-        lesions::median(&mut v) as f64
+        stats::median(&mut v) as f64
     };
     let lab = Lab {
         l: pick(&|l| l.l),
@@ -899,20 +969,13 @@ fn contrast(
     (colour::delta_e2000(a, b), a.l - b.l)
 }
 
-/// Mean ΔE00 to its baseline a lesion needs to be shown: about the least difference a
-/// person sees between two patches side by side; fainter "lesions" are texture.
-const MIN_VISIBLE_DE00: f64 = 1.0;
-/// Most mean ΔE00 a relief lesion may have: a scar's pit or ridge shades skin by a few
-/// L* under diffuse light, while what the relief maps found above this on the real
-/// photos was hair at the hairline and shadows at the face's edge (ΔE00 21–44, the
-/// sample and the Henner portrait, `skin-preview analyze`).
-const MAX_RELIEF_DE00: f64 = 15.0;
-
 /// Whether a lesion of this kind and contrast is one a person would see and skin makes.
-fn plausible(kind: LesionKind, de: f64) -> bool {
+fn plausible(kind: LesionKind, de: f64, p: &AnalysisParams) -> bool {
     match kind {
-        LesionKind::Pigment | LesionKind::Redness => de >= MIN_VISIBLE_DE00,
-        LesionKind::Pit | LesionKind::Raised => (MIN_VISIBLE_DE00..=MAX_RELIEF_DE00).contains(&de),
+        LesionKind::Pigment | LesionKind::Redness => de >= p.min_visible_de00,
+        LesionKind::Pit | LesionKind::Raised => {
+            (p.min_visible_de00..=p.max_relief_de00).contains(&de)
+        }
     }
 }
 
@@ -921,19 +984,20 @@ fn lighting(
     skin: &[bool],
     skin_lab: Option<Lab>,
     white_reference: bool,
+    p: &AnalysisParams,
 ) -> Lighting {
     let (mut clipped, mut total) = (0usize, 0usize);
     for (px, _) in photo.rgba().chunks_exact(4).zip(skin).filter(|(_, &s)| s) {
         total += 1;
-        clipped += px[..3].iter().any(|&v| v >= 250) as usize;
+        clipped += px[..3].iter().any(|&v| v >= p.clip_level) as usize;
     }
     let clipped_percent = if total == 0 {
         0.0
     } else {
         100.0 * clipped as f64 / total as f64
     };
-    let clipped_highlights = clipped_percent > 2.0;
-    let too_dark = skin_lab.is_some_and(|l| l.l < 20.0);
+    let clipped_highlights = clipped_percent > p.clipped_warn_percent;
+    let too_dark = skin_lab.is_some_and(|l| l.l < p.too_dark_l);
     let mut notes = Vec::new();
     if !white_reference {
         notes.push("Skin tone (ITA°) depends on the light and the camera's white balance; pick a white or grey reference for a fairer reading.".to_string());

@@ -231,15 +231,16 @@ impl Session {
                 user_mask: request.mask,
                 white_reference: white,
                 face: self.face.clone(),
+                ..AnalysisOptions::default()
             },
         );
         if let Some(why) = &self.face_note {
-            result.report.mask_source = format!("colour only: {why}");
+            result.note_colour_only(why);
         }
         self.analysis_id = self.analysis_id.wrapping_add(1);
         self.removal_for = None;
         self.stale_output = true;
-        Ok(&self.analysis.insert(result).report)
+        Ok(self.analysis.insert(result).report())
     }
 
     /// Builds the slider's projector (on a display-size copy for large photos) once per
@@ -294,7 +295,7 @@ impl Session {
 
     /// The skin's ITA°, `None` when unknown (no analysis, or no skin found).
     pub fn ita(&self) -> Option<f64> {
-        self.analysis.as_ref().and_then(|a| a.report.ita)
+        self.analysis.as_ref().and_then(|a| a.report().ita)
     }
 
     /// The RGBA pixels shown: the last full render, or the photo.

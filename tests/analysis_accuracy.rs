@@ -78,8 +78,8 @@ fn decomposition_correlates_with_truth_in_every_class() {
         let scene = SceneSpec::skin(ita, 11).red_scars(8).spots(6).render();
         let a = run(&scene);
         let skin = &scene.skin_mask;
-        let rm = band_limited_r(&a.chrom.melanin, &scene.melanin, skin);
-        let rh = band_limited_r(&a.chrom.hemoglobin, &scene.hemoglobin, skin);
+        let rm = band_limited_r(&a.chrom().melanin, &scene.melanin, skin);
+        let rh = band_limited_r(&a.chrom().hemoglobin, &scene.hemoglobin, skin);
         let limit = chromophores::decompose(&photo(&scene, &scene.rgba), true_vectors(&scene));
         let lm = band_limited_r(&limit.melanin, &scene.melanin, skin);
         let lh = band_limited_r(&limit.hemoglobin, &scene.hemoglobin, skin);
@@ -90,7 +90,7 @@ fn decomposition_correlates_with_truth_in_every_class() {
         };
         println!(
             "{name:12} melanin r {rm:.4} hemoglobin r {rh:.4} ({met}; vectors estimated: {}) | camera limit (true vectors) {lm:.4} / {lh:.4}",
-            a.chrom.vectors.estimated
+            a.chrom().vectors.estimated
         );
         assert!(rm >= MELANIN_FLOOR, "{name}: melanin r {rm}");
         assert!(rh >= HEMOGLOBIN_FLOOR, "{name}: hemoglobin r {rh}");
@@ -178,14 +178,14 @@ fn skin_mask_matches_composed_scenes_in_every_class() {
     for (name, ita) in classes() {
         let scene = SceneSpec::face(ita, 21).size(320, 320).render();
         let a = run(&scene);
-        let iou = synth::iou(&a.skin.binary, &scene.skin_mask);
+        let iou = synth::iou(&a.skin().binary, &scene.skin_mask);
         println!("{name:12} skin IoU {iou:.4}");
         if iou < 0.9 {
             synth::save_png(
                 synth::out_dir().join(format!("mask_{name}.png")),
                 scene.width,
                 scene.height,
-                &synth::mask_to_rgba(&a.skin.binary),
+                &synth::mask_to_rgba(&a.skin().binary),
             );
         }
         // Synthetic regression floor; real-photo targets in tests/real_photos.rs.
@@ -228,15 +228,15 @@ fn lesion_maps_on_composed_faces_stay_off_features() {
                 n as f64 / skin_px
             };
             let relief: Vec<bool> = (0..scene.len())
-                .map(|i| a.pits.mask[i] || a.raised.mask[i])
+                .map(|i| a.pits().mask[i] || a.raised().mask[i])
                 .collect();
             let relief_truth: Vec<bool> = (0..scene.len())
                 .map(|i| scene.pit_mask[i] || scene.raised_mask[i])
                 .collect();
             let relief_fp = false_share(&relief, &relief_truth);
-            let spot_fp = false_share(&a.pigment.mask, &scene.spot_mask);
-            let red_fp = false_share(&a.redness.mask, &scene.red_mask);
-            let dice = synth::dice(&a.pits.mask, &scene.pit_mask);
+            let spot_fp = false_share(&a.pigment().mask, &scene.spot_mask);
+            let red_fp = false_share(&a.redness().mask, &scene.red_mask);
+            let dice = synth::dice(&a.pits().mask, &scene.pit_mask);
             pit_dice += dice / 3.0;
             println!(
                 "{name:12} face {seed}: pit Dice {dice:.3}, relief false {:.2}%, spot false {:.2}%, redness false {:.2}% (lips)",
@@ -276,10 +276,10 @@ fn pigment_spots_found_equally_well_in_every_class() {
     for (k, (name, ita)) in classes().into_iter().enumerate() {
         let scene = SceneSpec::skin(ita, 31).spots(6).render();
         let a = run(&scene);
-        let dice = synth::dice(&a.pigment.mask, &scene.spot_mask);
+        let dice = synth::dice(&a.pigment().mask, &scene.spot_mask);
         let skin_px = scene.skin_mask.iter().filter(|b| **b).count() as f64;
         let fp = a
-            .pigment
+            .pigment()
             .mask
             .iter()
             .zip(&scene.spot_mask)
@@ -320,10 +320,10 @@ fn red_scars_found_in_every_class() {
     for (name, ita) in classes() {
         let scene = SceneSpec::skin(ita, 31).red_scars(6).render();
         let a = run(&scene);
-        let dice = synth::dice(&a.redness.mask, &scene.red_mask);
+        let dice = synth::dice(&a.redness().mask, &scene.red_mask);
         let skin_px = scene.skin_mask.iter().filter(|b| **b).count() as f64;
         let fp = (0..scene.len())
-            .filter(|&i| a.redness.mask[i] && scene.lesion_label[i] == 0)
+            .filter(|&i| a.redness().mask[i] && scene.lesion_label[i] == 0)
             .count() as f64;
         println!(
             "{name:12} red scar Dice {dice:.4} false-positive {:.3}% of skin",
@@ -343,15 +343,15 @@ fn atrophic_pits_found_and_pores_alone_not_flagged() {
     for (name, ita) in classes() {
         let scene = SceneSpec::skin(ita, 41).spots(0).pits(4).render();
         let a = run(&scene);
-        let dice = synth::dice(&a.pits.mask, &scene.pit_mask);
+        let dice = synth::dice(&a.pits().mask, &scene.pit_mask);
         let pores = SceneSpec::skin(ita, 42).no_lesions().render();
         let b = run(&pores);
         let skin_px = pores.skin_mask.iter().filter(|b| **b).count() as f64;
         let flagged = b
-            .pits
+            .pits()
             .mask
             .iter()
-            .zip(&b.raised.mask)
+            .zip(&b.raised().mask)
             .filter(|(p, r)| **p || **r)
             .count() as f64;
         let met = if dice >= 0.80 {
@@ -388,7 +388,7 @@ fn uniform_patch_ita_matches_formula() {
         let a = analysis::analyze(&p, &AnalysisOptions::default());
         let lab = skin_preview::photo::colour::srgb8_to_lab(rgb);
         let want = ((lab.l - 50.0) / lab.b).atan().to_degrees();
-        let got = a.report.ita.expect("uniform skin-coloured patch is skin");
+        let got = a.report().ita.expect("uniform skin-coloured patch is skin");
         assert!((got - want).abs() <= 0.1, "{rgb:?}: ITA {got} vs {want}");
     }
 }
@@ -406,7 +406,7 @@ fn spot_delta_e_within_ten_percent_of_rendered() {
         let a = run(&scene);
         for truth in &scene.spots {
             let (cx, cy) = truth.centre;
-            let found = a.report.lesions.iter().find(|l| {
+            let found = a.report().lesions.iter().find(|l| {
                 l.kind == analysis::LesionKind::Pigment
                     && (l.centroid[0] - cx).abs() < 4.0
                     && (l.centroid[1] - cy).abs() < 4.0
@@ -446,7 +446,7 @@ fn lesion_maps_stable_under_exposure_and_white_balance() {
     for (name, ita) in classes() {
         let scene = SceneSpec::skin(ita, 61).spots(5).render();
         let base = run(&scene);
-        let base_dice = synth::dice(&base.pigment.mask, &scene.spot_mask);
+        let base_dice = synth::dice(&base.pigment().mask, &scene.spot_mask);
         for (label, rgba) in [
             ("+0.5 EV", synth::apply_exposure(&scene.rgba, 0.5)),
             ("-0.5 EV", synth::apply_exposure(&scene.rgba, -0.5)),
@@ -454,7 +454,7 @@ fn lesion_maps_stable_under_exposure_and_white_balance() {
             ("-1000 K", synth::apply_colour_cast(&scene.rgba, -1000.0)),
         ] {
             let a = analysis::analyze(&photo(&scene, &rgba), &AnalysisOptions::default());
-            let dice = synth::dice(&a.pigment.mask, &scene.spot_mask);
+            let dice = synth::dice(&a.pigment().mask, &scene.spot_mask);
             println!("{name:12} {label}: Dice {dice:.4} (base {base_dice:.4})");
             assert!(
                 (dice - base_dice).abs() <= 0.53,
@@ -640,20 +640,20 @@ fn pit_detection_budget() {
             let skin = &scene.skin_mask;
             // 1. shading-plane noise against the truth (offset removed by the median).
             let resid: Vec<f32> = (0..w * h)
-                .map(|i| a.chrom.shading.data[i] - scene.shading[i])
+                .map(|i| a.chrom().shading.data[i] - scene.shading[i])
                 .collect();
             let robust = |v: &[f32]| {
                 let mut xs: Vec<f32> = (0..v.len()).filter(|&i| skin[i]).map(|i| v[i]).collect();
-                let m = skin_preview::lesions::maps::median(&mut xs);
+                let m = skin_preview::maths::stats::median(&mut xs);
                 let mut d: Vec<f32> = xs.iter().map(|x| (x - m).abs()).collect();
-                1.4826 * skin_preview::lesions::maps::median(&mut d)
+                1.4826 * skin_preview::maths::stats::median(&mut d)
             };
             let raw = robust(&resid);
             let sig = (0.008 * w.min(h) as f32).max(1.5);
             let mut low = Plane::from_vec(w, h, resid);
             low.blur(sig);
             let lowpassed = robust(&low.data);
-            let pm = &a.pits;
+            let pm = &a.pits();
             // Seeds at k 5 × the map's global noise (floor 0.08). The engine scales k to the
             // local RMS of the excess, clipped at 3× that noise, which a pit raises itself:
             // a pit seeded here but "MISSED" below lost its seeds to that local threshold.
@@ -734,13 +734,13 @@ fn pit_detection_budget() {
         let b = run(&pores);
         let mut z: Vec<f32> = (0..pores.len())
             .filter(|&i| pores.skin_mask[i])
-            .map(|i| b.pits.excess.data[i] / b.pits.noise)
+            .map(|i| b.pits().excess.data[i] / b.pits().noise)
             .collect();
         z.sort_by(f32::total_cmp);
         let q = |f: f64| z[((z.len() - 1) as f64 * f) as usize];
         println!(
             "{name:12} pore-only excess / noise ({:.4}): 99% {:.2} 99.9% {:.2} max {:.2} | 1% {:.2}",
-            b.pits.noise,
+            b.pits().noise,
             q(0.99),
             q(0.999),
             q(1.0),
@@ -766,8 +766,8 @@ fn held_out_seeds_figures() {
         for &seed in &synth::HELD_OUT_SEEDS {
             let scene = SceneSpec::skin(ita, seed).spots(6).red_scars(4).render();
             let a = run(&scene);
-            spot.push(synth::dice(&a.pigment.mask, &scene.spot_mask));
-            red.push(synth::dice(&a.redness.mask, &scene.red_mask));
+            spot.push(synth::dice(&a.pigment().mask, &scene.spot_mask));
+            red.push(synth::dice(&a.redness().mask, &scene.red_mask));
         }
         let range = |v: &[f64]| {
             let lo = v.iter().cloned().fold(f64::MAX, f64::min);

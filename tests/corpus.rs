@@ -24,7 +24,7 @@ fn analyse_and_project(
     skin: Option<bool>,
 ) -> Option<String> {
     let a = analysis::analyze(photo, &AnalysisOptions::default());
-    let r = &a.report;
+    let r = &a.report();
     let mut nums = vec![
         r.skin_area_percent,
         r.affected_percent.pigment,

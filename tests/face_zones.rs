@@ -58,7 +58,7 @@ fn run(photo: &Photo, face: Option<Face>) -> Analysis {
 fn colour_only(photo: &Photo, with: &Analysis) -> Analysis {
     let region = analysis::Region {
         rect: [0, 0, photo.width(), photo.height()],
-        scale: with.scale,
+        scale: with.scale(),
     };
     analysis::analyze_in(photo, &AnalysisOptions::default(), region)
 }
@@ -69,8 +69,8 @@ type Named = (String, Vec<bool>);
 /// The feature polygons (no margin) and the cheek and forehead zones (forehead without
 /// its rise) on the working grid of `a`.
 fn grids(face: &Face, a: &Analysis) -> (Vec<Named>, Vec<Named>) {
-    let (w, h) = (a.skin.soft.width, a.skin.soft.height);
-    let grid = |p: &[[f32; 2]]| raster::mask(&raster::polygon_to_grid(p, a.scale), 0.0, w, h);
+    let (w, h) = (a.skin().soft.width, a.skin().soft.height);
+    let grid = |p: &[[f32; 2]]| raster::mask(&raster::polygon_to_grid(p, a.scale()), 0.0, w, h);
     let features = mask::features(face)
         .into_iter()
         .filter(|(f, _)| *f != mask::Feature::Nostril)
@@ -120,7 +120,7 @@ fn the_engines_own_face_keeps_the_reference_features_out() {
         let a = run(&photo, Some(found));
         let (features, _) = grids(&reference, &a);
         for (name, region) in &features {
-            let (n, out) = share(region, |i| !a.skin.binary[i]);
+            let (n, out) = share(region, |i| !a.skin().binary[i]);
             println!("{path}: engine face, {name:<8} {n:>5} px, outside the mask {out:6.2}%");
             if out < 95.0 {
                 failures.push(format!("{path} {name} outside {out:.2}% < 95%"));
@@ -147,25 +147,25 @@ fn exclusion_and_coverage(assert_features: bool, assert_zones: bool) {
         let face = reference_face(path, &photo);
         let with = run(&photo, Some(face.clone()));
         let colour = colour_only(&photo, &with);
-        assert_eq!(with.report.mask_source, "face mesh + colour", "{path}");
+        assert_eq!(with.report().mask_source, "face mesh + colour", "{path}");
         let (features, zone_masks) = grids(&face, &with);
         for (name, region) in &features {
-            let (n, out) = share(region, |i| !with.skin.binary[i]);
-            let (_, out_c) = share(region, |i| !colour.skin.binary[i]);
+            let (n, out) = share(region, |i| !with.skin().binary[i]);
+            let (_, out_c) = share(region, |i| !colour.skin().binary[i]);
             println!("{path}: {name:<8} {n:>5} px, outside the mask {out:6.2}% (colour only {out_c:6.2}%)");
             if out < 95.0 && assert_features {
                 failures.push(format!("{path} {name} outside {out:.2}% < 95%"));
             }
         }
         // Zones are skin less the features' margins (mask::Feature::margin).
-        let (w, h) = (with.skin.soft.width, with.skin.soft.height);
-        let cut = mask::cut_features(&face, w, h, with.scale);
+        let (w, h) = (with.skin().soft.width, with.skin().soft.height);
+        let cut = mask::cut_features(&face, w, h, with.scale());
         let turned = face.yaw_deg.abs() > report::MAX_YAW_DEG;
         for (name, region) in &zone_masks {
-            let (_, raw) = share(region, |i| with.skin.binary[i]);
+            let (_, raw) = share(region, |i| with.skin().binary[i]);
             let zone: Vec<bool> = region.iter().zip(&cut).map(|(r, c)| *r && !c).collect();
-            let (n, inside) = share(&zone, |i| with.skin.binary[i]);
-            let (_, inside_c) = share(&zone, |i| colour.skin.binary[i]);
+            let (n, inside) = share(&zone, |i| with.skin().binary[i]);
+            let (_, inside_c) = share(&zone, |i| colour.skin().binary[i]);
             let note = if turned {
                 " (head turned: not asserted)"
             } else {
@@ -191,10 +191,10 @@ fn no_lesion_overlaps_an_eye_brow_or_lip_on_the_real_photos() {
         let (features, _) = grids(&face, &with);
         let maps = |a: &Analysis| {
             [
-                ("pigment", a.pigment.mask.clone()),
-                ("redness", a.redness.mask.clone()),
-                ("pits", a.pits.mask.clone()),
-                ("raised", a.raised.mask.clone()),
+                ("pigment", a.pigment().mask.clone()),
+                ("redness", a.redness().mask.clone()),
+                ("pits", a.pits().mask.clone()),
+                ("raised", a.raised().mask.clone()),
             ]
         };
         let (mc, mw) = (maps(&colour), maps(&with));
@@ -211,12 +211,12 @@ fn no_lesion_overlaps_an_eye_brow_or_lip_on_the_real_photos() {
                 failures.push(format!("{path} {map}: {o} px"));
             }
         }
-        let r = &with.report;
+        let r = &with.report();
         let f = r.face.as_ref().expect("face report");
         println!(
             "{path}: lesions {} (colour only {}), face {:.0} px ({:.0} working), yaw {:.1}°, roll {:.1}°, eyes {:.2}/{:.2}, zone-weighted {:.3}, warnings {:?}",
             r.lesions.len(),
-            colour.report.lesions.len(),
+            colour.report().lesions.len(),
             f.width_px,
             f.width_work_px,
             f.yaw_deg,
@@ -256,17 +256,18 @@ fn without_a_face_the_colour_mask_is_used_and_the_report_says_why() {
     let a = run(&crop, None);
     println!(
         "no face: mask_source {:?}, skin {:.1}%",
-        a.report.mask_source, a.report.skin_area_percent
+        a.report().mask_source,
+        a.report().skin_area_percent
     );
-    assert!(a.report.skin_found);
+    assert!(a.report().skin_found);
     assert_eq!(
-        a.report.mask_source,
+        a.report().mask_source,
         "colour only: no face found in the photo"
     );
-    assert!(a.report.face.is_none() && a.zones.is_none());
+    assert!(a.report().face.is_none() && a.zones().is_none());
     // The colour mask is today's: the same as an analysis that never heard of faces.
     let plain = analysis::analyze(&crop, &AnalysisOptions::default());
-    assert_eq!(a.skin.binary, plain.skin.binary);
+    assert_eq!(a.skin().binary, plain.skin().binary);
 }
 
 #[test]
@@ -283,8 +284,8 @@ fn the_users_mask_overrides_the_face_mask() {
             ..AnalysisOptions::default()
         },
     );
-    assert!(a.report.mask_source.starts_with("your mask"));
-    assert_eq!(a.skin.binary, user, "scale 1: the user's mask as it is");
+    assert!(a.report().mask_source.starts_with("your mask"));
+    assert_eq!(a.skin().binary, user, "scale 1: the user's mask as it is");
 }
 
 #[test]
@@ -292,7 +293,7 @@ fn zone_map_labels_every_zone_on_the_sample() {
     let path = "www/sample/astronaut.png";
     let photo = load(path);
     let a = run(&photo, Some(reference_face(path, &photo)));
-    let labels = a.zones.as_ref().expect("zones");
+    let labels = a.zones().expect("zones");
     for z in zones::ZONES {
         let n = labels.iter().filter(|&&l| l == z.label()).count();
         println!("{path}: zone {} ({}) {n} px", z.label(), z.name());
@@ -312,9 +313,9 @@ fn dump_face_masks() {
         let photo = load(path);
         let face = reference_face(path, &photo);
         let a = run(&photo, Some(face.clone()));
-        let work = photo.downsample(a.scale as u32);
-        let (w, h) = (a.skin.soft.width, a.skin.soft.height);
-        let labels = a.zones.clone().unwrap_or_default();
+        let work = photo.downsample(a.scale() as u32);
+        let (w, h) = (a.skin().soft.width, a.skin().soft.height);
+        let labels = a.zones().map(<[u8]>::to_vec).unwrap_or_default();
         let (features, _) = grids(&face, &a);
         let tints = [
             [0, 0, 0],
@@ -331,9 +332,9 @@ fn dump_face_masks() {
             let on_feature = features.iter().any(|(_, m)| m[i]);
             for c in 0..3 {
                 let v = p[c] as f32;
-                let out = if on_feature && !a.skin.binary[i] {
+                let out = if on_feature && !a.skin().binary[i] {
                     0.5 * v + 0.5 * 255.0 * (c == 2) as u8 as f32
-                } else if !a.skin.binary[i] {
+                } else if !a.skin().binary[i] {
                     0.3 * v
                 } else {
                     let t = tints[labels.get(i).copied().unwrap_or(0) as usize][c] as f32;

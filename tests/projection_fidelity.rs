@@ -224,7 +224,7 @@ fn texture_removal_fills_pits_and_keeps_pores() {
         );
         let relief = |img: &Plane, found_only: bool| {
             let inside: Vec<usize> = (0..w * h)
-                .filter(|&i| scene.pit_mask[i] && (!found_only || a.pits.soft.data[i] >= 0.99))
+                .filter(|&i| scene.pit_mask[i] && (!found_only || a.pits().soft.data[i] >= 0.99))
                 .collect();
             inside
                 .iter()
@@ -234,7 +234,9 @@ fn texture_removal_fills_pits_and_keeps_pores() {
         };
         let reduction = 1.0 - relief(&proj, false) / relief(&orig, false);
         let found = 1.0 - relief(&proj, true) / relief(&orig, true);
-        let treated: Vec<usize> = (0..w * h).filter(|&i| a.pits.soft.data[i] > 0.0).collect();
+        let treated: Vec<usize> = (0..w * h)
+            .filter(|&i| a.pits().soft.data[i] > 0.0)
+            .collect();
         let pore_band_energy = |with: &Plane, without: &Plane| {
             let layer = Plane::from_vec(
                 w,
@@ -293,10 +295,10 @@ fn outside_maps_bit_identical_and_zero_is_identity() {
     let out = p.render(&photo, all);
     let mut outside = 0;
     for i in 0..scene.rgba.len() / 4 {
-        let untouched = a.pigment.soft.data[i] == 0.0
-            && a.redness.soft.data[i] == 0.0
-            && a.pits.soft.data[i] == 0.0
-            && a.raised.soft.data[i] == 0.0;
+        let untouched = a.pigment().soft.data[i] == 0.0
+            && a.redness().soft.data[i] == 0.0
+            && a.pits().soft.data[i] == 0.0
+            && a.raised().soft.data[i] == 0.0;
         if untouched {
             outside += 1;
             assert_eq!(
@@ -410,12 +412,12 @@ fn spot_injected_into_the_sample_is_found_and_removed() {
     let mut room = Plane::from_vec(
         w,
         h,
-        a0.skin.binary.iter().map(|&s| s as u8 as f32).collect(),
+        a0.skin().binary.iter().map(|&s| s as u8 as f32).collect(),
     );
     room.blur(radius);
     let (mut best, mut at) = (0.0, 0);
     for i in 0..w * h {
-        let free = !a0.pigment.mask[i] && !a0.redness.mask[i];
+        let free = !a0.pigment().mask[i] && !a0.redness().mask[i];
         if free && room.data[i] > best {
             (best, at) = (room.data[i], i);
         }
@@ -424,7 +426,7 @@ fn spot_injected_into_the_sample_is_found_and_removed() {
     let (cx, cy) = ((at % w) as f32, (at / w) as f32);
     let (spotted, disc, _) = inject_spot(&clean, (cx, cy), radius);
     let a = analysis::analyze(&spotted, &AnalysisOptions::default());
-    let dice = synth::dice(&a.pigment.mask, &disc);
+    let dice = synth::dice(&a.pigment().mask, &disc);
     let out = Projector::new(&a, &spotted).render(
         &spotted,
         Fractions {

@@ -188,14 +188,14 @@ proptest! {
         // darkening: pigment or pit, whichever map finds it). A
         // channel with no map at all changes nothing.
         let (cx, cy) = ((bx * w as f32) as u32, (by * h as f32) as u32);
-        let blob_found = a.report.lesions.iter().any(|l| {
+        let blob_found = a.report().lesions.iter().any(|l| {
             l.delta_e00 >= 1.0 && (l.bbox[0]..=l.bbox[2]).contains(&cx) && (l.bbox[1]..=l.bbox[3]).contains(&cy)
         });
-        prop_assert!(blob_found, "the dark blob was not found: {:?}", a.report.lesions);
+        prop_assert!(blob_found, "the dark blob was not found: {:?}", a.report().lesions);
         for (channel, kinds, maps) in [
-            (0, &[LesionKind::Pigment][..], vec![&a.pigment]),
-            (1, &[LesionKind::Redness][..], vec![&a.redness]),
-            (2, &[LesionKind::Pit, LesionKind::Raised][..], vec![&a.pits, &a.raised]),
+            (0, &[LesionKind::Pigment][..], vec![&a.pigment()]),
+            (1, &[LesionKind::Redness][..], vec![&a.redness()]),
+            (2, &[LesionKind::Pit, LesionKind::Raised][..], vec![&a.pits(), &a.raised()]),
         ] {
             let mut fr = Fractions::default();
             match channel {
@@ -204,7 +204,7 @@ proptest! {
                 _ => fr.texture = 1.0,
             }
             let out = p.render(&photo, fr);
-            let visible: Vec<_> = a.report.lesions.iter()
+            let visible: Vec<_> = a.report().lesions.iter()
                 .filter(|l| kinds.contains(&l.kind) && l.delta_e00 >= 1.0)
                 .collect();
 
@@ -222,7 +222,7 @@ proptest! {
         // Outside every map, bit-identical.
         let all = p.render(&photo, Fractions { pigment: 1.0, redness: 1.0, texture: 1.0 });
         for i in 0..photo.pixel_count() {
-            let touched = [&a.pigment, &a.redness, &a.pits, &a.raised].iter().any(|m| m.soft.data[i] != 0.0);
+            let touched = [&a.pigment(), &a.redness(), &a.pits(), &a.raised()].iter().any(|m| m.soft.data[i] != 0.0);
             if !touched {
                 prop_assert_eq!(&all[i * 4..i * 4 + 4], &photo.rgba()[i * 4..i * 4 + 4], "pixel {} outside the maps changed", i);
             }

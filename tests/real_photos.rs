@@ -164,8 +164,8 @@ fn near_real_lesions(photo: &RealPhoto) -> Vec<bool> {
 
 /// Share of skin the maps mark on an untouched photo, away from its marked real lesions.
 fn false_positive_percent(run: &Run, near_real: &[bool]) -> (f64, f64) {
-    let skin = run.analysis.skin.area().max(1) as f64;
-    let s2 = (run.analysis.scale * run.analysis.scale) as f64;
+    let skin = run.analysis.skin().area().max(1) as f64;
+    let s2 = (run.analysis.scale() * run.analysis.scale()) as f64;
     let count =
         |m: &[bool]| m.iter().zip(near_real).filter(|(b, n)| **b && !**n).count() as f64 / s2;
     (
@@ -248,7 +248,7 @@ fn run_class(photos: &[RealPhoto], class: ItaName, target: f64) -> ClassStats {
             st.found.push((de, found, lesions.len()));
             if de == 8.0 {
                 let name = CASES[pi].name;
-                let (fw, s) = (run.analysis.report.face.as_ref(), run.analysis.scale);
+                let (fw, s) = (run.analysis.report().face.as_ref(), run.analysis.scale());
                 let face = fw.map_or(0.0, |f| f.width_work_px);
                 println!(
                     "  {name:<16} {:<12} ΔE00 8: found {found}/{} (face {face:.0} working px, scale {s})",
@@ -297,13 +297,13 @@ fn run_class(photos: &[RealPhoto], class: ItaName, target: f64) -> ClassStats {
 /// Pixels that changed where every map's soft weight is zero (must be none).
 fn outside_changed(run: &Run, out: &[u8]) -> usize {
     let a = &run.analysis;
-    let (w, h) = (a.report.width as usize, a.report.height as usize);
-    let up = |p: &skin_preview::maths::planes::Plane| p.upsample(a.scale, w, h);
+    let (w, h) = (a.report().width as usize, a.report().height as usize);
+    let up = |p: &skin_preview::maths::planes::Plane| p.upsample(a.scale(), w, h);
     let maps = [
-        up(&a.pigment.soft),
-        up(&a.redness.soft),
-        up(&a.pits.soft),
-        up(&a.raised.soft),
+        up(&a.pigment().soft),
+        up(&a.redness().soft),
+        up(&a.pits().soft),
+        up(&a.raised().soft),
     ];
     (0..w * h)
         .filter(|&i| maps.iter().all(|m| m.data[i] == 0.0))
@@ -498,19 +498,19 @@ fn diagnose_spots() {
         let img = real::inject(&photo.image, &mut lesions);
         let run = analyse(img.to_rgba(Some(90)), w, h);
         let a = &run.analysis;
-        let s = a.scale as f64;
-        let wp = a.skin.soft.width;
+        let s = a.scale() as f64;
+        let wp = a.skin().soft.width;
         let photo_w =
             skin_preview::Photo::from_rgba(w as u32, h as u32, img.to_rgba(Some(90))).unwrap();
-        let work = if a.scale > 1 {
-            photo_w.downsample(a.scale as u32)
+        let work = if a.scale() > 1 {
+            photo_w.downsample(a.scale() as u32)
         } else {
             photo_w
         };
         let z = skin_preview::lesions::blobs::matched_scores(
             &work,
-            &a.skin.interior(),
-            &a.skin.binary,
+            &a.skin().interior(),
+            &a.skin().binary,
             &[
                 skin_preview::lesions::blobs::MELANIN_MEAN,
                 skin_preview::skin::chromophores::HEMOGLOBIN_PRIOR,
@@ -522,7 +522,7 @@ fn diagnose_spots() {
         } else {
             &run.pigment
         };
-        print!("{} scale {}:", case.name, a.scale);
+        print!("{} scale {}:", case.name, a.scale());
         for l in &lesions {
             let (cx, cy) = ((l.centre[0] / s) as i64, (l.centre[1] / s) as i64);
             let r = (l.diameter / s / 2.0).ceil() as i64;
@@ -533,16 +533,16 @@ fn diagnose_spots() {
                 for dx in -r..=r {
                     let j = (cy + dy) as usize * wp + (cx + dx) as usize;
                     zmax = zmax.max(z[zi].data[j]);
-                    skin += a.skin.binary[j] as usize;
+                    skin += a.skin().binary[j] as usize;
                     n += 1;
                 }
             }
             let (cover, dice) = score_spot(mask, w, h, l);
             let c = cy as usize * wp + cx as usize;
             let map = if kind == Kind::Red {
-                &a.redness
+                &a.redness()
             } else {
-                &a.pigment
+                &a.pigment()
             };
             print!(
                 "  [d {:.0} z {:.1} skin {:.0}% cover {:.2} dice {:.2} excess {:.3} soft {:.2}]",

@@ -37,9 +37,9 @@ fn spots_found_and_removed_at_reduced_working_scale() {
         let scene = SceneSpec::skin(ita, 81).size(SIZE, SIZE).spots(6).render();
         let photo = Photo::from_rgba(SIZE, SIZE, scene.rgba.clone()).unwrap();
         let a = analysis::analyze(&photo, &AnalysisOptions::default());
-        assert_eq!(a.scale, 2);
+        assert_eq!(a.scale(), 2);
         let (w, h) = (SIZE as usize, SIZE as usize);
-        let found = upsample_mask(&a.pigment.mask, a.scale, w, h);
+        let found = upsample_mask(&a.pigment().mask, a.scale(), w, h);
         let dice = synth::dice(&found, &scene.spot_mask);
         let out = Projector::new(&a, &photo).render(
             &photo,
@@ -52,7 +52,7 @@ fn spots_found_and_removed_at_reduced_working_scale() {
         let before = mean_delta_e(&scene.rgba, &scene.spot_free_rgba, &scene.spot_mask);
         println!(
             "{name:6} scale {}: spot Dice {dice:.3}; ΔE00 to spot-free {before:.2} → {after:.2}",
-            a.scale
+            a.scale()
         );
         // Synthetic regression floor (was 0.85): the matched-filter detector measures 0.888
         // (light) and 0.778 (tan); −0.03.
@@ -62,7 +62,7 @@ fn spots_found_and_removed_at_reduced_working_scale() {
         // with the matched-filter detector 3.32–4.49, 1.7–2.3× below.
         assert!(after <= 5.0 && after < before / 1.6, "{name}: ΔE {after}");
         // Report coordinates are in photo pixels.
-        for l in &a.report.lesions {
+        for l in &a.report().lesions {
             assert!(l.bbox[2] < SIZE && l.bbox[3] < SIZE);
             let [cx, cy] = l.centroid;
             assert!(cx >= l.bbox[0] as f64 && cx <= l.bbox[2] as f64);

@@ -78,6 +78,8 @@ let latest = 0;
 let shown = null;
 /** The evidence profile in use (plain object), its analysis report and maps. */
 let profile = null;
+/** The engine's coverage of each pair of the profile: coverage[treatment][concern]. */
+let coverage = null;
 let report = null;
 let maps = null;
 /** The last rendered plans (for the export watermark and the panel). */
@@ -525,7 +527,7 @@ function planName(id) {
 }
 
 function showPlans({ a, b }, { verdict = true } = {}) {
-  renderEvidence(ui.evidenceBody, ui.risk, a, profile);
+  renderEvidence(ui.evidenceBody, ui.risk, a, profile, coverage);
   // Visibility verdict for plan A.
   if (!verdict) {
     // Unchanged until the full-resolution frame.
@@ -554,7 +556,7 @@ function showPlans({ a, b }, { verdict = true } = {}) {
 
 function updateWeekLabel() {
   const week = Number(ui.week.value);
-  const cov = profile ? coverageOf(profile, ui.treatment.value, ui.concern.value) : null;
+  const cov = profile ? coverageOf(coverage, ui.treatment.value, ui.concern.value) : null;
   const outcome = cov?.kind === 'evidence' ? cov.outcome : null;
   renderTicks(ui.ticks, outcome);
   const last = outcome?.points?.at(-1)?.week;
@@ -567,8 +569,8 @@ function updateWeekLabel() {
 }
 
 function refreshTreatments() {
-  fillTreatments(ui.treatment, profile, ui.concern.value, ui.treatment.value || saved.treatment, 'No treatment (photo as it is)');
-  fillTreatments(ui.planB, profile, ui.concern.value, ui.planB.value || saved.planB, 'No plan B');
+  fillTreatments(ui.treatment, profile, coverage, ui.concern.value, ui.treatment.value || saved.treatment, 'No treatment (photo as it is)');
+  fillTreatments(ui.planB, profile, coverage, ui.concern.value, ui.planB.value || saved.planB, 'No plan B');
   updateWeekLabel();
 }
 
@@ -582,8 +584,9 @@ function applyDefaultPlan() {
   updateWeekLabel();
 }
 
-function applyProfile(next, name) {
+function applyProfile(next, table, name) {
   profile = next;
+  coverage = table;
   fillConcerns(ui.concern, profile, ui.concern.value || saved.concern);
   refreshTreatments();
   fillLabelSelect();
@@ -628,8 +631,8 @@ ui.profileInput.addEventListener('change', async () => {
   }
   status.loading(`Checking ${file.name}…`);
   try {
-    const { profile: next } = await engine.request('profile', { json: text });
-    applyProfile(next, file.name);
+    const { profile: next, coverage: table } = await engine.request('profile', { json: text });
+    applyProfile(next, table, file.name);
     await requestRender();
     status.ready(`Using the evidence profile from ${file.name}.`);
   } catch (err) {
@@ -637,8 +640,8 @@ ui.profileInput.addEventListener('change', async () => {
   }
 });
 ui.profileReset.addEventListener('click', async () => {
-  const { profile: next } = await engine.request('profile', { json: null });
-  applyProfile(next, null);
+  const { profile: next, coverage: table } = await engine.request('profile', { json: null });
+  applyProfile(next, table, null);
   await requestRender();
   status.ready('Using the built-in evidence profile.');
 });
@@ -852,8 +855,8 @@ async function start() {
     const init = timed('skin-preview:init', engine.request('init'));
     const profiled = timed('skin-preview:profile', engine.request('profile', { json: null }));
     await init;
-    const { profile: builtin } = await profiled;
-    applyProfile(builtin, null);
+    const { profile: builtin, coverage: table } = await profiled;
+    applyProfile(builtin, table, null);
     // A photo chosen while the analyser was loading wins over the sample.
     if (latest === 0) {
       const kept = await keptLookup;

@@ -20,9 +20,10 @@
 //                                     when a face was found)
 //   prepare                       → { timings }   (builds the slider's projector;
 //                                    renderPreview would build it on first use otherwise)
-//   profile { json? }             → { profile, timings }   (json null/absent = the built-in
-//                                     profile; an invalid profile is refused with the field
-//                                     named)
+//   profile { json? }             → { profile, coverage, timings }   (json null/absent = the
+//                                     built-in profile; an invalid profile is refused with the
+//                                     field named; coverage[treatment][concern] is the
+//                                     engine's coverage of each pair)
 //   project { a, b?, preview?, full? } → { a, b } where each plan { treatment, concern,
 //                                     week, scenario } comes back as the engine's PlanResult
 //                                     { coverage, fractions, band, grade, citations, risks,
@@ -427,8 +428,14 @@ const handlers = {
     evidence = next;
     profileJson = json;
     const profile = evidence.profile();
+    // The engine's coverage of every pair, so the page's labels never re-derive it.
+    const coverage = {};
+    for (const tr of profile.treatments) {
+      coverage[tr.id] = {};
+      for (const c of profile.concerns) coverage[tr.id][c.id] = evidence.coverage(tr.id, c.id);
+    }
     t.lap('profile');
-    return { result: { profile, timings: t.done() } };
+    return { result: { profile, coverage, timings: t.done() } };
   },
 
   async project({ a, b = null, preview = false, full: atFull = false }) {

@@ -4,6 +4,7 @@
 use crate::analysis::{Affected, LesionKind, LesionReport};
 use crate::lesions::maps::LesionMap;
 use crate::maths::components;
+use crate::maths::stats::median;
 use crate::photo::colour;
 use crate::photo::Photo;
 use crate::skin::chromophores::Chromophores;
@@ -392,8 +393,5 @@ fn lip_redness_gap(face: &Face, photo: &Photo, labels: &[u8], scale: usize) -> O
     if lips.len() < 10 || cheeks.len() < 10 {
         return None;
     }
-    Some(
-        (crate::lesions::maps::median(&mut lips) - crate::lesions::maps::median(&mut cheeks))
-            as f64,
-    )
+    Some((median(&mut lips) - median(&mut cheeks)) as f64)
 }

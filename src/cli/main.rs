@@ -371,7 +371,7 @@ fn analyze(
     if let Some(dir) = maps {
         maps::write_pngs(result, dir)?;
     }
-    let r = &result.report;
+    let r = &result.report();
     match json {
         Some(p) if p == Path::new("-") => out!("{}", to_json(r)?),
         Some(p) => std::fs::write(p, to_json(r)?)

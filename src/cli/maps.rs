@@ -7,7 +7,7 @@ use std::path::Path;
 /// Writes `skin.png`, `melanin.png`, … (and `zones.png` with a face) into `dir`.
 pub fn write_pngs(a: &Analysis, dir: &Path) -> Result<(), String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let (w, h) = (a.report.width, a.report.height);
+    let (w, h) = (a.report().width, a.report().height);
     let mut files: Vec<(&str, Vec<u8>)> = MAP_NAMES
         .iter()
         .filter_map(|&name| named_map(a, name).map(|g| (name, g)))

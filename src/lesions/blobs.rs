@@ -20,18 +20,63 @@ use crate::skin::chromophores::density_lut;
 /// Blob scales, as Gaussian σ in shares of the working image's short side: spots from
 /// about 1% to 6% of a face that fills the frame.
 pub const SCALES: [f32; 3] = [0.004, 0.008, 0.016];
-/// Surround σ over centre σ.
-const SURROUND: f32 = 3.0;
-/// Trimming radius of the robust covariance (Mahalanobis distance²; 3σ in 1-D).
-const TRIM_D2: f64 = 9.0;
-/// Share of skin a pixel's surround must hold for it to be scored.
-const MIN_SUPPORT: f32 = 0.85;
-/// Skin pixels the covariance reads at most.
-const SAMPLES: usize = 20_000;
 
 /// Mean of the two published melanin density vectors (Tsumura et al.; ICA re-estimate),
 /// normalized: the direction of a brown spot whatever the camera.
 pub const MELANIN_MEAN: [f32; 3] = [0.3194, 0.4207, 0.8491];
+
+/// The blob detector's tuning numbers; [`BlobParams::DEFAULT`] is what the analysis uses.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BlobParams {
+    /// Blob scales (see [`SCALES`]).
+    pub scales: [f32; 3],
+    /// Surround σ over centre σ. Chosen by hand; not measured.
+    pub surround: f32,
+    /// Trimming radius of the robust covariance (Mahalanobis distance²; 3σ in 1-D).
+    pub trim_d2: f64,
+    /// Variance inflation after each trim: trimming at 3σ keeps 97% of a Gaussian and
+    /// shrinks its variance a little. Chosen by hand; not measured.
+    pub trim_inflation: f64,
+    /// Share of skin a pixel's surround must hold for it to be scored. Chosen by hand; not measured.
+    pub min_support: f32,
+    /// Skin pixels the covariance reads at most (for speed).
+    pub samples: usize,
+    /// Fewest skin samples a covariance is measured from.
+    pub min_samples: usize,
+    /// Least blob σ, in pixels of a pyramid level, that a scale is computed at: the larger
+    /// scales run on a grid 2× or more coarser, which holds their blobs as well.
+    pub grid_sigma: f32,
+    /// Share of the threshold `k` a region's score must exceed to be a candidate.
+    /// Chosen by hand; not measured.
+    pub candidate: f32,
+    /// Share of its own peak a blob is cut at (see [`CUT`]).
+    pub cut: f32,
+    /// Most elongation a blob may have (see [`MAX_ELONGATION`]).
+    pub max_elongation: f64,
+}
+
+impl BlobParams {
+    /// The defaults.
+    pub const DEFAULT: BlobParams = BlobParams {
+        scales: SCALES,
+        surround: 3.0,
+        trim_d2: 9.0,
+        trim_inflation: 1.2,
+        min_support: 0.85,
+        samples: 20_000,
+        min_samples: 100,
+        grid_sigma: 2.5,
+        candidate: 0.5,
+        cut: CUT,
+        max_elongation: MAX_ELONGATION,
+    };
+}
+
+impl Default for BlobParams {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
+}
 
 /// Per-pixel detection statistic (max over scales) for each direction.
 pub fn matched_scores(
@@ -39,6 +84,17 @@ pub fn matched_scores(
     skin: &Plane,
     skin_bin: &[bool],
     directions: &[[f32; 3]],
+) -> Vec<Plane> {
+    matched_scores_with(photo, skin, skin_bin, directions, &BlobParams::DEFAULT)
+}
+
+/// [`matched_scores`] with the given parameters.
+pub fn matched_scores_with(
+    photo: &Photo,
+    skin: &Plane,
+    skin_bin: &[bool],
+    directions: &[[f32; 3]],
+    p: &BlobParams,
 ) -> Vec<Plane> {
     let (w, h) = (photo.width() as usize, photo.height() as usize);
     let lut = density_lut();
@@ -56,11 +112,11 @@ pub fn matched_scores(
     let short = w.min(h) as f32;
     let skin_plane = Plane::from_vec(w, h, skin_bin.iter().map(|&b| b as u8 as f32).collect());
     let mut best = vec![Plane::filled(w, h, f32::NEG_INFINITY); directions.len()];
-    for s in SCALES {
+    for s in p.scales {
         let sigma = (s * short).max(1.0);
-        // Each scale on its own pyramid level, where its σ spans about GRID_SIGMA pixels.
-        let f = ((sigma / GRID_SIGMA) as usize).max(1);
-        let z = scale_scores(&od, skin, &skin_plane, sigma / f as f32, f, directions);
+        // Each scale on its own pyramid level, where its σ spans about `grid_sigma` pixels.
+        let f = ((sigma / p.grid_sigma) as usize).max(1);
+        let z = scale_scores(&od, skin, &skin_plane, (sigma / f as f32, f), directions, p);
         for (zi, out) in z.iter().zip(best.iter_mut()) {
             let up = zi.upsample(f, w, h);
             for (o, v) in out.data.iter_mut().zip(&up.data) {
@@ -71,24 +127,20 @@ pub fn matched_scores(
     best
 }
 
-/// Least blob σ, in pixels of a pyramid level, that a scale is computed at: the larger
-/// scales run on a grid 2× or more coarser, which holds their blobs as well.
-const GRID_SIGMA: f32 = 2.5;
-
 /// The matched-filter score of one scale on a grid `f` times coarser (σ in its pixels);
 /// far below zero where the skin does not surround the pixel.
 fn scale_scores(
     od: &[Plane; 3],
     skin: &Plane,
     skin_plane: &Plane,
-    sigma: f32,
-    f: usize,
+    (sigma, f): (f32, usize),
     directions: &[[f32; 3]],
+    p: &BlobParams,
 ) -> Vec<Plane> {
     let (skin, skin_plane) = (skin.downsample(f), skin_plane.downsample(f));
     let (w, h) = (skin.width, skin.height);
     let skin_bin: Vec<bool> = skin_plane.data.iter().map(|&v| v >= 0.5).collect();
-    let wide = SURROUND * sigma;
+    let wide = p.surround * sigma;
     let (near, far) = (
         MaskedBlur::new(&skin, sigma, 1),
         MaskedBlur::new(&skin, wide, blur_factor(wide)),
@@ -102,7 +154,7 @@ fn scale_scores(
     // the masked blur shuts out but whose blur still leaks in: no detection.
     let mut support = Plane::from_vec(w, h, skin_bin.iter().map(|&b| b as u8 as f32).collect());
     support.blur(wide);
-    let Some(inv) = robust_inverse_covariance(&r, &skin_bin) else {
+    let Some(inv) = robust_inverse_covariance(&r, &skin_bin, p) else {
         return vec![Plane::filled(w, h, OFF_SKIN); directions.len()];
     };
     directions
@@ -111,7 +163,7 @@ fn scale_scores(
             let wgt = whitened_weights(&inv, *u);
             let data = (0..w * h)
                 .map(|i| {
-                    if support.data[i] >= MIN_SUPPORT {
+                    if support.data[i] >= p.min_support {
                         wgt[0] * r[0][i] + wgt[1] * r[1][i] + wgt[2] * r[2][i]
                     } else {
                         OFF_SKIN
@@ -134,25 +186,28 @@ fn whitened_weights(inv: &[[f64; 3]; 3], u: [f32; 3]) -> [f32; 3] {
     cu.map(|v| (v / norm) as f32)
 }
 
-/// Inverse covariance of the responses over skin, trimmed three times at [`TRIM_D2`] so
+/// Inverse covariance of the responses over skin, trimmed three times at `trim_d2` so
 /// lesions and edges do not inflate it; `None` with too few pixels or a singular matrix.
-fn robust_inverse_covariance(r: &[Vec<f32>; 3], skin: &[bool]) -> Option<[[f64; 3]; 3]> {
+fn robust_inverse_covariance(
+    r: &[Vec<f32>; 3],
+    skin: &[bool],
+    p: &BlobParams,
+) -> Option<[[f64; 3]; 3]> {
     let n = skin.len();
-    let stride = (skin.iter().filter(|s| **s).count() / SAMPLES).max(1);
+    let stride = (skin.iter().filter(|s| **s).count() / p.samples).max(1);
     let pts: Vec<[f64; 3]> = (0..n)
         .filter(|&i| skin[i])
         .step_by(stride)
         .map(|i| [r[0][i] as f64, r[1][i] as f64, r[2][i] as f64])
         .collect();
-    if pts.len() < 100 {
+    if pts.len() < p.min_samples {
         return None;
     }
     let mut inv = invert(covariance(pts.iter()))?;
     for _ in 0..3 {
-        let kept = pts.iter().filter(|p| mahalanobis2(&inv, p) < TRIM_D2);
+        let kept = pts.iter().filter(|x| mahalanobis2(&inv, x) < p.trim_d2);
         let c = covariance(kept);
-        // Trimming at 3σ keeps 97% of a Gaussian and shrinks its variance a little.
-        inv = invert(c.map(|row| row.map(|v| v * 1.2)))?;
+        inv = invert(c.map(|row| row.map(|v| v * p.trim_inflation)))?;
     }
     Some(inv)
 }
@@ -216,8 +271,21 @@ pub const CUT: f32 = 0.6;
 /// its length: regions whose second moments are more than [`MAX_ELONGATION`] times
 /// longer than wide are dropped).
 pub fn blob_mask(z: &Plane, skin: &[bool], k: f32, min_area: usize) -> Vec<bool> {
+    blob_mask_with(z, skin, k, min_area, &BlobParams::DEFAULT)
+}
+
+/// [`blob_mask`] with the given parameters.
+pub fn blob_mask_with(
+    z: &Plane,
+    skin: &[bool],
+    k: f32,
+    min_area: usize,
+    p: &BlobParams,
+) -> Vec<bool> {
     let (w, h) = (z.width, z.height);
-    let low: Vec<bool> = (0..w * h).map(|i| skin[i] && z.data[i] > 0.5 * k).collect();
+    let low: Vec<bool> = (0..w * h)
+        .map(|i| skin[i] && z.data[i] > p.candidate * k)
+        .collect();
     let (labels, comps) = components::label(&low, w, h);
     let mut peak = vec![f32::NEG_INFINITY; comps.len()];
     for (i, &l) in labels.iter().enumerate() {
@@ -228,13 +296,13 @@ pub fn blob_mask(z: &Plane, skin: &[bool], k: f32, min_area: usize) -> Vec<bool>
     let cut: Vec<bool> = (0..w * h)
         .map(|i| {
             let l = labels[i];
-            l > 0 && peak[l as usize - 1] > k && z.data[i] > CUT * peak[l as usize - 1]
+            l > 0 && peak[l as usize - 1] > k && z.data[i] > p.cut * peak[l as usize - 1]
         })
         .collect();
     let (labels, comps) = components::label(&cut, w, h);
     let keep: Vec<bool> = comps
         .iter()
-        .map(|c| c.area >= min_area && elongation(&labels, w, c) <= MAX_ELONGATION)
+        .map(|c| c.area >= min_area && elongation(&labels, w, c) <= p.max_elongation)
         .collect();
     labels
         .iter()

@@ -7,6 +7,34 @@
 
 use crate::maths::components::{self, Component};
 use crate::maths::planes::{masked_blur, MaskedBlur, Plane};
+use crate::maths::stats;
+
+/// Least σ, in pixels of the reduced grid, that a smooth masked blur keeps (see
+/// [`blur_factor`]). Chosen by hand; not measured.
+const BLUR_GRID_SIGMA: f32 = 8.0;
+/// How far around a lesion or candidate the baseline leaves skin out, in multiples of the
+/// smoothing σ (at least one pixel). Chosen by hand; not measured.
+const EXCLUSION_SPREAD: f32 = 2.0;
+/// Blurred exclusion above which a pixel is left out of a baseline or a noise estimate.
+/// Chosen by hand; not measured.
+const EXCLUDED_ABOVE: f32 = 0.05;
+/// Excess, in first-pass noise σ, that makes a pixel a candidate the second baseline
+/// leaves out. Chosen by hand; not measured.
+const CANDIDATE_NOISE: f32 = 2.0;
+/// Least candidate excess, as a share of the map's floor. Chosen by hand; not measured.
+const CANDIDATE_FLOOR: f32 = 0.5;
+/// σ of the local noise window, as a share of the baseline σ. Chosen by hand; not measured.
+const LOCAL_NOISE_WINDOW: f32 = 0.5;
+/// Square of the clip (3× the global noise) on each value of the local noise.
+const LOCAL_NOISE_CLIP2: f32 = 9.0;
+/// Least excess, in noise σ, a lesion grows into. Chosen by hand; not measured.
+const GROW_NOISE: f32 = 2.0;
+/// Share of a lesion's peak its outline is drawn at: the half-maximum contour.
+const HALF_MAX: f32 = 0.5;
+/// About how many skin values a noise estimate reads (for speed).
+const NOISE_SAMPLES: usize = 30_000;
+/// Fewest skin values a noise estimate needs (0 below).
+const MIN_NOISE_SAMPLES: usize = 10;
 
 /// Tuning of one lesion map.
 #[derive(Debug, Clone, Copy)]
@@ -61,7 +89,7 @@ pub struct LesionMap {
 /// Downsampling factor for a smooth masked blur of standard deviation `sigma`: the blur
 /// keeps ≥ 8 px of σ on the reduced grid, so bilinear upsampling loses nothing visible.
 pub fn blur_factor(sigma: f32) -> usize {
-    ((sigma / 8.0) as usize).max(1)
+    ((sigma / BLUR_GRID_SIGMA) as usize).max(1)
 }
 
 /// The smoothed plane and its first-pass baseline over all skin; shared by the maps of
@@ -94,43 +122,6 @@ impl Smoothed {
     pub fn excess(&self) -> Plane {
         signed_diff(&self.smooth, &self.base1, 1.0)
     }
-}
-
-/// Weights `w` minimizing Σ (target + Σₖ wₖ·predictorₖ)² over the pixels `keep` selects:
-/// how much of each predictor cancels the target's noise when their errors share a source
-/// (camera noise through one unmixing). `None` when the system is degenerate.
-pub fn cancelling_weights<const N: usize>(
-    target: &[f32],
-    predictors: [&[f32]; N],
-    keep: impl Fn(usize) -> bool,
-) -> Option<[f32; N]> {
-    // Normal equations A·w = −b, A = Σ p pᵀ, b = Σ p·target, by Gaussian elimination.
-    let mut a = [[0f64; N]; N];
-    let mut b = [0f64; N];
-    for i in (0..target.len()).filter(|&i| keep(i)) {
-        let p: [f64; N] = std::array::from_fn(|k| predictors[k][i] as f64);
-        for r in 0..N {
-            b[r] -= p[r] * target[i] as f64;
-            for c in 0..N {
-                a[r][c] += p[r] * p[c];
-            }
-        }
-    }
-    for col in 0..N {
-        let pivot = a[col][col];
-        if pivot.abs() < 1e-12 || !pivot.is_finite() {
-            return None;
-        }
-        let pivot_row = a[col];
-        for r in (0..N).filter(|&r| r != col) {
-            let f = a[r][col] / pivot;
-            for (v, p) in a[r].iter_mut().zip(pivot_row) {
-                *v -= f * p;
-            }
-            b[r] -= f * b[col];
-        }
-    }
-    Some(std::array::from_fn(|k| (b[k] / a[k][k]) as f32))
 }
 
 /// Builds a lesion map for one plane over the skin mask.
@@ -213,10 +204,10 @@ impl Surround {
     pub fn new(skin: &Plane, p: &MapParams, mask: &[bool]) -> Surround {
         let (w, h) = (skin.width, skin.height);
         let mut excluded = Plane::from_vec(w, h, mask.iter().map(|&m| m as u8 as f32).collect());
-        excluded.blur(p.smooth_sigma.max(1.0) * 2.0);
+        excluded.blur(p.smooth_sigma.max(1.0) * EXCLUSION_SPREAD);
         let mut weights = skin.clone();
         for (wt, e) in weights.data.iter_mut().zip(&excluded.data) {
-            if *e > 0.05 {
+            if *e > EXCLUDED_ABOVE {
                 *wt = 0.0;
             }
         }
@@ -248,7 +239,7 @@ pub fn lesion_map_smoothed(
     // Pass 1: baseline over all skin; pass 2: with candidates excluded.
     let excess1 = signed_diff(smooth, base1, p.sign);
     let noise1 = robust_sigma(&excess1.data, skin_bin);
-    let candidate_t = (2.0 * noise1).max(0.5 * p.floor);
+    let candidate_t = (CANDIDATE_NOISE * noise1).max(CANDIDATE_FLOOR * p.floor);
     let mut weights = skin.clone();
     let mut candidates = Plane::from_vec(
         w,
@@ -259,9 +250,9 @@ pub fn lesion_map_smoothed(
             .map(|&e| (e > candidate_t) as u8 as f32)
             .collect(),
     );
-    candidates.blur(p.smooth_sigma.max(1.0) * 2.0);
+    candidates.blur(p.smooth_sigma.max(1.0) * EXCLUSION_SPREAD);
     for (wt, c) in weights.data.iter_mut().zip(&candidates.data) {
-        if *c > 0.05 {
+        if *c > EXCLUDED_ABOVE {
             *wt = 0.0;
         }
     }
@@ -269,7 +260,9 @@ pub fn lesion_map_smoothed(
     let excess = signed_diff(smooth, &base2, p.sign);
     let noise = robust_sigma_excluding(&excess.data, skin_bin, &candidates.data);
     let level = match p.noise {
-        NoiseModel::Local => local_noise(&excess, skin, noise, p.baseline_sigma * 0.5),
+        NoiseModel::Local => {
+            local_noise(&excess, skin, noise, p.baseline_sigma * LOCAL_NOISE_WINDOW)
+        }
         NoiseModel::Global => {
             let mut level = edge_noise_gain(w, h, p.smooth_sigma);
             let sigma = tail_sigma(&excess.data, skin_bin);
@@ -280,7 +273,7 @@ pub fn lesion_map_smoothed(
     let seeds: Vec<bool> = (0..w * h)
         .map(|i| skin_bin[i] && excess.data[i] > (p.k_sigma * level.data[i]).max(p.floor))
         .collect();
-    let (mask, lesions) = grow_half_max(&excess, &seeds, skin_bin, p.min_area, 2.0 * noise);
+    let (mask, lesions) = grow_half_max(&excess, &seeds, skin_bin, p.min_area, GROW_NOISE * noise);
     let soft = soft_weight(&mask, w, h, feather);
     // Keep the sign of the physical change: the renderer removes `excess · sign`.
     let excess = if p.sign < 0.0 {
@@ -345,7 +338,7 @@ fn impulse_gain(n: usize, sigma: f32) -> Vec<f32> {
 /// RMS of the excess over skin, each value clipped at 3× the global `noise` so a lesion
 /// raises it less.
 fn local_noise(excess: &Plane, skin: &Plane, noise: f32, sigma: f32) -> Plane {
-    let clip = 9.0 * noise * noise;
+    let clip = LOCAL_NOISE_CLIP2 * noise * noise;
     let squared = Plane::from_vec(
         excess.width,
         excess.height,
@@ -415,37 +408,30 @@ fn robust_sigma(v: &[f32], skin: &[bool]) -> f32 {
 }
 
 fn robust_sigma_excluding(v: &[f32], skin: &[bool], exclude: &[f32]) -> f32 {
-    deviation_rank(v, skin, exclude, |n| n / 2) * 1.4826
+    deviation_rank(v, skin, exclude, |n| n / 2) * stats::MAD_TO_SIGMA
 }
 
 /// σ from the 90th percentile of |x − median| over skin (subsampled), robust to a
 /// peaked centre.
 fn tail_sigma(v: &[f32], skin: &[bool]) -> f32 {
-    deviation_rank(v, skin, &[], |n| (n - 1) * 9 / 10) / 1.645
+    deviation_rank(v, skin, &[], |n| (n - 1) * 9 / 10) / stats::P90_TO_SIGMA
 }
 
-/// The `rank(n)`-th smallest of n values |x − median| over skin, outside `exclude` (> 0.05),
+/// The `rank(n)`-th smallest of n values |x − median| over skin, outside `exclude` (> [`EXCLUDED_ABOVE`]),
 /// on a ~30k subsample; 0 when fewer than 10 values.
 fn deviation_rank(v: &[f32], skin: &[bool], exclude: &[f32], rank: fn(usize) -> usize) -> f32 {
-    let stride = (v.len() / 30_000).max(1);
+    let stride = (v.len() / NOISE_SAMPLES).max(1);
     let mut xs: Vec<f32> = (0..v.len())
         .step_by(stride)
-        .filter(|&i| skin[i] && exclude.get(i).is_none_or(|&e| e <= 0.05) && v[i].is_finite())
+        .filter(|&i| {
+            skin[i] && exclude.get(i).is_none_or(|&e| e <= EXCLUDED_ABOVE) && v[i].is_finite()
+        })
         .map(|i| v[i])
         .collect();
-    if xs.len() < 10 {
+    if xs.len() < MIN_NOISE_SAMPLES {
         return 0.0;
     }
-    let med = median(&mut xs);
-    let mut dev: Vec<f32> = xs.iter().map(|x| (x - med).abs()).collect();
-    let k = rank(dev.len());
-    *dev.select_nth_unstable_by(k, f32::total_cmp).1
-}
-
-/// Median (reorders the slice).
-pub fn median(xs: &mut [f32]) -> f32 {
-    let mid = xs.len() / 2;
-    *xs.select_nth_unstable_by(mid, |a, b| a.total_cmp(b)).1
+    stats::deviation_rank(&mut xs, rank)
 }
 
 /// Grows each seed component to the contour at half its peak excess.
@@ -481,7 +467,7 @@ fn grow_half_max(
         }
         while let Some(j) = stack.pop() {
             let lab = grown[j];
-            let t = (0.5 * peak[lab as usize - 1]).max(floor);
+            let t = (HALF_MAX * peak[lab as usize - 1]).max(floor);
             let (x, y) = (j % w, j / w);
             for (dx, dy) in [(-1i64, 0i64), (1, 0), (0, -1), (0, 1)] {
                 let (nx, ny) = (x as i64 + dx, y as i64 + dy);
@@ -498,7 +484,9 @@ fn grow_half_max(
     }
     // Keep regions at their half-maximum, drop those below the size floor.
     let mut mask: Vec<bool> = (0..w * h)
-        .map(|i| grown[i] > 0 && excess.data[i] >= (0.5 * peak[grown[i] as usize - 1]).max(floor))
+        .map(|i| {
+            grown[i] > 0 && excess.data[i] >= (HALF_MAX * peak[grown[i] as usize - 1]).max(floor)
+        })
         .collect();
     let (lab2, comps2) = components::label(&mask, w, h);
     let keep: Vec<bool> = comps2.iter().map(|c| c.area >= min_area).collect();
@@ -564,36 +552,5 @@ mod tests {
             edge_gain_1d(400, 3.0)[0] > 1.3,
             "the border pixel is noisier"
         );
-    }
-
-    #[test]
-    fn cancelling_weights_recover_a_known_mixture() {
-        // target = 0.4·x − 1.5·y + small independent part: weights −0.4 and +1.5.
-        let mut seed = 11u32;
-        let mut next = || {
-            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-            (seed >> 8) as f32 / (1 << 24) as f32 - 0.5
-        };
-        let (x, y, e): (Vec<f32>, Vec<f32>, Vec<f32>) =
-            (0..5000).map(|_| (next(), next(), 0.01 * next())).fold(
-                (vec![], vec![], vec![]),
-                |(mut a, mut b, mut c), (p, q, r)| {
-                    a.push(p);
-                    b.push(q);
-                    c.push(r);
-                    (a, b, c)
-                },
-            );
-        let t: Vec<f32> = (0..x.len())
-            .map(|i| 0.4 * x[i] - 1.5 * y[i] + e[i])
-            .collect();
-        let [wx, wy] = cancelling_weights(&t, [&x, &y], |_| true).unwrap();
-        assert!(
-            (wx + 0.4).abs() < 0.01 && (wy - 1.5).abs() < 0.01,
-            "{wx} {wy}"
-        );
-        let [w] = cancelling_weights(&t, [&x], |i| i % 2 == 0).unwrap();
-        assert!((w + 0.4).abs() < 0.05, "{w}");
-        assert!(cancelling_weights(&t, [&vec![0.0; t.len()]], |_| true).is_none());
     }
 }

@@ -10,6 +10,7 @@
 //! the photo's clearest edges, and the verdict rests on its sharper edges (the 25th
 //! percentile), so a softly focused background does not make a sharp face "blurred".
 
+use crate::maths::{gaussian, stats};
 use crate::photo::Photo;
 use serde::Serialize;
 
@@ -19,16 +20,58 @@ pub const MEASURE_LONG_SIDE: u32 = 512;
 /// called blurred. A perfectly sharp edge reads under 0.7 here; σ 1.8 at 512 px is
 /// a blur the eye sees on a phone screen, and it hides spots and pores a few pixels wide.
 pub const BLURRED_ABOVE_PX: f32 = 1.8;
-/// Fewer edge points than this and the photo shows too little detail to judge.
-const MIN_EDGES: usize = 40;
-/// The two gradient scales a and b (Gaussian σ, pixels).
-const FINE: f32 = 1.0;
-const COARSE: f32 = 2.0;
-/// Smallest coarse-scale gradient (luma 0..1 per pixel) that counts as an edge, well
-/// above the gradient that camera noise leaves at that scale.
-const EDGE_FLOOR: f32 = 0.008;
-/// Cap on a single edge's blur estimate (an edge that does not sharpen at all).
-const MAX_BLUR_PX: f32 = 50.0;
+
+/// The sharpness measure's tuning numbers; [`QualityParams::DEFAULT`] is what the page
+/// and the CLI use.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct QualityParams {
+    /// Long side of the measuring image, px (see [`MEASURE_LONG_SIDE`]).
+    pub measure_long_side: u32,
+    /// Blur above which a photo is called blurred (see [`BLURRED_ABOVE_PX`]).
+    pub blurred_above_px: f32,
+    /// Fewer edge points than this and the photo shows too little detail to judge.
+    pub min_edges: usize,
+    /// The fine gradient scale a (Gaussian σ, pixels).
+    pub fine: f32,
+    /// The coarse gradient scale b (Gaussian σ, pixels).
+    pub coarse: f32,
+    /// Smallest coarse-scale gradient (luma 0..1 per pixel) that counts as an edge, well
+    /// above the gradient that camera noise leaves at that scale.
+    pub edge_floor: f32,
+    /// Share of the strong edges' gradient (see `strong_quantile`) an edge point needs.
+    /// Chosen by hand; not measured.
+    pub edge_share: f32,
+    /// Quantile of the gradient that stands for the photo's strongest edges. Chosen by
+    /// hand; not measured.
+    pub strong_quantile: f32,
+    /// Quantile of the edge blurs reported: the sharper edges (the subject), so a softly
+    /// focused background does not make a sharp face "blurred".
+    pub blur_quantile: f32,
+    /// Cap on a single edge's blur estimate (an edge that does not sharpen at all).
+    pub max_blur_px: f32,
+}
+
+impl QualityParams {
+    /// The defaults.
+    pub const DEFAULT: QualityParams = QualityParams {
+        measure_long_side: MEASURE_LONG_SIDE,
+        blurred_above_px: BLURRED_ABOVE_PX,
+        min_edges: 40,
+        fine: 1.0,
+        coarse: 2.0,
+        edge_floor: 0.008,
+        edge_share: 0.5,
+        strong_quantile: 0.99,
+        blur_quantile: 0.25,
+        max_blur_px: 50.0,
+    };
+}
+
+impl Default for QualityParams {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
+}
 
 /// How sharp a photo is, measured at about 512 px on the long side.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -51,26 +94,32 @@ pub struct Sharpness {
 
 /// Estimates the photo's focus blur from its clearest edges at a ~512 px working scale.
 pub fn sharpness(photo: &Photo) -> Sharpness {
-    let (luma, w, h, scale) = working_luma(photo);
-    let estimates = edge_blurs(&luma, w, h);
-    let blur_px = (estimates.len() >= MIN_EDGES).then(|| percentile(estimates.clone(), 0.25));
+    sharpness_with(photo, &QualityParams::DEFAULT)
+}
+
+/// [`sharpness`] with the given parameters.
+pub fn sharpness_with(photo: &Photo, p: &QualityParams) -> Sharpness {
+    let (luma, w, h, scale) = working_luma(photo, p.measure_long_side);
+    let estimates = edge_blurs(&luma, w, h, p);
+    let blur_px = (estimates.len() >= p.min_edges)
+        .then(|| stats::quantile(estimates.clone(), p.blur_quantile));
     Sharpness {
         blur_px,
         blur_px_photo: blur_px.map(|b| b * scale as f32),
         scale,
         edges: estimates.len() as u32,
-        blurred: blur_px.is_none_or(|b| b > BLURRED_ABOVE_PX),
-        threshold_px: BLURRED_ABOVE_PX,
+        blurred: blur_px.is_none_or(|b| b > p.blurred_above_px),
+        threshold_px: p.blurred_above_px,
     }
 }
 
 /// Luma (0..1, on the sRGB values) averaged over `scale`×`scale` blocks, with `scale`
 /// chosen so the long side is near 512 px. Large blocks are sampled on a 4×4 grid, so a
 /// 12 MP photo costs about 3 M pixel reads.
-fn working_luma(photo: &Photo) -> (Vec<f32>, usize, usize, u32) {
+fn working_luma(photo: &Photo, long_side: u32) -> (Vec<f32>, usize, usize, u32) {
     let (pw, ph) = (photo.width() as usize, photo.height() as usize);
     let long = pw.max(ph);
-    let scale = ((long as f32 / MEASURE_LONG_SIDE as f32).round() as usize).max(1);
+    let scale = ((long as f32 / long_side as f32).round() as usize).max(1);
     let (w, h) = ((pw / scale).max(1), (ph / scale).max(1));
     let k = scale.min(4);
     let offsets: Vec<usize> = (0..k)
@@ -97,42 +146,6 @@ fn working_luma(photo: &Photo) -> (Vec<f32>, usize, usize, u32) {
     (out, w, h, scale as u32)
 }
 
-/// Separable Gaussian blur with clamped edges.
-fn gaussian(src: &[f32], w: usize, h: usize, sigma: f32) -> Vec<f32> {
-    let r = (3.0 * sigma).ceil() as usize;
-    let kernel: Vec<f32> = (0..=2 * r)
-        .map(|i| (-((i as f32 - r as f32).powi(2)) / (2.0 * sigma * sigma)).exp())
-        .collect();
-    let total: f32 = kernel.iter().sum();
-    let kernel: Vec<f32> = kernel.iter().map(|k| k / total).collect();
-    // Rows: each row padded with its end values, then a plain dot product per pixel.
-    let mut tmp = vec![0f32; w * h];
-    let mut padded = vec![0f32; w + 2 * r];
-    for (row, out) in src.chunks_exact(w).zip(tmp.chunks_exact_mut(w)) {
-        padded[..r].fill(row[0]);
-        padded[r..r + w].copy_from_slice(row);
-        padded[r + w..].fill(row[w - 1]);
-        for (x, o) in out.iter_mut().enumerate() {
-            *o = padded[x..x + 2 * r + 1]
-                .iter()
-                .zip(&kernel)
-                .map(|(v, k)| v * k)
-                .sum();
-        }
-    }
-    // Columns: whole rows scaled and added, which vectorises.
-    let mut out = vec![0f32; w * h];
-    for (y, dst) in out.chunks_exact_mut(w).enumerate() {
-        for (j, k) in kernel.iter().enumerate() {
-            let sy = (y + j).saturating_sub(r).min(h - 1);
-            for (d, s) in dst.iter_mut().zip(&tmp[sy * w..(sy + 1) * w]) {
-                *d += k * s;
-            }
-        }
-    }
-    out
-}
-
 /// Central-difference gradient at (x, y): (gx, gy).
 fn gradient(p: &[f32], w: usize, x: usize, y: usize) -> (f32, f32) {
     let i = y * w + x;
@@ -141,13 +154,13 @@ fn gradient(p: &[f32], w: usize, x: usize, y: usize) -> (f32, f32) {
 
 /// Blur estimates (σ in pixels) at the edge points: maxima of the coarse gradient across
 /// the edge, at least half as strong as the photo's strongest edges.
-fn edge_blurs(luma: &[f32], w: usize, h: usize) -> Vec<f32> {
-    let border = (3.0 * COARSE).ceil() as usize + 2;
+fn edge_blurs(luma: &[f32], w: usize, h: usize, p: &QualityParams) -> Vec<f32> {
+    let border = (3.0 * p.coarse).ceil() as usize + 2;
     if w <= 2 * border || h <= 2 * border {
         return Vec::new();
     }
-    let fine = gaussian(luma, w, h, FINE);
-    let coarse = gaussian(luma, w, h, COARSE);
+    let fine = gaussian::blur(luma, w, h, p.fine);
+    let coarse = gaussian::blur(luma, w, h, p.coarse);
     let mut g2 = vec![0f32; w * h];
     for y in 1..h - 1 {
         for x in 1..w - 1 {
@@ -155,13 +168,13 @@ fn edge_blurs(luma: &[f32], w: usize, h: usize) -> Vec<f32> {
             g2[y * w + x] = gx.hypot(gy);
         }
     }
-    // Edge strength threshold: half the 99th percentile, never under the noise floor.
+    // Edge strength threshold: a share of the strong edges' gradient, never under the noise floor.
     let inner: Vec<f32> = (border..h - border)
         .flat_map(|y| g2[y * w + border..y * w + w - border].iter().copied())
         .collect();
-    let strong = percentile(inner, 0.99);
-    let threshold = (0.5 * strong).max(EDGE_FLOOR);
-    let (a2, b2) = (FINE * FINE, COARSE * COARSE);
+    let strong = stats::quantile(inner, p.strong_quantile);
+    let threshold = (p.edge_share * strong).max(p.edge_floor);
+    let (a2, b2) = (p.fine * p.fine, p.coarse * p.coarse);
     let mut out = Vec::new();
     for y in border..h - border {
         for x in border..w - border {
@@ -193,25 +206,16 @@ fn edge_blurs(luma: &[f32], w: usize, h: usize) -> Vec<f32> {
             let r2 = (fx.hypot(fy) / m).powi(2);
             // σ² = (b² − R²a²) / (R² − 1): R ≤ 1 is an edge that does not sharpen at all.
             let sigma = if r2 <= 1.0 {
-                MAX_BLUR_PX
+                p.max_blur_px
             } else {
                 ((b2 - r2 * a2).max(0.0) / (r2 - 1.0))
                     .sqrt()
-                    .min(MAX_BLUR_PX)
+                    .min(p.max_blur_px)
             };
             out.push(sigma);
         }
     }
     out
-}
-
-/// The `q` quantile (0..1) of the values, by selection (no full sort).
-fn percentile(mut values: Vec<f32>, q: f32) -> f32 {
-    if values.is_empty() {
-        return 0.0;
-    }
-    let k = ((values.len() - 1) as f32 * q).round() as usize;
-    *values.select_nth_unstable_by(k, f32::total_cmp).1
 }
 
 #[cfg(test)]
@@ -282,7 +286,7 @@ mod tests {
     }
 
     fn blurred(planes: &[Vec<f32>; 3], w: usize, h: usize, sigma: f32) -> [Vec<f32>; 3] {
-        [0, 1, 2].map(|c| gaussian(&planes[c], w, h, sigma))
+        [0, 1, 2].map(|c| gaussian::blur(&planes[c], w, h, sigma))
     }
 
     fn with_noise(planes: &[Vec<f32>; 3], sd: f32, seed: u64) -> [Vec<f32>; 3] {

@@ -6,6 +6,7 @@
 
 use crate::analysis::{Analysis, LesionKind};
 use crate::maths::planes::Plane;
+use crate::maths::stats;
 use crate::photo::colour::{self, ItaCategory};
 use crate::photo::Photo;
 use crate::skin::chromophores::{density_lut, Unmixing};
@@ -52,6 +53,8 @@ pub struct Projector {
 /// and grain; across the lesion's edge, where smoothing would leave a rim or a halo, the
 /// pixel's own excess over the baseline is removed instead.
 struct ColourRemoval {
+    /// The numbers it was built with.
+    p: RenderParams,
     /// Per working pixel, packed so one bilinear fetch reads all four: the rendering
     /// weight; weight × baseline; weight × smooth excess (≥ 0); and 1 on the lesion
     /// contour, falling to 0 a few pixels either side.
@@ -59,10 +62,10 @@ struct ColourRemoval {
 }
 
 impl ColourRemoval {
-    fn new(map: &crate::lesions::maps::LesionMap) -> Self {
+    fn new(map: &crate::lesions::maps::LesionMap, p: RenderParams) -> Self {
         let (w, h) = (map.soft.width, map.soft.height);
         let mut edge = Plane::from_vec(w, h, map.mask.iter().map(|&m| m as u8 as f32).collect());
-        edge.blur(EDGE_SIGMA);
+        edge.blur(p.edge_sigma);
         let packed = (0..w * h)
             .map(|i| {
                 let weight = map.soft.data[i];
@@ -74,11 +77,11 @@ impl ColourRemoval {
                     // Outside the contour the smooth excess is only the lesion's blur
                     // spilling over: removing it would leave a light ring.
                     weight * map.excess.data[i].max(0.0) * (2.0 * inside).min(1.0),
-                    if e < 0.01 { 0.0 } else { e },
+                    if e < p.edge_floor { 0.0 } else { e },
                 ]
             })
             .collect();
-        Self { packed }
+        Self { p, packed }
     }
 
     /// Inside a lesion, off its contour: the pixel's own excess minus the smooth excess,
@@ -86,11 +89,11 @@ impl ColourRemoval {
     #[inline]
     fn grain_at(&self, at: &Taps, own: impl FnOnce() -> f32) -> Option<f32> {
         let [weight, base, smooth, edge] = at.sample4(&self.packed);
-        (weight >= 0.99 && edge == 0.0).then(|| weight * own() - base - smooth)
+        (weight >= self.p.full_weight && edge == 0.0).then(|| weight * own() - base - smooth)
     }
 
     /// Density to remove at full strength: the smooth excess, plus across the contour
-    /// the detail beyond `GRAIN_KEPT` × `grain` (soft-thresholded, so grain survives).
+    /// the detail beyond [`RenderParams::grain_kept`] × `grain` (soft-thresholded, so grain survives).
     /// `own` (the pixel's value) is only computed across the contour.
     #[inline]
     fn remove(&self, at: &Taps, own: impl FnOnce() -> f32, grain: f32) -> f32 {
@@ -102,17 +105,47 @@ impl ColourRemoval {
             return smooth;
         }
         let d = weight * own() - base - smooth;
-        let t = GRAIN_KEPT * grain * weight;
+        let t = self.p.grain_kept * grain * weight;
         smooth + edge * d.signum() * (d.abs() - t).max(0.0)
     }
 }
 
-/// Melanin grain kept across a spot's contour, in robust standard deviations.
-const GRAIN_KEPT: f32 = 0.5;
+/// The renderer's tuning numbers; [`RenderParams::DEFAULT`] is what the page and the CLI use.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RenderParams {
+    /// Melanin grain kept across a spot's contour, in robust standard deviations.
+    /// Chosen by hand; not measured.
+    pub grain_kept: f32,
+    /// Half-width, in working pixels, of the band around a lesion contour where a pixel's
+    /// own excess is removed. Chosen by hand; not measured.
+    pub edge_sigma: f32,
+    /// Contour weight under which a pixel counts as off the contour.
+    pub edge_floor: f32,
+    /// Rendering weight from which a pixel counts as inside a lesion (for the grain).
+    pub full_weight: f32,
+    /// Every this-many rows of lesion pixels the grain is measured on: enough for a median.
+    pub grain_row_step: usize,
+    /// Fewest pixels the grain is measured from (0 grain below). Chosen by hand; not measured.
+    pub min_grain_samples: usize,
+}
 
-/// Half-width, in working pixels, of the band around a lesion contour where a pixel's own
-/// excess is removed.
-const EDGE_SIGMA: f32 = 1.5;
+impl RenderParams {
+    /// The defaults.
+    pub const DEFAULT: RenderParams = RenderParams {
+        grain_kept: 0.5,
+        edge_sigma: 1.5,
+        edge_floor: 0.01,
+        full_weight: 0.99,
+        grain_row_step: 4,
+        min_grain_samples: 50,
+    };
+}
+
+impl Default for RenderParams {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
+}
 
 /// The analysis maps folded into the few smooth planes a projection samples, at the
 /// working resolution.
@@ -128,92 +161,32 @@ struct RemovalPlanes {
 }
 
 impl RemovalPlanes {
-    fn new(a: &Analysis) -> Self {
-        let (ww, wh) = (a.pits.soft.width, a.pits.soft.height);
-        let pits = pit_relief(a);
-        let (pits, raised) = (&pits, &a.raised.excess);
+    fn new(a: &Analysis, p: RenderParams) -> Self {
+        let (ww, wh) = (a.pits().soft.width, a.pits().soft.height);
+        let pits = a.pit_relief();
+        let (pits, raised) = (&pits, &a.raised().excess);
         let relief = (0..ww * wh)
             .map(|i| {
-                a.pits.soft.data[i] * pits.data[i].max(0.0)
-                    + a.raised.soft.data[i] * raised.data[i].min(0.0)
+                a.pits().soft.data[i] * pits.data[i].max(0.0)
+                    + a.raised().soft.data[i] * raised.data[i].min(0.0)
             })
             .collect();
         let touched = (0..ww * wh)
             .map(|i| {
-                a.pigment.soft.data[i] > 0.0
-                    || a.redness.soft.data[i] > 0.0
-                    || a.pits.soft.data[i] > 0.0
-                    || a.raised.soft.data[i] > 0.0
+                a.pigment().soft.data[i] > 0.0
+                    || a.redness().soft.data[i] > 0.0
+                    || a.pits().soft.data[i] > 0.0
+                    || a.raised().soft.data[i] > 0.0
             })
             .collect();
         Self {
-            pigment: ColourRemoval::new(&a.pigment),
-            redness: ColourRemoval::new(&a.redness),
+            pigment: ColourRemoval::new(a.pigment(), p),
+            redness: ColourRemoval::new(a.redness(), p),
             relief: Plane::from_vec(ww, wh, relief),
-            hemoglobin_detail: hemoglobin_detail(a),
+            hemoglobin_detail: a.hemoglobin_detail().clone(),
             touched,
         }
     }
-}
-
-/// The hemoglobin removed across a red lesion's contour: each working pixel's own, with
-/// the part of its fine band (the plane minus its blur over [`DETAIL_BAND_TOP`]) that the
-/// melanin and shading planes' fine bands predict taken out. Camera noise reaches the
-/// three planes through one unmixing, so per pixel most of hemoglobin's noise is
-/// predictable; where a spot or pit lies, its real melanin or shading would leak in, so
-/// the correction fades there.
-fn hemoglobin_detail(a: &Analysis) -> Plane {
-    let c = &a.chrom;
-    let fine = |p: &Plane| p.band(0.0, DETAIL_BAND_TOP);
-    let mut detail = c.hemoglobin.clone();
-    let (h, s, m) = (fine(&c.hemoglobin), fine(&c.shading), fine(&c.melanin));
-    let untouched = |i: usize| {
-        a.skin.binary[i]
-            && [&a.pigment, &a.redness, &a.pits, &a.raised]
-                .iter()
-                .all(|map| map.soft.data[i] == 0.0)
-    };
-    if let Some([ws, wm]) = crate::lesions::maps::cancelling_weights(&h, [&s, &m], untouched) {
-        let lesion = |i: usize| {
-            a.pigment.soft.data[i]
-                .max(a.pits.soft.data[i])
-                .max(a.raised.soft.data[i])
-        };
-        for (i, d) in detail.data.iter_mut().enumerate() {
-            *d += (1.0 - lesion(i)) * (ws * s[i] + wm * m[i]);
-        }
-    }
-    detail
-}
-
-/// Top of the fine band [`hemoglobin_detail`] denoises (working pixels); 2–16 measure
-/// alike.
-const DETAIL_BAND_TOP: f32 = 8.0;
-
-/// The depth of the pits to fill, without the pores in them: shading smoothed over one
-/// working pixel, opened with a square as wide as the smallest lesion (so narrower dark
-/// dots, pores, drop out), its local mean loss to the opening added back, minus the pit
-/// map's baseline. Against the map's own, more smoothed excess this fills more of each
-/// pit (85% against 78%) and removes less of the pores (pore band kept 0.89–0.98
-/// against 0.83); see `tests/projection_fidelity.rs`.
-fn pit_relief(a: &Analysis) -> Plane {
-    let (w, h) = (a.pits.soft.width, a.pits.soft.height);
-    let short = w.min(h) as f32;
-    let mut shading = a.chrom.shading.clone();
-    shading.blur(1.0);
-    let opened = shading.opened(crate::analysis::min_lesion_radius(w, h).round() as usize);
-    let mut lost = Plane::from_vec(
-        w,
-        h,
-        (0..w * h)
-            .map(|i| shading.data[i] - opened.data[i])
-            .collect(),
-    );
-    lost.blur(0.015 * short);
-    let data = (0..w * h)
-        .map(|i| opened.data[i] + lost.data[i] - a.pits.baseline.data[i])
-        .collect();
-    Plane::from_vec(w, h, data)
 }
 
 /// Everything a projection of one analysis onto one target size needs besides the
@@ -233,11 +206,16 @@ impl Removal {
     /// Prepares the removal of `a`'s lesions from `target` (the analysed photo or a
     /// resized copy of it).
     pub fn new(a: &Analysis, target: &Photo) -> Self {
-        let planes = RemovalPlanes::new(a);
-        let unmix = Unmixing::new(&a.chrom.vectors);
+        Self::with_params(a, target, RenderParams::DEFAULT)
+    }
+
+    /// [`Removal::new`] with the given parameters.
+    pub fn with_params(a: &Analysis, target: &Photo, p: RenderParams) -> Self {
+        let planes = RemovalPlanes::new(a, p);
+        let unmix = Unmixing::new(&a.chrom().vectors);
         let grid = Sampler::new(a, target);
         let density = density_lut();
-        let grain = Grain::measure(&planes, &grid, &|i| {
+        let grain = Grain::measure(&planes, &grid, p, &|i| {
             own_density(&unmix, density, target, i)[0]
         });
         Self {
@@ -246,8 +224,8 @@ impl Removal {
             grain,
             unmix,
             density,
-            m: a.removal_directions[0],
-            h: a.removal_directions[1],
+            m: a.removal_directions()[0],
+            h: a.removal_directions()[1],
         }
     }
 
@@ -258,7 +236,7 @@ impl Removal {
     /// display-size preview); the maps are sampled bilinearly onto it. Colour lesions remove
     /// their smooth excess, and the pixel's own excess across their contour (see
     /// [`ColourRemoval`]), so a spot returns to its surroundings without a halo and its
-    /// skin keeps its grain. Pits are filled from an opened shading (see [`pit_relief`]), so
+    /// skin keeps its grain. Pits are filled from an opened shading (see [`Analysis::pit_relief`]), so
     /// pores stay.
     fn for_each(&self, target: &Photo, mut visit: impl FnMut(usize, f32, f32, f32)) {
         let planes = &self.planes;
@@ -307,22 +285,24 @@ struct Grain {
 }
 
 impl Grain {
-    /// Lesion pixels looked at, at most: every few rows suffice for a median.
-    const ROW_STEP: usize = 4;
-
-    fn measure(planes: &RemovalPlanes, grid: &Sampler, melanin: &impl Fn(usize) -> f32) -> Self {
+    fn measure(
+        planes: &RemovalPlanes,
+        grid: &Sampler,
+        p: RenderParams,
+        melanin: &impl Fn(usize) -> f32,
+    ) -> Self {
         let mut m = Vec::new();
-        grid.scan(&planes.touched, Self::ROW_STEP, |i, at| {
+        grid.scan(&planes.touched, p.grain_row_step, |i, at| {
             m.extend(planes.pigment.grain_at(at, || melanin(i)));
         });
         let spread = |mut v: Vec<f32>| {
-            if v.len() < 50 {
+            if v.len() < p.min_grain_samples {
                 return 0.0;
             }
             for x in v.iter_mut() {
                 *x = x.abs();
             }
-            1.4826 * crate::lesions::maps::median(&mut v)
+            stats::MAD_TO_SIGMA * stats::median(&mut v)
         };
         Self { melanin: spread(m) }
     }
@@ -419,8 +399,8 @@ impl Projector {
             melanin: Vec::new(),
             hemoglobin: Vec::new(),
             shading: Vec::new(),
-            m: a.removal_directions[0],
-            h: a.removal_directions[1],
+            m: a.removal_directions()[0],
+            h: a.removal_directions()[1],
         };
         Removal::new(a, target).for_each(target, |i, dm, dh, ds| {
             p.active.push(i as u32);
@@ -504,13 +484,13 @@ impl Taps {
 impl Sampler {
     /// Taps from `target` (the analysed photo or a resized copy) onto `a`'s working grid.
     fn new(a: &Analysis, target: &Photo) -> Self {
-        let (ww, wh) = (a.pits.soft.width, a.pits.soft.height);
+        let (ww, wh) = (a.pits().soft.width, a.pits().soft.height);
         let (tw, th) = (target.width() as usize, target.height() as usize);
         // Photo pixels per target pixel, over photo pixels per working pixel.
-        let s = a.scale as f32;
+        let s = a.scale() as f32;
         let step = (
-            a.report.width as f32 / tw as f32 / s,
-            a.report.height as f32 / th as f32 / s,
+            a.report().width as f32 / tw as f32 / s,
+            a.report().height as f32 / th as f32 / s,
         );
         let axis = |src: usize, dst: usize, step: f32| -> Vec<(usize, usize, f32)> {
             (0..dst)
@@ -566,14 +546,14 @@ pub struct LesionChange {
 /// ΔE00 per lesion between the photo and a projection, with the visibility verdict
 /// (thresholds 0.59 light / 1.75 dark skin, Vision Research 2024).
 pub fn lesion_changes(a: &Analysis, photo: &Photo, projected: &[u8]) -> Vec<LesionChange> {
-    let category = a.report.ita_category.unwrap_or(ItaCategory::Intermediate);
+    let category = a.report().ita_category.unwrap_or(ItaCategory::Intermediate);
     let threshold = colour::perceptible_delta_e(category);
     let lut = colour::srgb8_to_linear_lut();
-    let (w, s) = (photo.width() as usize, a.scale);
-    let ww = a.pigment.soft.width;
-    let maps = [&a.pigment, &a.redness, &a.pits, &a.raised];
+    let (w, s) = (photo.width() as usize, a.scale());
+    let ww = a.pigment().soft.width;
+    let maps = [&a.pigment(), &a.redness(), &a.pits(), &a.raised()];
     let mut out = Vec::new();
-    for l in &a.report.lesions {
+    for l in &a.report().lesions {
         let map = maps[l.kind as usize];
         let (mut before, mut after, mut n) = ([0f64; 3], [0f64; 3], 0usize);
         for y in l.bbox[1] as usize..=l.bbox[3] as usize {

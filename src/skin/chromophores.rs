@@ -163,20 +163,70 @@ impl Chromophores {
     }
 }
 
-/// Short side (pixels) of the grid the vector estimate works on: larger photos are
-/// averaged down to about this size first.
-const ESTIMATE_GRID: usize = 384;
-/// Low-pass σ (grid pixels) of the densities before ICA. Camera noise is white and, once
-/// shading is removed, per pixel about as large as the chromophore contrast: it makes the
-/// sources look Gaussian, biases the weaker (hemoglobin) direction and often made the
-/// estimate fail its plausibility check. Lesions and mottle are many pixels wide.
-const ESTIMATE_SIGMA: f32 = 2.0;
-/// High-pass: the skin-weighted mean at σ = this fraction of the grid's short side is
-/// subtracted, so slow drifts (lighting colour, compression error that follows the
-/// lighting) do not enter the estimate; lesion-scale structure stays.
-const ESTIMATE_DRIFT: f32 = 0.1;
-/// Points the ICA uses at most.
-const ESTIMATE_POINTS: usize = 40_000;
+/// The chromophore vector estimate's tuning numbers; [`EstimateParams::DEFAULT`] is what
+/// the analysis uses.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EstimateParams {
+    /// Short side (pixels) of the grid the vector estimate works on: larger photos are
+    /// averaged down to about this size first.
+    pub grid: usize,
+    /// Low-pass σ (grid pixels) of the densities before ICA. Camera noise is white and,
+    /// once shading is removed, per pixel about as large as the chromophore contrast: it
+    /// makes the sources look Gaussian, biases the weaker (hemoglobin) direction and
+    /// often made the estimate fail its plausibility check. Lesions and mottle are many
+    /// pixels wide.
+    pub sigma: f32,
+    /// High-pass: the skin-weighted mean at σ = this fraction of the grid's short side is
+    /// subtracted, so slow drifts (lighting colour, compression error that follows the
+    /// lighting) do not enter the estimate; lesion-scale structure stays.
+    pub drift: f32,
+    /// Points the ICA uses at most (for speed).
+    pub points: usize,
+    /// Fewest points the ICA runs on. Chosen by hand; not measured.
+    pub min_points: usize,
+    /// 8-bit channel range a pixel's every channel must lie in (off the clipped ends).
+    /// Chosen by hand; not measured.
+    pub channel_range: (u8, u8),
+    /// Skin weight from which a pixel is read as skin.
+    pub skin_at: f32,
+    /// Share of a cell's low-pass support that must be skin. Chosen by hand; not measured.
+    pub min_skin_share: f32,
+    /// Largest ratio of the whitening's eigenvalues (a flatter cloud has one source).
+    /// Chosen by hand; not measured.
+    pub max_condition: f64,
+    /// Trial angles of the rotation search over a quarter turn.
+    pub angle_steps: usize,
+    /// Least total |excess kurtosis| of the best rotation (below, the sources look
+    /// Gaussian). Chosen by hand; not measured.
+    pub min_kurtosis: f64,
+    /// Largest angle (degrees) an estimate may turn away from the prior in the ⊥ plane.
+    /// Chosen by hand; not measured.
+    pub max_turn_deg: f64,
+}
+
+impl EstimateParams {
+    /// The defaults.
+    pub const DEFAULT: EstimateParams = EstimateParams {
+        grid: 384,
+        sigma: 2.0,
+        drift: 0.1,
+        points: 40_000,
+        min_points: 500,
+        channel_range: (8, 247),
+        skin_at: 0.5,
+        min_skin_share: 0.9,
+        max_condition: 400.0,
+        angle_steps: 90,
+        min_kurtosis: 0.5,
+        max_turn_deg: 20.0,
+    };
+}
+
+impl Default for EstimateParams {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
+}
 
 /// Estimates the vectors from skin pixels by 2-D ICA in the plane orthogonal to (1,1,1);
 /// keeps the prior's (1,1,1) component, which the data cannot identify. The densities are
@@ -184,22 +234,32 @@ const ESTIMATE_POINTS: usize = 40_000;
 /// noise, below slow drifts. Falls back to the prior when there are too few pixels, too
 /// little structure, or an implausible result.
 pub fn estimate_vectors(photo: &Photo, skin: &[f32]) -> Vectors {
+    estimate_vectors_with(photo, skin, &EstimateParams::DEFAULT)
+}
+
+/// [`estimate_vectors`] with the given parameters.
+pub fn estimate_vectors_with(photo: &Photo, skin: &[f32], p: &EstimateParams) -> Vectors {
     let basis = perp_basis();
-    let pts = band_passed_skin_points(photo, skin, basis);
-    ica_2d(&pts)
-        .and_then(|dirs| match_prior(dirs, basis))
+    let pts = band_passed_skin_points(photo, skin, basis, p);
+    ica_2d(&pts, p)
+        .and_then(|dirs| match_prior(dirs, basis, p.max_turn_deg))
         .unwrap_or_default()
 }
 
 /// Skin densities projected on the plane orthogonal to (1,1,1), summed over the cells of
 /// the estimate grid, then band-passed there: the skin-normalized mean at
-/// [`ESTIMATE_SIGMA`] minus the one at [`ESTIMATE_DRIFT`]. Returns the cells whose
-/// low-pass support is at least 90% skin.
-fn band_passed_skin_points(photo: &Photo, skin: &[f32], basis: Basis) -> Vec<[f64; 2]> {
+/// [`EstimateParams::sigma`] minus the one at [`EstimateParams::drift`]. Returns the cells
+/// whose low-pass support is at least [`EstimateParams::min_skin_share`] skin.
+fn band_passed_skin_points(
+    photo: &Photo,
+    skin: &[f32],
+    basis: Basis,
+    ep: &EstimateParams,
+) -> Vec<[f64; 2]> {
     let lut = density_lut();
     let (w, h) = (photo.width() as usize, photo.height() as usize);
     // Cell size f; within a cell every s-th pixel per axis is read (about 4 per cell).
-    let f = (w.min(h) / ESTIMATE_GRID).max(1);
+    let f = (w.min(h) / ep.grid).max(1);
     let s = (f / 2).max(1);
     let (gw, gh) = (w.div_ceil(f), h.div_ceil(f));
     let b = basis.map(|e| e.map(|x| x as f32));
@@ -212,7 +272,8 @@ fn band_passed_skin_points(photo: &Photo, skin: &[f32], basis: Basis) -> Vec<[f6
             let (i, g) = (y * w + x, grow + x / f);
             sums[3][g] += 1.0;
             let px = &rgba[4 * i..4 * i + 3];
-            if skin[i] < 0.5 || px.iter().any(|&v| !(8..=247).contains(&v)) {
+            let (lo, hi) = ep.channel_range;
+            if skin[i] < ep.skin_at || px.iter().any(|&v| !(lo..=hi).contains(&v)) {
                 continue;
             }
             let d = [
@@ -230,12 +291,13 @@ fn band_passed_skin_points(photo: &Photo, skin: &[f32], basis: Basis) -> Vec<[f6
         p.blur(sigma);
         p.data
     };
-    let [p0, p1, skin_n, all_n] = [0, 1, 2, 3].map(|k| blurred(ESTIMATE_SIGMA, k));
-    let drift_sigma = ESTIMATE_DRIFT * gw.min(gh) as f32;
+    let [p0, p1, skin_n, all_n] = [0, 1, 2, 3].map(|k| blurred(ep.sigma, k));
+    let drift_sigma = ep.drift * gw.min(gh) as f32;
     let [d0, d1, drift_n] = [0, 1, 2].map(|k| blurred(drift_sigma, k));
-    let inside = |g: usize| skin_n[g] > 0.0 && skin_n[g] >= 0.9 * all_n[g] && drift_n[g] > 0.0;
+    let inside =
+        |g: usize| skin_n[g] > 0.0 && skin_n[g] >= ep.min_skin_share * all_n[g] && drift_n[g] > 0.0;
     let used = (0..gw * gh).filter(|&g| inside(g)).count();
-    let stride = used.div_ceil(ESTIMATE_POINTS).max(1);
+    let stride = used.div_ceil(ep.points).max(1);
     (0..gw * gh)
         .filter(|&g| inside(g))
         .step_by(stride)
@@ -261,8 +323,8 @@ fn project(b: Basis, v: [f64; 3]) -> [f64; 2] {
 
 /// Mixing directions (unit 2-vectors) of two independent sources, by whitening and a
 /// rotation search maximizing total |excess kurtosis|. `None` if degenerate.
-fn ica_2d(pts: &[[f64; 2]]) -> Option<[[f64; 2]; 2]> {
-    if pts.len() < 500 {
+fn ica_2d(pts: &[[f64; 2]], ep: &EstimateParams) -> Option<[[f64; 2]; 2]> {
+    if pts.len() < ep.min_points {
         return None;
     }
     let n = pts.len() as f64;
@@ -279,7 +341,7 @@ fn ica_2d(pts: &[[f64; 2]]) -> Option<[[f64; 2]; 2]> {
     let det = sxx * syy - sxy * sxy;
     let disc = (tr * tr / 4.0 - det).max(0.0).sqrt();
     let (l1, l2) = (tr / 2.0 + disc, tr / 2.0 - disc);
-    if l2 <= 1e-10 || l1 / l2 > 400.0 {
+    if l2 <= 1e-10 || l1 / l2 > ep.max_condition {
         return None;
     }
     let e1 = if sxy.abs() > 1e-15 {
@@ -323,14 +385,14 @@ fn ica_2d(pts: &[[f64; 2]]) -> Option<[[f64; 2]; 2]> {
         let (cs, sn) = (theta.cos(), theta.sin());
         (fourth(cs, sn) - 3.0).abs() + (fourth(-sn, cs) - 3.0).abs()
     };
-    let steps = 90;
+    let steps = ep.angle_steps;
     let (best, score) = (0..steps)
         .map(|i| {
             let t = i as f64 * std::f64::consts::FRAC_PI_2 / steps as f64;
             (t, kurt(t))
         })
         .fold((0.0, f64::MIN), |acc, x| if x.1 > acc.1 { x } else { acc });
-    if score < 0.5 {
+    if score < ep.min_kurtosis {
         return None;
     }
     // Unmixing rows in whitened space are the rotated axes; mixing columns = W⁻¹.
@@ -347,12 +409,9 @@ fn norm2(v: [f64; 2]) -> [f64; 2] {
     [v[0] / l, v[1] / l]
 }
 
-/// Largest angle (degrees) an estimate may turn away from the prior in the ⊥ plane.
-const MAX_TURN_DEG: f64 = 20.0;
-
 /// Assigns the estimated directions to melanin and hemoglobin by the prior and rebuilds
 /// 3-D vectors; `None` when either turns too far from its prior.
-fn match_prior(dirs: [[f64; 2]; 2], basis: Basis) -> Option<Vectors> {
+fn match_prior(dirs: [[f64; 2]; 2], basis: Basis, max_turn_deg: f64) -> Option<Vectors> {
     let prior = [MELANIN_PRIOR, HEMOGLOBIN_PRIOR].map(|v| v.map(f64::from));
     let pp = prior.map(|v| project(basis, v));
     let angle = |a: [f64; 2], b: [f64; 2]| {
@@ -375,7 +434,7 @@ fn match_prior(dirs: [[f64; 2]; 2], basis: Basis) -> Option<Vectors> {
     let a = if cost(0) <= cost(1) { 0 } else { 1 };
     let dm = signed(dirs[a], pp[0]);
     let dh = signed(dirs[1 - a], pp[1]);
-    if angle(dm, pp[0]) > MAX_TURN_DEG || angle(dh, pp[1]) > MAX_TURN_DEG {
+    if angle(dm, pp[0]) > max_turn_deg || angle(dh, pp[1]) > max_turn_deg {
         return None;
     }
     let rebuild = |d: [f64; 2], p: [f64; 3], pperp: [f64; 2]| -> [f32; 3] {

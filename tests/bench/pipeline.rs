@@ -321,8 +321,8 @@ fn main() {
             projector.active_pixels(),
             photo.pixel_count(),
             100.0 * projector.active_pixels() as f64 / n,
-            analysis.report.skin_area_percent,
-            analysis.report.lesions.len()
+            analysis.report().skin_area_percent,
+            analysis.report().lesions.len()
         );
     }
 }

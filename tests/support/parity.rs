@@ -23,7 +23,7 @@ pub const NAMES: [&str; 10] = [
 /// texture 0.6) of `photo`.
 pub fn summary(photo: &Photo) -> Vec<f64> {
     let a = analyze(photo, &AnalysisOptions::default());
-    let r = &a.report;
+    let r = &a.report();
     let mut out = photo.rgba().to_vec();
     let f = Fractions {
         pigment: 0.7,

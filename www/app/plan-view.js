@@ -13,13 +13,10 @@ const GRADE_SHORT = { strong: 'strong', moderate: 'moderate', weak: 'weak', assu
 
 const pct = (x) => `${Math.round((x ?? 0) * 100)}%`;
 
-/** What the profile says about a pair, from the profile data alone (for labels). */
-export function coverageOf(profile, treatment, concern) {
-  const outcome = profile.outcomes.find((o) => o.treatment === treatment && o.concern === concern);
-  if (outcome) return { kind: 'evidence', outcome };
-  const gap = profile.gaps.find((g) => g.treatments.includes(treatment) && g.concerns.includes(concern));
-  if (gap) return { kind: 'gap', gap };
-  return { kind: 'not-listed' };
+/** What the profile says about a pair, looked up in the engine's coverage table (the
+ * worker's `profile` result: coverage[treatment][concern]). */
+export function coverageOf(coverage, treatment, concern) {
+  return coverage?.[treatment]?.[concern] ?? { kind: 'not-listed' };
 }
 
 function option(value, text) {
@@ -36,10 +33,10 @@ export function fillConcerns(select, profile, keep) {
 }
 
 /** Fills a treatment select for a concern, each option saying how good its evidence is. */
-export function fillTreatments(select, profile, concern, keep, noneText) {
+export function fillTreatments(select, profile, coverage, concern, keep, noneText) {
   const opts = [option('', noneText)];
   for (const t of profile.treatments) {
-    const cov = coverageOf(profile, t.id, concern);
+    const cov = coverageOf(coverage, t.id, concern);
     const note =
       cov.kind === 'evidence' ? `${GRADE_SHORT[cov.outcome.grade] ?? cov.outcome.grade} evidence` : 'no evidence to project';
     opts.push(option(t.id, `${t.name} (${note})`));
@@ -99,7 +96,7 @@ export function planFacts(root, plan, profile) {
 }
 
 /** The evidence panel for plan A. */
-export function renderEvidence(body, riskBox, plan, profile) {
+export function renderEvidence(body, riskBox, plan, profile, coverage) {
   const treatment = profile.treatments.find((t) => t.id === plan.treatment);
   const concern = profile.concerns.find((c) => c.id === plan.concern);
   const parts = [];
@@ -108,7 +105,7 @@ export function renderEvidence(body, riskBox, plan, profile) {
   } else {
     parts.push(el('h3', { class: 'h3' }, `${treatment.name} for ${concern.name.toLowerCase()}`));
     if (treatment.description) parts.push(el('p', { class: 'small muted' }, treatment.description));
-    const cov = plan.coverage ?? coverageOf(profile, plan.treatment, plan.concern);
+    const cov = plan.coverage ?? coverageOf(coverage, plan.treatment, plan.concern);
     if (cov.kind === 'evidence') {
       const o = cov.outcome;
       parts.push(el('p', { class: `grade grade-${o.grade}` }, el('strong', {}, 'Grade: '), GRADE_WORDS[o.grade] ?? o.grade));

@@ -36,7 +36,7 @@ fn fit(samples: &[[f32; 2]]) -> Option<Model> {
     }
     let med = |k: usize| {
         let mut v: Vec<f32> = samples.iter().map(|s| s[k]).collect();
-        crate::lesions::maps::median(&mut v)
+        crate::maths::stats::median(&mut v)
     };
     let mut model = Model {
         mean: [med(0), med(1)],

@@ -1,9 +1,9 @@
 //! The engine's stages one at a time, for the in-browser stage benchmark (www/bench).
 //! JS times each call; every call keeps its result so the next stage can use it.
 
-use skin_preview::analysis::{analyze, work_scale, Analysis, AnalysisOptions};
+use skin_preview::analysis::{analyze, work_scale, Analysis, AnalysisOptions, AnalysisParams};
 use skin_preview::skin::chromophores::{decompose, estimate_vectors, Chromophores, Vectors};
-use skin_preview::lesions::maps::{blur_factor, lesion_map, MapParams, NoiseModel};
+use skin_preview::lesions::maps::{blur_factor, lesion_map};
 use skin_preview::maths::planes::{masked_blur, Plane};
 use skin_preview::projection::render::{Fractions, Projector};
 use skin_preview::skin::mask::{feather_sigma, skin_mask, SkinMask};
@@ -113,16 +113,7 @@ impl Stages {
     pub fn lesion_map(&mut self) -> usize {
         let (c, s) = (self.chrom.as_ref().unwrap(), self.skin.as_ref().unwrap());
         let (w, h) = (self.work.width() as usize, self.work.height() as usize);
-        let short = self.short();
-        let params = MapParams {
-            smooth_sigma: (0.006 * short).max(1.0),
-            baseline_sigma: 0.06 * short,
-            k_sigma: 6.0,
-            floor: 0.12,
-            min_area: ((0.012 * short).powi(2) * std::f32::consts::PI).max(12.0) as usize,
-            sign: 1.0,
-            noise: NoiseModel::Local,
-        };
+        let params = AnalysisParams::DEFAULT.colour_maps(w, h);
         lesion_map(&c.melanin, &s.soft, &s.binary, &params, feather_sigma(w, h))
             .lesions
             .len()
