@@ -375,8 +375,10 @@ pub fn analyze_in(full: &Photo, options: &AnalysisOptions, region: Region) -> An
         let fw = full.width() as usize;
         let cropped: Vec<bool> = (y0..y0 + rh)
             .flat_map(|y| {
+                // A mask shorter than the photo reads as no skin where it ends.
                 let at = y as usize * fw + x0 as usize;
-                m[at..at + rw as usize].iter().copied()
+                let row = m.get(at..(at + rw as usize).min(m.len())).unwrap_or(&[]);
+                (0..rw as usize).map(move |x| row.get(x).copied().unwrap_or(false))
             })
             .collect();
         (

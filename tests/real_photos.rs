@@ -474,7 +474,9 @@ fn real_lesions_on_untouched_photos() {
     );
 }
 
-/// Why spots are missed: per spot, the matched-filter peak and the map's cover (diagnostic).
+/// Why spots are missed: per spot, the matched-filter peak and the map's cover (diagnostic,
+/// prints only). Its scores are recomputed over the whole working frame, so with a face
+/// (analysed in its own region) they approximate the analysis's rather than repeat them.
 #[test]
 #[ignore]
 fn diagnose_spots() {

@@ -117,8 +117,8 @@ pub fn matched_scores_with(
         // Each scale on its own pyramid level, where its σ spans about `grid_sigma` pixels.
         let f = ((sigma / p.grid_sigma) as usize).max(1);
         let z = scale_scores(&od, skin, &skin_plane, (sigma / f as f32, f), directions, p);
-        for (zi, out) in z.iter().zip(best.iter_mut()) {
-            let up = zi.upsample(f, w, h);
+        for (zi, out) in z.into_iter().zip(best.iter_mut()) {
+            let up = if f > 1 { zi.upsample(f, w, h) } else { zi };
             for (o, v) in out.data.iter_mut().zip(&up.data) {
                 *o = o.max(*v);
             }
@@ -137,7 +137,7 @@ fn scale_scores(
     directions: &[[f32; 3]],
     p: &BlobParams,
 ) -> Vec<Plane> {
-    let (skin, skin_plane) = (skin.downsample(f), skin_plane.downsample(f));
+    let (skin, skin_plane) = (skin.reduced(f), skin_plane.reduced(f));
     let (w, h) = (skin.width, skin.height);
     let skin_bin: Vec<bool> = skin_plane.data.iter().map(|&v| v >= 0.5).collect();
     let wide = p.surround * sigma;
@@ -146,7 +146,7 @@ fn scale_scores(
         MaskedBlur::new(&skin, wide, blur_factor(wide)),
     );
     let r: [Vec<f32>; 3] = std::array::from_fn(|c| {
-        let odc = od[c].downsample(f);
+        let odc = od[c].reduced(f);
         let (a, b) = (near.apply(&odc, 0.0), far.apply(&odc, 0.0));
         a.data.iter().zip(&b.data).map(|(x, y)| x - y).collect()
     });

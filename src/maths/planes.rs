@@ -132,6 +132,15 @@ impl Plane {
         Plane::from_vec(width, height, data)
     }
 
+    /// [`Plane::downsample`], borrowing the plane itself at factor 1 (no copy).
+    pub fn reduced(&self, factor: usize) -> Cow<'_, Plane> {
+        if factor <= 1 {
+            Cow::Borrowed(self)
+        } else {
+            Cow::Owned(self.downsample(factor))
+        }
+    }
+
     /// Area-average downsample by an integer factor (partial edge blocks averaged too).
     pub fn downsample(&self, factor: usize) -> Plane {
         if factor <= 1 {
