@@ -5,7 +5,7 @@ pub mod maps;
 pub mod params;
 pub mod removal;
 
-use crate::lesions::blobs;
+use crate::lesions::blobs::{self, Direction};
 use crate::lesions::maps::{self as lesions, LesionMap, MapParams, NoiseModel};
 use crate::maths::components::Component;
 use crate::maths::least_squares::cancelling_weights;
@@ -431,9 +431,33 @@ pub fn analyze_in(full: &Photo, options: &AnalysisOptions, region: Region) -> An
         photo,
         &interior,
         &skin.binary,
-        &[blobs::MELANIN_MEAN, chromophores::HEMOGLOBIN_PRIOR],
+        &[
+            Direction {
+                vector: blobs::MELANIN_TSUMURA,
+                local: true,
+            },
+            Direction {
+                vector: blobs::MELANIN_ICA,
+                local: true,
+            },
+            // The real papules and flushes sit where the face is mottled: against its
+            // local level they fade (found 1 of 9 marked, against 4 of 9 over the face).
+            Direction {
+                vector: chromophores::HEMOGLOBIN_PRIOR,
+                local: false,
+            },
+        ],
         &p.blobs,
     );
+    // A camera's melanin direction is unknown: a spot scores by the nearer published one.
+    let scores = {
+        let mut s = scores;
+        let ica = s.remove(1);
+        for (a, b) in s[0].data.iter_mut().zip(&ica.data) {
+            *a = a.max(*b);
+        }
+        s
+    };
     let blob_area =
         ((p.blob_min_radius * short).powi(2) * std::f32::consts::PI).max(p.min_blob_area) as usize;
     // The excess to remove is over the skin just around each blob: at the face's scale

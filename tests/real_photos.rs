@@ -13,6 +13,7 @@ mod support;
 
 use skin_preview::analysis::maps;
 use skin_preview::analysis::{self, Analysis, AnalysisOptions};
+use skin_preview::lesions::blobs::Direction;
 use skin_preview::projection::render::{Fractions, Projector};
 use skin_preview::Photo;
 use support::real::{self, Injected, Kind, RealPhoto, CASES};
@@ -246,6 +247,25 @@ fn run_class(photos: &[RealPhoto], class: ItaName, target: f64) -> ClassStats {
                 }
             }
             st.found.push((de, found, lesions.len()));
+            if de == 10.0 && std::env::var("MISSES").is_ok() {
+                let a = &run.analysis;
+                let sc = a.scale() as f64;
+                let sw = a.skin().soft.width;
+                for (li, l) in lesions.iter().enumerate() {
+                    let (cover, _) = score_spot(&run.pigment, w, h, l);
+                    if cover < FOUND_COVER {
+                        let j = (l.centre[1] / sc) as usize * sw + (l.centre[0] / sc) as usize;
+                        println!(
+                            "  MISS {:<16} {:<12} spot {li} d {:.1} px ({:.1} work) cover {cover:.2} skin {:.2}",
+                            CASES[pi].name,
+                            class.label(),
+                            l.diameter,
+                            l.diameter / sc,
+                            a.skin().soft.data[j]
+                        );
+                    }
+                }
+            }
             if de == 8.0 {
                 let name = CASES[pi].name;
                 let (fw, s) = (run.analysis.report().face.as_ref(), run.analysis.scale());
@@ -321,7 +341,7 @@ struct Row {
 /// Regression floors of the real-photo benchmark, per class light → dark, set at today's
 /// measured values minus a margin (tests/TARGETS.md has the figures). The targets
 /// (Dice ≥ 0.85, 90% found from ΔE00 3, false positives ≤ 1%) are printed, not yet met.
-const FOUND_AT_8_FLOOR: [f64; 6] = [0.35, 0.35, 0.35, 0.35, 0.35, 0.35];
+const FOUND_AT_8_FLOOR: [f64; 6] = [0.50, 0.50, 0.50, 0.50, 0.50, 0.50];
 /// Largest false-positive area on an untouched photo, % of skin, any class.
 const FALSE_POSITIVE_CEILING: f64 = 4.0;
 
@@ -514,8 +534,14 @@ fn diagnose_spots() {
             &a.skin().interior(),
             &a.skin().binary,
             &[
-                skin_preview::lesions::blobs::MELANIN_MEAN,
-                skin_preview::skin::chromophores::HEMOGLOBIN_PRIOR,
+                Direction {
+                    vector: skin_preview::lesions::blobs::MELANIN_MEAN,
+                    local: true,
+                },
+                Direction {
+                    vector: skin_preview::skin::chromophores::HEMOGLOBIN_PRIOR,
+                    local: false,
+                },
             ],
         );
         let zi = if kind == Kind::Red { 1 } else { 0 };
@@ -524,6 +550,23 @@ fn diagnose_spots() {
         } else {
             &run.pigment
         };
+        if std::env::var("DUMP").is_ok() {
+            let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/out");
+            let _ = std::fs::create_dir_all(&out);
+            let mut rgba = img.to_rgba(Some(90));
+            for (i, &m) in mask.iter().enumerate() {
+                if m {
+                    rgba[i * 4 + 1] = 255;
+                }
+            }
+            let _ = image::save_buffer(
+                out.join(format!("diagnose-{}.png", case.name)),
+                &rgba,
+                w as u32,
+                h as u32,
+                image::ColorType::Rgba8,
+            );
+        }
         print!("{} scale {}:", case.name, a.scale());
         for l in &lesions {
             let (cx, cy) = ((l.centre[0] / s) as i64, (l.centre[1] / s) as i64);

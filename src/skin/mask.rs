@@ -549,11 +549,17 @@ fn clean(binary: &mut [bool], w: usize, h: usize, p: &MaskParams) {
             *b = false;
         }
     }
+    fill_holes(binary, w, h, total / p.hole_of_image.max(1));
+}
+
+/// Fills the holes of `binary` that touch no border and hold at most `max_area` pixels:
+/// a dark spot or a mole that the colour model leaves out is still skin.
+pub fn fill_holes(binary: &mut [bool], w: usize, h: usize, max_area: usize) {
     let holes: Vec<bool> = binary.iter().map(|b| !b).collect();
     let (hl, hc) = components::label(&holes, w, h);
     let fill: Vec<bool> = hc
         .iter()
-        .map(|c| !c.touches_border && c.area * p.hole_of_image <= total)
+        .map(|c| !c.touches_border && c.area <= max_area)
         .collect();
     for (b, &l) in binary.iter_mut().zip(&hl) {
         if l > 0 && fill[l as usize - 1] {
