@@ -18,9 +18,9 @@ use serde::Serialize;
 /// The footprint grows by this share of the lesion's equivalent radius (at least
 /// [`FOOTPRINT_MIN_PX`]): the outline is drawn near 60% of the peak, and a lesion's soft
 /// edge reaches about 1.4× that radius.
-pub const FOOTPRINT_GROW: f64 = 0.5;
+pub const FOOTPRINT_GROW: f64 = 0.3;
 /// Least footprint growth, working pixels (resampling spreads an edge by about one).
-pub const FOOTPRINT_MIN_PX: f64 = 1.5;
+pub const FOOTPRINT_MIN_PX: f64 = 1.0;
 /// The ring spans these shares of the equivalent radius beyond the outline.
 pub const RING: (f64, f64) = (0.75, 1.5);
 /// Least ring distances, working pixels.

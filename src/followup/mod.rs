@@ -27,6 +27,11 @@ use serde::Serialize;
 use thiserror::Error;
 use verdict::ProjectionCheck;
 
+/// The piecewise mesh warp must leave at most this share of the global map's squared
+/// structure misfit over the face to be used: JPEG and a fading lesion move the misfit
+/// by a few percent, a change of expression by far more.
+pub const MESH_WARP_GAIN: f64 = 0.7;
+
 /// Why a follow-up could not be compared; the messages say what to do.
 #[derive(Debug, Error, Clone, PartialEq)]
 pub enum FollowupError {
@@ -157,6 +162,9 @@ pub struct RegistrationReport {
     pub shape_distance_percent: Option<f64>,
     /// Whether the image refinement converged (the landmark map is used otherwise).
     pub refined: bool,
+    /// Whether the piecewise-affine mesh warp was applied on top of the global map (only
+    /// when it aligns the follow-up's structure clearly better: a change of expression).
+    pub mesh_warp: bool,
 }
 
 /// Area-weighted fractions removed per channel.
@@ -276,18 +284,41 @@ pub fn compare(
         }
         _ => analysis.skin().binary.clone(),
     };
-    let grown = grow(&lesions, fw, fh, 2);
+    let grown = around_lesions(analysis, &lesions, fw, fh);
     let align: Vec<bool> = region.iter().zip(&grown).map(|(r, l)| *r && !l).collect();
     let size = match bface {
         Some(b) if method == Method::Mesh => b.width_px as f64,
         _ => bbox_size(&align, fw, s),
     };
-    let (t, refined) = refine_map(bphoto, fphoto, t0, &align, (fw, fh, s), size);
-    // 3. The mesh correction over the triangles, and the residual.
-    let (field, residual_px) = match (method, bface, fface) {
+    let (t, refined, fine) = refine_map(bphoto, fphoto, t0, &align, (fw, fh, s), size);
+    let mut mesh_warp = false;
+    // 3. The mesh correction over the triangles (each landmark's shift checked on the
+    // image), and the residual at the landmarks.
+    let (registration, residual_px) = match (method, bface, fface) {
         (Method::Mesh, Some(b), Some(f)) => {
-            let (field, res) = register::mesh_field(&t, b, f, (fw, fh, s));
-            (Some((field, s)), res)
+            let shifts = match &fine {
+                Some((bs, fs)) => register::vertex_shifts(
+                    &t,
+                    (b, f),
+                    (bs, &align, fw),
+                    fs,
+                    register::VERTEX_PATCH_SHARE * b.width_px as f64,
+                ),
+                None => vec![None; b.points.len()],
+            };
+            let field = register::mesh_field(b, &shifts, (fw, fh, s));
+            let warped = Registration::new(method, t, 0.0, shape, Some((field, s)));
+            let global = Registration::new(method, t, 0.0, shape, None);
+            // The piecewise warp is kept when it explains the follow-up clearly better
+            // than the global map (a change of expression), not for a rigid move.
+            let keep = fine.as_ref().is_some_and(|(bs, fs)| {
+                let e = |r: &Registration| register::misfit(|p| r.map(p), (bs, &align, fw), fs);
+                e(&warped) < MESH_WARP_GAIN * e(&global)
+            });
+            mesh_warp = keep;
+            let reg = if keep { warped } else { global };
+            let res = register::landmark_residual(&reg, b, f);
+            (reg, res)
         }
         _ => {
             let p = options.points.as_ref().map(|p| p.baseline).unwrap_or_default();
@@ -298,10 +329,11 @@ pub fn compare(
                 let e = t.unapply_vector([b[0] as f64 - m[0], b[1] as f64 - m[1]]);
                 sq += e[0] * e[0] + e[1] * e[1];
             }
-            (None, (sq / 3.0).sqrt())
+            (Registration::new(method, t, 0.0, None, None), (sq / 3.0).sqrt())
         }
     };
-    let registration = Registration::new(method, t, residual_px, shape, field);
+    let mut registration = registration;
+    registration.residual_px = residual_px;
     // 4. The follow-up in the baseline's working frame, in density.
     let bbox = skin_bbox(&analysis.skin().binary, fw, fh);
     let warped = warp_density(fphoto, &registration, (fw, fh, s), bbox);
@@ -482,6 +514,7 @@ pub fn compare(
             shift_px: [t.m[2], t.m[5]],
             shape_distance_percent: shape.map(|d| 100.0 * d),
             refined,
+            mesh_warp,
         },
         photometric,
         lesions: measured.into_iter().map(|(m, _)| m.change).collect(),
@@ -506,6 +539,24 @@ fn lesion_pixels(a: &Analysis) -> Vec<bool> {
     (0..a.skin().binary.len())
         .map(|i| maps.iter().any(|m| m.mask[i]))
         .collect()
+}
+
+/// The lesions with a margin of half their size (at least 2 px): their appearance changes
+/// between the visits, so neither the alignment nor the light is measured there.
+fn around_lesions(a: &Analysis, lesions: &[bool], w: usize, h: usize) -> Vec<bool> {
+    let mut out = grow(lesions, w, h, 2);
+    for map in [a.pigment(), a.redness(), a.pits(), a.raised()] {
+        for c in &map.lesions {
+            let [x0, y0, x1, y1] = c.bbox.map(|v| v as usize);
+            let m = ((x1 - x0).max(y1 - y0) / 2).max(2);
+            for y in y0.saturating_sub(m)..=(y1 + m).min(h - 1) {
+                for x in x0.saturating_sub(m)..=(x1 + m).min(w - 1) {
+                    out[y * w + x] = true;
+                }
+            }
+        }
+    }
+    out
 }
 
 /// A mask grown by `r` pixels (square).
@@ -564,8 +615,9 @@ fn skin_bbox(m: &[bool], w: usize, h: usize) -> [usize; 4] {
     [x0, y0, x1, y1]
 }
 
-/// Coarse then fine image refinement of the map over the `align` pixels; falls back to
-/// `t0` when it does not converge or wanders more than 5% of `size`.
+/// Coarse-to-fine image refinement of the map over the `align` pixels; falls back to `t0`
+/// when it does not converge or wanders more than 10% of `size`. Also gives the finest
+/// level's structures (baseline, follow-up) for the landmarks' local shifts.
 fn refine_map(
     bphoto: &Photo,
     fphoto: &Photo,
@@ -573,10 +625,10 @@ fn refine_map(
     align: &[bool],
     (fw, fh, s): (usize, usize, usize),
     size: f64,
-) -> (register::Affine, bool) {
+) -> (register::Affine, bool, Option<(register::Structure, register::Structure)>) {
     let [x0, y0, x1, y1] = skin_bbox(align, fw, fh);
     if x1 <= x0 + 4 || y1 <= y0 + 4 {
-        return (t0, false);
+        return (t0, false, None);
     }
     let k = t0.scale();
     let f = ((s as f64 * k).round() as usize).max(1);
@@ -608,7 +660,7 @@ fn refine_map(
     let fx1 = (hi[0] + pad).clamp(0.0, pw) as u32;
     let fy1 = (hi[1] + pad).clamp(0.0, ph) as u32;
     if fx1 <= fx0 + 4 * f as u32 || fy1 <= fy0 + 4 * f as u32 {
-        return (t0, false);
+        return (t0, false, None);
     }
     let rect_f = [fx0, fy0, fx1 - fx0, fy1 - fy0];
     // High-pass at 3% of the face (exposure and colour drop out), smoothed coarse then fine.
@@ -619,7 +671,9 @@ fn refine_map(
     let (bw, _) = (bsmall.width, bsmall.height);
     let mut t = t0;
     let mut ok = false;
-    for sm in [2.0f32, 0.7] {
+    let mut last = None;
+    // Coarse to fine: the landmarks may be off by a few percent of the face.
+    for sm in [4.0f32, 1.5, 0.7] {
         let bs = register::Structure::from_linear(&bsmall, s, [rect_b[0] as f64, rect_b[1] as f64], hp_b, sm);
         let fs = register::Structure::from_linear(
             &fsmall,
@@ -650,13 +704,14 @@ fn refine_map(
         let (t1, conv) = register::refine(t, &samples, &fs, 30);
         t = t1;
         ok = conv;
+        last = Some((bs, fs));
     }
-    // Reject a refinement that wandered: the corners moved by more than 5% of the size.
+    // Reject a refinement that wandered: a corner moved by more than 10% of the size.
     let moved = corners_moved(&t0, &t, rect_b);
-    if !ok || moved > 0.05 * size * k {
-        return (t0, false);
+    if !ok || moved > 0.1 * size * k {
+        return (t0, false, last);
     }
-    (t, true)
+    (t, true, last)
 }
 
 fn corners_moved(a: &register::Affine, b: &register::Affine, r: [u32; 4]) -> f64 {
