@@ -549,3 +549,99 @@ fn speed_two_12_megapixel_photos() {
     println!("registered follow-up at full size: {:.0} ms", t.elapsed().as_secs_f64() * 1000.0);
     std::hint::black_box(img);
 }
+
+/// `skin-preview compare --json` holds the contract, and `--maps` writes both PNGs.
+#[test]
+fn cli_compare_json_contract() {
+    use skin_preview::evidence::Scenario;
+    let case = CASES.iter().find(|c| c.name == "henner-portrait").expect("case");
+    let photo = real::load(case);
+    let mut lesions = spots(&photo, 3);
+    let with = real::inject(&photo.image, &mut lesions);
+    let (w, h) = (with.width, with.height);
+    let sim = Similarity {
+        angle_deg: 3.0,
+        scale: 0.95,
+        shift: [30.0, 10.0],
+    };
+    let faded = inject_faded(&photo.image, &lesions, &[0.5; 5]);
+    let follow = transform(&faded, &sim, (w, h), white_balance_gains(500.0));
+    let dir = std::env::temp_dir().join(format!("skin-preview-followup-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let save = |img: &LinearImage, name: &str| {
+        let rgba = img.to_rgba(None);
+        let rgb: Vec<u8> = rgba.chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]).collect();
+        let path = dir.join(name);
+        image::save_buffer(&path, &rgb, img.width as u32, img.height as u32, image::ExtendedColorType::Rgb8)
+            .expect("write photo");
+        path
+    };
+    let (a, b) = (save(&with, "baseline.png"), save(&follow, "followup.png"));
+    let outcome = Profile::builtin()
+        .outcomes()
+        .iter()
+        .find(|o| o.fractions_at(12.0, Scenario::Typical).pigment > 0.0)
+        .expect("a pigment outcome");
+    let json = dir.join("compare.json");
+    let maps = dir.join("maps");
+    let bin = env!("CARGO_BIN_EXE_skin-preview");
+    let run = std::process::Command::new(bin)
+        .args(["compare", a.to_str().unwrap(), b.to_str().unwrap()])
+        .args(["--treatment", &outcome.treatment, "--concern", &outcome.concern, "--weeks", "12"])
+        .args(["--json", json.to_str().unwrap(), "--maps", maps.to_str().unwrap()])
+        .output()
+        .expect("run the CLI");
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    println!("{stdout}");
+    assert!(stdout.contains("registration:") && stdout.contains("projection:"), "{stdout}");
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).expect("json")).expect("valid JSON");
+    assert!(v["registration"]["residual_px"].is_number());
+    assert_eq!(v["registration"]["method"], "mesh");
+    let gain = v["photometric"]["gain"].as_array().expect("gain");
+    assert_eq!(gain.len(), 3);
+    assert!(gain.iter().all(|g| g.is_number()));
+    let lesions = v["lesions"].as_array().expect("lesions");
+    assert!(!lesions.is_empty(), "no lesions");
+    for l in lesions {
+        for key in [
+            "kind",
+            "area_px_baseline",
+            "area_px_followup",
+            "contrast_de00_baseline",
+            "contrast_de00_followup",
+            "fraction_removed",
+        ] {
+            assert!(l.get(key).is_some(), "lesion without {key}: {l}");
+        }
+    }
+    for key in [
+        "pigment_fraction_removed",
+        "redness_fraction_removed",
+        "texture_fraction_removed",
+    ] {
+        assert!(v["summary"].get(key).is_some(), "summary without {key}");
+    }
+    assert!(v["summary"]["pigment_fraction_removed"].is_number());
+    for end in ["low", "typical", "high"] {
+        assert!(v["projection"]["band"][end]["pigment"].is_number(), "band.{end}");
+    }
+    let verdict = v["projection"]["verdict"].as_str().expect("verdict");
+    assert!(["below", "within", "above"].contains(&verdict), "{verdict}");
+    for name in ["registered.png", "change.png"] {
+        let img = image::open(maps.join(name)).expect(name);
+        assert_eq!((img.width(), img.height()), (w as u32, h as u32), "{name}");
+    }
+    // A refusal is one line with what to do, exit code 1.
+    let other = real::load(CASES.iter().find(|c| c.name == "hopper").expect("case"));
+    let c = save(&other.image, "other.png");
+    let run = std::process::Command::new(bin)
+        .args(["compare", a.to_str().unwrap(), c.to_str().unwrap()])
+        .output()
+        .expect("run the CLI");
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{err}");
+    assert!(err.contains("another person") && err.lines().count() == 1, "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -175,13 +175,13 @@ fn print_text(r: &Comparison) -> Result<(), Failure> {
         );
         for c in &pr.channels {
             out!(
-                "  {:<8} measured {:.2}, band {:.2}–{:.2} (typical {:.2}): {:?}",
+                "  {:<8} measured {:.2}, band {:.2}–{:.2} (typical {:.2}): {}",
                 c.channel.as_str(),
                 c.measured,
                 c.low,
                 c.high,
                 c.typical,
-                c.verdict
+                format!("{:?}", c.verdict).to_lowercase()
             );
         }
         if pr.channels.is_empty() {
