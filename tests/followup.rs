@@ -77,7 +77,10 @@ fn conditions(rng: &mut Rng, k: usize, (w, h): (usize, usize)) -> (Similarity, f
     let angle = rng.range(-10.0, 10.0);
     let scale = rng.range(0.85, 1.15);
     let c = [w as f64 / 2.0, h as f64 / 2.0];
-    let d = [rng.range(-0.03, 0.03) * w as f64, rng.range(-0.03, 0.03) * h as f64];
+    let d = [
+        rng.range(-0.03, 0.03) * w as f64,
+        rng.range(-0.03, 0.03) * h as f64,
+    ];
     let base = Similarity {
         angle_deg: angle,
         scale,
@@ -220,7 +223,9 @@ fn follow_ups_measure_the_fade_in_every_ita_class() {
     out.sort_by_key(|o| o.0);
     let mut failures = Vec::new();
     let (mut counted, mut within) = (0usize, 0usize);
-    println!("Registration (true RMS error at the baseline landmarks, px at a 1000 px face) and light:");
+    println!(
+        "Registration (true RMS error at the baseline landmarks, px at a 1000 px face) and light:"
+    );
     for (_, o) in &out {
         println!(
             "  {:<16} {:<13} error {:5.2}  residual {:6.2} px  gains {:.3} {:.3} {:.3}  spots found {}/{}",
@@ -284,16 +289,29 @@ fn follow_ups_measure_the_fade_in_every_ita_class() {
                 .collect();
             total += errs.len();
             let mean = errs.iter().map(|e| e.abs()).sum::<f64>() / errs.len().max(1) as f64;
-            let worst = errs.iter().cloned().fold(0.0f64, |a, e| if e.abs() > a.abs() { e } else { a });
+            let worst = errs
+                .iter()
+                .cloned()
+                .fold(0.0f64, |a, e| if e.abs() > a.abs() { e } else { a });
             print!("  {mean:.3} / {worst:+.3} (n {:>2})", errs.len());
         }
         println!();
-        let found = out.iter().filter(|(_, o)| o.class == class).map(|(_, o)| o.spots.len()).sum::<usize>();
+        let found = out
+            .iter()
+            .filter(|(_, o)| o.class == class)
+            .map(|(_, o)| o.spots.len())
+            .sum::<usize>();
         if found == 0 {
-            failures.push(format!("{}: no injected spot found on any baseline", class.label()));
+            failures.push(format!(
+                "{}: no injected spot found on any baseline",
+                class.label()
+            ));
         }
     }
-    let others: Vec<(f64, f64)> = out.iter().flat_map(|(_, o)| o.others.iter().copied()).collect();
+    let others: Vec<(f64, f64)> = out
+        .iter()
+        .flat_map(|(_, o)| o.others.iter().copied())
+        .collect();
     let strong: Vec<f64> = others.iter().filter(|o| o.1 >= 4.0).map(|o| o.0).collect();
     println!(
         "unchanged real-skin lesions the baseline found: {} (ΔE00 ≥ 4: {}), mean |fraction| {:.3}, ΔE00 ≥ 4: mean |fraction| {:.3}, worst {:+.3}",
@@ -311,7 +329,9 @@ fn follow_ups_measure_the_fade_in_every_ita_class() {
         100.0 * FLOOR_SHARE_WITHIN
     );
     if share < FLOOR_SHARE_WITHIN {
-        failures.push(format!("only {within} of {counted} spots within ±{MAX_FRACTION_ERROR}"));
+        failures.push(format!(
+            "only {within} of {counted} spots within ±{MAX_FRACTION_ERROR}"
+        ));
     }
     assert!(total >= 24, "too few spots found to measure ({total})");
     assert!(failures.is_empty(), "{failures:#?}");
@@ -320,17 +340,24 @@ fn follow_ups_measure_the_fade_in_every_ita_class() {
 /// The mesh of a case's photo (untoned, as it is).
 fn face_of(photo: &RealPhoto) -> Face {
     let rgba = photo.image.to_rgba(None);
-    let p = skin_preview::Photo::from_rgba(photo.image.width as u32, photo.image.height as u32, rgba)
-        .expect("photo");
+    let p =
+        skin_preview::Photo::from_rgba(photo.image.width as u32, photo.image.height as u32, rgba)
+            .expect("photo");
     face_cli::find(&p).0.expect("face")
 }
 
 #[test]
 fn another_person_is_refused_and_the_same_person_is_not() {
-    let people: Vec<RealPhoto> = ["henner-portrait", "paumier", "hopper", "giunchedi", "astronaut"]
-        .iter()
-        .map(|n| real::load(CASES.iter().find(|c| c.name == *n).expect("case")))
-        .collect();
+    let people: Vec<RealPhoto> = [
+        "henner-portrait",
+        "paumier",
+        "hopper",
+        "giunchedi",
+        "astronaut",
+    ]
+    .iter()
+    .map(|n| real::load(CASES.iter().find(|c| c.name == *n).expect("case")))
+    .collect();
     let faces: Vec<Face> = people.iter().map(face_of).collect();
     println!("Shape distance after similarity alignment, % of the baseline face width:");
     let mut different = Vec::new();
@@ -340,7 +367,10 @@ fn another_person_is_refused_and_the_same_person_is_not() {
                 let (_, rms) = register::mesh_similarity(&faces[i], &faces[j]);
                 let d = 100.0 * rms / faces[i].width_px as f64;
                 different.push(d);
-                println!("  {:<16} vs {:<16} {d:.2}%", people[i].case.name, people[j].case.name);
+                println!(
+                    "  {:<16} vs {:<16} {d:.2}%",
+                    people[i].case.name, people[j].case.name
+                );
             }
         }
     }
@@ -363,8 +393,13 @@ fn another_person_is_refused_and_the_same_person_is_not() {
     let max = 100.0 * register::MAX_SHAPE_DISTANCE as f64;
     let min_diff = different.iter().cloned().fold(f64::MAX, f64::min);
     let max_same = same.iter().cloned().fold(0.0, f64::max);
-    println!("threshold {max:.1}%: same person up to {max_same:.2}%, other people from {min_diff:.2}%");
-    assert!(max_same < max, "the same person reads {max_same:.2}% ≥ {max}%");
+    println!(
+        "threshold {max:.1}%: same person up to {max_same:.2}%, other people from {min_diff:.2}%"
+    );
+    assert!(
+        max_same < max,
+        "the same person reads {max_same:.2}% ≥ {max}%"
+    );
     assert!(min_diff > max, "two people read {min_diff:.2}% ≤ {max}%");
     // And through the API: Henner's baseline against Hopper's photo is refused (Paumier's
     // head is turned 42°, so it is refused for that first).
@@ -407,7 +442,12 @@ fn shrink(img: &LinearImage, k: usize) -> LinearImage {
 #[test]
 fn small_faces_and_missing_faces_are_refused_with_what_to_do() {
     // Henner's portrait at a quarter of its size: a face about 140 px wide.
-    let p = real::load(CASES.iter().find(|c| c.name == "henner-portrait").expect("case"));
+    let p = real::load(
+        CASES
+            .iter()
+            .find(|c| c.name == "henner-portrait")
+            .expect("case"),
+    );
     let small = shrink(&p.image, 4);
     let base = session(&small, 90, true);
     let follow = session(&small, 90, false);
@@ -479,8 +519,15 @@ fn three_points_register_a_patch_without_a_face() {
         .collect();
     let spec = format!(
         "{};{}",
-        pts.iter().map(|p| format!("{},{}", p[0], p[1])).collect::<Vec<_>>().join(","),
-        clicks.iter().map(|p| format!("{:.1},{:.1}", p[0], p[1])).collect::<Vec<_>>().join(",")
+        pts.iter()
+            .map(|p| format!("{},{}", p[0], p[1]))
+            .collect::<Vec<_>>()
+            .join(","),
+        clicks
+            .iter()
+            .map(|p| format!("{:.1},{:.1}", p[0], p[1]))
+            .collect::<Vec<_>>()
+            .join(",")
     );
     let options = CompareOptions {
         points: Some(followup::parse_points(&spec).expect("points")),
@@ -511,7 +558,12 @@ fn speed_two_12_megapixel_photos() {
         crop: Some([0, 0, 4240, 2830]),
         downscale: 1,
         face_width: 2200.0,
-        sites: &[[1700.0, 700.0], [2150.0, 600.0], [1500.0, 1800.0], [2800.0, 1850.0]],
+        sites: &[
+            [1700.0, 700.0],
+            [2150.0, 600.0],
+            [1500.0, 1800.0],
+            [2800.0, 1850.0],
+        ],
     };
     let photo = real::load(&case);
     let mut lesions = spots(&photo, 1);
@@ -536,17 +588,26 @@ fn speed_two_12_megapixel_photos() {
         std::hint::black_box(&c.report);
     }
     times.sort_by(f64::total_cmp);
-    println!("registration + measurement (compare): median {:.0} ms of 3 ({:?})", times[1], times);
+    println!(
+        "registration + measurement (compare): median {:.0} ms of 3 ({:?})",
+        times[1], times
+    );
     let c = base
         .compare(&follow, &CompareOptions::default(), Profile::builtin())
         .expect("compare");
     let t = std::time::Instant::now();
     let img = c.registered_rgba(follow.photo(), 1600, (1600 * h / w) as u32);
-    println!("registered follow-up at 1600 px wide: {:.0} ms", t.elapsed().as_secs_f64() * 1000.0);
+    println!(
+        "registered follow-up at 1600 px wide: {:.0} ms",
+        t.elapsed().as_secs_f64() * 1000.0
+    );
     std::hint::black_box(img);
     let t = std::time::Instant::now();
     let img = c.registered_rgba(follow.photo(), w as u32, h as u32);
-    println!("registered follow-up at full size: {:.0} ms", t.elapsed().as_secs_f64() * 1000.0);
+    println!(
+        "registered follow-up at full size: {:.0} ms",
+        t.elapsed().as_secs_f64() * 1000.0
+    );
     std::hint::black_box(img);
 }
 
@@ -554,7 +615,10 @@ fn speed_two_12_megapixel_photos() {
 #[test]
 fn cli_compare_json_contract() {
     use skin_preview::evidence::Scenario;
-    let case = CASES.iter().find(|c| c.name == "henner-portrait").expect("case");
+    let case = CASES
+        .iter()
+        .find(|c| c.name == "henner-portrait")
+        .expect("case");
     let photo = real::load(case);
     let mut lesions = spots(&photo, 3);
     let with = real::inject(&photo.image, &mut lesions);
@@ -570,10 +634,19 @@ fn cli_compare_json_contract() {
     std::fs::create_dir_all(&dir).expect("temp dir");
     let save = |img: &LinearImage, name: &str| {
         let rgba = img.to_rgba(None);
-        let rgb: Vec<u8> = rgba.chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]).collect();
+        let rgb: Vec<u8> = rgba
+            .chunks_exact(4)
+            .flat_map(|p| [p[0], p[1], p[2]])
+            .collect();
         let path = dir.join(name);
-        image::save_buffer(&path, &rgb, img.width as u32, img.height as u32, image::ExtendedColorType::Rgb8)
-            .expect("write photo");
+        image::save_buffer(
+            &path,
+            &rgb,
+            img.width as u32,
+            img.height as u32,
+            image::ExtendedColorType::Rgb8,
+        )
+        .expect("write photo");
         path
     };
     let (a, b) = (save(&with, "baseline.png"), save(&follow, "followup.png"));
@@ -587,14 +660,33 @@ fn cli_compare_json_contract() {
     let bin = env!("CARGO_BIN_EXE_skin-preview");
     let run = std::process::Command::new(bin)
         .args(["compare", a.to_str().unwrap(), b.to_str().unwrap()])
-        .args(["--treatment", &outcome.treatment, "--concern", &outcome.concern, "--weeks", "12"])
-        .args(["--json", json.to_str().unwrap(), "--maps", maps.to_str().unwrap()])
+        .args([
+            "--treatment",
+            &outcome.treatment,
+            "--concern",
+            &outcome.concern,
+            "--weeks",
+            "12",
+        ])
+        .args([
+            "--json",
+            json.to_str().unwrap(),
+            "--maps",
+            maps.to_str().unwrap(),
+        ])
         .output()
         .expect("run the CLI");
     let stdout = String::from_utf8_lossy(&run.stdout);
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     println!("{stdout}");
-    assert!(stdout.contains("registration:") && stdout.contains("projection:"), "{stdout}");
+    assert!(
+        stdout.contains("registration:") && stdout.contains("projection:"),
+        "{stdout}"
+    );
     let v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&json).expect("json")).expect("valid JSON");
     assert!(v["registration"]["residual_px"].is_number());
@@ -625,7 +717,10 @@ fn cli_compare_json_contract() {
     }
     assert!(v["summary"]["pigment_fraction_removed"].is_number());
     for end in ["low", "typical", "high"] {
-        assert!(v["projection"]["band"][end]["pigment"].is_number(), "band.{end}");
+        assert!(
+            v["projection"]["band"][end]["pigment"].is_number(),
+            "band.{end}"
+        );
     }
     let verdict = v["projection"]["verdict"].as_str().expect("verdict");
     assert!(["below", "within", "above"].contains(&verdict), "{verdict}");
@@ -642,6 +737,9 @@ fn cli_compare_json_contract() {
         .expect("run the CLI");
     let err = String::from_utf8_lossy(&run.stderr);
     assert_eq!(run.status.code(), Some(1), "{err}");
-    assert!(err.contains("another person") && err.lines().count() == 1, "{err}");
+    assert!(
+        err.contains("another person") && err.lines().count() == 1,
+        "{err}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -76,7 +76,10 @@ pub fn run(args: &CompareArgs) -> Result<(), Failure> {
             image::save_buffer(&path, &rgba, w, h, image::ExtendedColorType::Rgba8)
                 .map_err(|e| format!("cannot write {}: {e}", path.display()))
         };
-        save("registered.png", compared.registered_rgba(follow.photo(), w, h))?;
+        save(
+            "registered.png",
+            compared.registered_rgba(follow.photo(), w, h),
+        )?;
         save("change.png", compared.change_map_rgba(w, h))?;
     }
     let r = &compared.report;
@@ -107,7 +110,11 @@ fn print_text(r: &Comparison) -> Result<(), Failure> {
         g.residual_px,
         g.scale,
         g.rotation_deg,
-        if g.refined { ", refined on the image" } else { "" }
+        if g.refined {
+            ", refined on the image"
+        } else {
+            ""
+        }
     );
     let p = &r.photometric;
     out!(
@@ -136,7 +143,9 @@ fn print_text(r: &Comparison) -> Result<(), Failure> {
             fraction(l.contrast_de00_baseline),
             fraction(l.contrast_de00_followup),
             fraction(l.fraction_removed),
-            l.note.as_deref().map_or(String::new(), |n| format!(" ({n})"))
+            l.note
+                .as_deref()
+                .map_or(String::new(), |n| format!(" ({n})"))
         );
     }
     out!(

@@ -153,8 +153,7 @@ pub fn measure(
                 foot.push(i);
             } else if d <= grow && !frame.lesions[i] {
                 foot.push(i);
-            } else if d >= r0 && d <= r1 && frame.skin[i] && !frame.lesions[i] && frame.covered[i]
-            {
+            } else if d >= r0 && d <= r1 && frame.skin[i] && !frame.lesions[i] && frame.covered[i] {
                 ring.push(i);
             }
         }
@@ -177,11 +176,8 @@ pub fn measure(
         median(&mut v)
     };
     let (lb, lf) = (level(base.chrom[plane]), level(follow.chrom[plane]));
-    let excess = |p: &Plane, l: f32| -> f64 {
-        foot.iter()
-            .map(|&i| (sign * (p.data[i] - l)) as f64)
-            .sum()
-    };
+    let excess =
+        |p: &Plane, l: f32| -> f64 { foot.iter().map(|&i| (sign * (p.data[i] - l)) as f64).sum() };
     let (eb, ef) = (
         excess(base.chrom[plane], lb),
         excess(follow.chrom[plane], lf),

@@ -257,8 +257,9 @@ pub fn compare(
     // 1. The first map: the user's points, or the mesh similarity after the face checks.
     let (method, t0, shape) = match (&options.points, bface, fface) {
         (Some(p), _, _) => {
-            let t = register::affine_from_points(p)
-                .ok_or_else(|| FollowupError::BadPoints("they are too close or in a line".into()))?;
+            let t = register::affine_from_points(p).ok_or_else(|| {
+                FollowupError::BadPoints("they are too close or in a line".into())
+            })?;
             (Method::Points, t, None)
         }
         (None, Some(b), Some(f)) => {
@@ -321,15 +322,26 @@ pub fn compare(
             (reg, res)
         }
         _ => {
-            let p = options.points.as_ref().map(|p| p.baseline).unwrap_or_default();
-            let q = options.points.as_ref().map(|p| p.followup).unwrap_or_default();
+            let p = options
+                .points
+                .as_ref()
+                .map(|p| p.baseline)
+                .unwrap_or_default();
+            let q = options
+                .points
+                .as_ref()
+                .map(|p| p.followup)
+                .unwrap_or_default();
             let mut sq = 0.0;
             for (a, b) in p.iter().zip(&q) {
                 let m = t.apply([a[0] as f64, a[1] as f64]);
                 let e = t.unapply_vector([b[0] as f64 - m[0], b[1] as f64 - m[1]]);
                 sq += e[0] * e[0] + e[1] * e[1];
             }
-            (Registration::new(method, t, 0.0, None, None), (sq / 3.0).sqrt())
+            (
+                Registration::new(method, t, 0.0, None, None),
+                (sq / 3.0).sqrt(),
+            )
         }
     };
     let mut registration = registration;
@@ -346,7 +358,9 @@ pub fn compare(
             fw,
             fh,
             (0..fw * fh)
-                .map(|i| m * chrom.melanin.data[i] + h * chrom.hemoglobin.data[i] + chrom.shading.data[i])
+                .map(|i| {
+                    m * chrom.melanin.data[i] + h * chrom.hemoglobin.data[i] + chrom.shading.data[i]
+                })
                 .collect(),
         )
     });
@@ -374,7 +388,11 @@ pub fn compare(
     let u = Unmixing::new(&chrom.vectors);
     let mut fchrom: [Plane; 3] = std::array::from_fn(|_| Plane::filled(fw, fh, 0.0));
     for i in 0..fw * fh {
-        let c = u.apply([fdensity[0].data[i], fdensity[1].data[i], fdensity[2].data[i]]);
+        let c = u.apply([
+            fdensity[0].data[i],
+            fdensity[1].data[i],
+            fdensity[2].data[i],
+        ]);
         for k in 0..3 {
             fchrom[k].data[i] = c[k];
         }
@@ -625,7 +643,11 @@ fn refine_map(
     align: &[bool],
     (fw, fh, s): (usize, usize, usize),
     size: f64,
-) -> (register::Affine, bool, Option<(register::Structure, register::Structure)>) {
+) -> (
+    register::Affine,
+    bool,
+    Option<(register::Structure, register::Structure)>,
+) {
     let [x0, y0, x1, y1] = skin_bbox(align, fw, fh);
     if x1 <= x0 + 4 || y1 <= y0 + 4 {
         return (t0, false, None);
@@ -643,7 +665,10 @@ fn refine_map(
         [rect_b[0] as f64, rect_b[1] as f64],
         [(rect_b[0] + rect_b[2]) as f64, rect_b[1] as f64],
         [rect_b[0] as f64, (rect_b[1] + rect_b[3]) as f64],
-        [(rect_b[0] + rect_b[2]) as f64, (rect_b[1] + rect_b[3]) as f64],
+        [
+            (rect_b[0] + rect_b[2]) as f64,
+            (rect_b[1] + rect_b[3]) as f64,
+        ],
     ]
     .map(|p| t0.apply(p));
     let (mut lo, mut hi) = ([f64::MAX; 2], [f64::MIN; 2]);
@@ -674,7 +699,13 @@ fn refine_map(
     let mut last = None;
     // Coarse to fine: the landmarks may be off by a few percent of the face.
     for sm in [4.0f32, 1.5, 0.7] {
-        let bs = register::Structure::from_linear(&bsmall, s, [rect_b[0] as f64, rect_b[1] as f64], hp_b, sm);
+        let bs = register::Structure::from_linear(
+            &bsmall,
+            s,
+            [rect_b[0] as f64, rect_b[1] as f64],
+            hp_b,
+            sm,
+        );
         let fs = register::Structure::from_linear(
             &fsmall,
             f,
@@ -758,7 +789,10 @@ fn warp_density(
         for x in x0..x1 {
             let p = [(x as f64 + 0.5) * s as f64, (y as f64 + 0.5) * s as f64];
             let q = reg.map(p);
-            let g = [(q[0] / f as f64 - 0.5) as f32, (q[1] / f as f64 - 0.5) as f32];
+            let g = [
+                (q[0] / f as f64 - 0.5) as f32,
+                (q[1] / f as f64 - 0.5) as f32,
+            ];
             if g[0] < 0.0 || g[1] < 0.0 || g[0] > sw - 1.0 || g[1] > sh - 1.0 {
                 continue;
             }
@@ -781,7 +815,10 @@ fn linear_planes(p: &Photo) -> [Plane; 3] {
         Plane::from_vec(
             w,
             h,
-            p.rgba().chunks_exact(4).map(|px| lut[px[c] as usize]).collect(),
+            p.rgba()
+                .chunks_exact(4)
+                .map(|px| lut[px[c] as usize])
+                .collect(),
         )
     })
 }
@@ -865,7 +902,10 @@ impl Compared {
             let (x, y) = (i % width as usize, i / width as usize);
             let p = [(x as f64 + 0.5) * sx, (y as f64 + 0.5) * sy];
             let q = self.registration.map(p);
-            let g = [(q[0] / f as f64 - 0.5) as f32, (q[1] / f as f64 - 0.5) as f32];
+            let g = [
+                (q[0] / f as f64 - 0.5) as f32,
+                (q[1] / f as f64 - 0.5) as f32,
+            ];
             if g[0] < 0.0 || g[1] < 0.0 || g[0] > sw - 1.0 || g[1] > sh - 1.0 {
                 continue;
             }
@@ -892,7 +932,11 @@ impl Compared {
             );
             let d = register::bilinear(&self.melanin_change, g.0, g.1);
             let a = ((d.abs() / self.noise - 2.0) / 4.0).clamp(0.0, 1.0);
-            let rgb = if d < 0.0 { [0, 170, 190] } else { [240, 120, 20] };
+            let rgb = if d < 0.0 {
+                [0, 170, 190]
+            } else {
+                [240, 120, 20]
+            };
             px[..3].copy_from_slice(&rgb);
             px[3] = (a * 230.0).round() as u8;
         }

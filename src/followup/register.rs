@@ -86,7 +86,9 @@ impl Affine {
 
     /// Rotation in degrees (clockwise on screen).
     pub fn rotation_deg(&self) -> f64 {
-        (self.m[3] - self.m[1]).atan2(self.m[0] + self.m[4]).to_degrees()
+        (self.m[3] - self.m[1])
+            .atan2(self.m[0] + self.m[4])
+            .to_degrees()
     }
 }
 
@@ -237,7 +239,10 @@ pub fn mesh_similarity(baseline: &Face, followup: &Face) -> (Affine, f64) {
         let mut sorted = r.clone();
         sorted.sort_by(f64::total_cmp);
         let cut = 3.0 * sorted[sorted.len() / 2].max(1e-6);
-        w = r.iter().map(|&e| if e <= cut { 1.0 } else { 0.0 }).collect();
+        w = r
+            .iter()
+            .map(|&e| if e <= cut { 1.0 } else { 0.0 })
+            .collect();
         t = similarity(&b, &f, &w);
     }
     let r = residuals(&t, &b, &f);
@@ -274,7 +279,13 @@ impl Structure {
     /// From a photo's rectangle `[x0, y0, w, h]` at an integer factor.
     pub fn new(photo: &Photo, rect: [u32; 4], factor: usize, hp: f32, sm: f32) -> Structure {
         let small = photo.downsample_region(rect, factor as u32);
-        Self::from_linear(&density_of(&small), factor, [rect[0] as f64, rect[1] as f64], hp, sm)
+        Self::from_linear(
+            &density_of(&small),
+            factor,
+            [rect[0] as f64, rect[1] as f64],
+            hp,
+            sm,
+        )
     }
 
     /// From a plane of grey density on a grid.
@@ -358,7 +369,12 @@ pub struct Samples {
 /// Refines `t` so the follow-up's structure matches the baseline's at the samples
 /// (Gauss–Newton on an affine correction, Huber-weighted); returns the refined map and
 /// whether it converged.
-pub fn refine(t: Affine, samples: &Samples, follow: &Structure, iterations: usize) -> (Affine, bool) {
+pub fn refine(
+    t: Affine,
+    samples: &Samples,
+    follow: &Structure,
+    iterations: usize,
+) -> (Affine, bool) {
     let mut t = t;
     let (c, size) = (samples.centre, samples.size.max(1.0));
     let mut scale_r: Option<f64> = None;
@@ -430,8 +446,9 @@ fn solve6(mut a: [[f64; 6]; 6], mut b: [f64; 6]) -> Option<[f64; 6]> {
         b.swap(col, piv);
         for row in col + 1..6 {
             let f = a[row][col] / a[col][col];
-            for k in col..6 {
-                a[row][k] -= f * a[col][k];
+            let pivot = a[col];
+            for (v, p) in a[row].iter_mut().zip(pivot).skip(col) {
+                *v -= f * p;
             }
             b[row] -= f * b[col];
         }
@@ -559,14 +576,23 @@ pub fn vertex_shifts(
         let (cx, cy) = (g[0] as f64, g[1] as f64);
         let mut at = Vec::new();
         let mut value = Vec::new();
-        let (x0, x1) = ((cx - r).floor().max(0.0) as usize, ((cx + r).ceil() as usize).min(bw.saturating_sub(1)));
-        let (y0, y1) = ((cy - r).floor().max(0.0) as usize, ((cy + r).ceil() as usize).min(bh.saturating_sub(1)));
+        let (x0, x1) = (
+            (cx - r).floor().max(0.0) as usize,
+            ((cx + r).ceil() as usize).min(bw.saturating_sub(1)),
+        );
+        let (y0, y1) = (
+            (cy - r).floor().max(0.0) as usize,
+            ((cy + r).ceil() as usize).min(bh.saturating_sub(1)),
+        );
         for y in y0..=y1 {
             for x in x0..=x1 {
                 let (dx, dy) = (x as f64 - cx, y as f64 - cy);
                 let fi = (y + oy) * fw + x + ox;
                 if dx * dx + dy * dy <= r * r && align.get(fi).copied().unwrap_or(false) {
-                    at.push([bs.origin[0] + (x as f64 + 0.5) * s, bs.origin[1] + (y as f64 + 0.5) * s]);
+                    at.push([
+                        bs.origin[0] + (x as f64 + 0.5) * s,
+                        bs.origin[1] + (y as f64 + 0.5) * s,
+                    ]);
                     value.push(bs.signal.data[y * bw + x]);
                 }
             }
@@ -682,10 +708,7 @@ pub fn mesh_field(
     let disp: Vec<[f64; 2]> = disp.iter().map(|d| d.unwrap_or([0.0, 0.0])).collect();
     let (mut dx, mut dy) = (Plane::filled(w, h, 0.0), Plane::filled(w, h, 0.0));
     let s = scale as f64;
-    let g: Vec<[f64; 2]> = b
-        .iter()
-        .map(|p| [p[0] / s - 0.5, p[1] / s - 0.5])
-        .collect();
+    let g: Vec<[f64; 2]> = b.iter().map(|p| [p[0] / s - 0.5, p[1] / s - 0.5]).collect();
     for t in face_triangles(baseline) {
         let (a, bb, c) = (g[t[0]], g[t[1]], g[t[2]]);
         let det = (bb[0] - a[0]) * (c[1] - a[1]) - (c[0] - a[0]) * (bb[1] - a[1]);
@@ -734,7 +757,10 @@ pub fn misfit(
             if !align.get((y + oy) * fw + x + ox).copied().unwrap_or(false) {
                 continue;
             }
-            let p = [bs.origin[0] + (x as f64 + 0.5) * s, bs.origin[1] + (y as f64 + 0.5) * s];
+            let p = [
+                bs.origin[0] + (x as f64 + 0.5) * s,
+                bs.origin[1] + (y as f64 + 0.5) * s,
+            ];
             let g = follow.grid(map(p));
             if follow.contains(g) {
                 let r = (bilinear(&follow.signal, g[0], g[1]) - bs.signal.data[y * bw + x]) as f64;

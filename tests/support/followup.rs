@@ -108,7 +108,12 @@ pub fn inject_faded(img: &LinearImage, lesions: &[Injected], fades: &[f64]) -> L
 
 /// The image seen through `t` on a `w × h` frame (bilinear in linear light, edges
 /// repeated), times per-channel `gain` (exposure × white balance), clipped at 1.
-pub fn transform(img: &LinearImage, t: &Similarity, (w, h): (usize, usize), gain: [f64; 3]) -> LinearImage {
+pub fn transform(
+    img: &LinearImage,
+    t: &Similarity,
+    (w, h): (usize, usize),
+    gain: [f64; 3],
+) -> LinearImage {
     let mut rgb = vec![[0f64; 3]; w * h];
     for (i, px) in rgb.iter_mut().enumerate() {
         let q = [(i % w) as f64 + 0.5, (i / w) as f64 + 0.5];
