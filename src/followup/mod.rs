@@ -698,7 +698,9 @@ fn refine_map(
     let mut ok = false;
     let mut last = None;
     // Coarse to fine: the landmarks may be off by a few percent of the face.
-    for sm in [4.0f32, 1.5, 0.7] {
+    // (smoothing σ, sample stride, step tolerance px): every pixel is not needed for six
+    // parameters, and the coarse levels only bring the fine one within reach.
+    for (sm, stride, tol) in [(4.0f32, 3, 0.05), (1.5, 2, 0.02), (0.7, 2, 0.01)] {
         let bs = register::Structure::from_linear(
             &bsmall,
             s,
@@ -715,8 +717,8 @@ fn refine_map(
         );
         let mut at = Vec::new();
         let mut value = Vec::new();
-        for y in y0..y1 {
-            for x in x0..x1 {
+        for y in (y0..y1).step_by(stride) {
+            for x in (x0..x1).step_by(stride) {
                 if align[y * fw + x] {
                     at.push([(x as f64 + 0.5) * s as f64, (y as f64 + 0.5) * s as f64]);
                     value.push(bs.signal.data[(y - y0) * bw + (x - x0)]);
@@ -732,7 +734,7 @@ fn refine_map(
             at,
             value,
         };
-        let (t1, conv) = register::refine(t, &samples, &fs, 30);
+        let (t1, conv) = register::refine(t, &samples, &fs, (30, tol));
         t = t1;
         ok = conv;
         last = Some((bs, fs));
