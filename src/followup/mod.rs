@@ -75,6 +75,12 @@ pub enum FollowupError {
     /// Points that cannot define an affine map.
     #[error("The marked points cannot align the photos: {0}. Mark three points far apart, not in a line, inside both photos.")]
     BadPoints(String),
+    /// The follow-up shows the skin at a very different size (or the map is degenerate).
+    #[error("The follow-up shows the skin at {scale:.2}× the baseline's size; take it from about the same distance (between a quarter and four times the size).")]
+    SizeMismatch {
+        /// Follow-up px per baseline px.
+        scale: f64,
+    },
     /// The follow-up does not overlap the baseline's skin.
     #[error("After alignment the follow-up covers too little of the baseline's skin; photograph the same area again.")]
     NoOverlap,
@@ -94,6 +100,7 @@ impl FollowupError {
             FollowupError::DifferentPerson { .. } => "different-person",
             FollowupError::BadPoints(_) => "bad-points",
             FollowupError::NoOverlap => "no-overlap",
+            FollowupError::SizeMismatch { .. } => "size-mismatch",
             FollowupError::Plan(_) => "no-evidence",
         }
     }
@@ -277,6 +284,13 @@ pub fn compare(
         (None, None, _) => return Err(FollowupError::NoFace { which: "baseline" }),
         (None, _, None) => return Err(FollowupError::NoFace { which: "follow-up" }),
     };
+    let k0 = t0.scale();
+    if !(k0.is_finite() && (0.25..=4.0).contains(&k0) && t0.m.iter().all(|v| v.is_finite())) {
+        return Err(FollowupError::SizeMismatch { scale: k0 });
+    }
+    if shape.is_some_and(|d| !d.is_finite()) {
+        return Err(FollowupError::NoFace { which: "follow-up" });
+    }
     // 2. Where to align: the face (eyes and brows help) or the skin, less the lesions.
     let region: Vec<bool> = match (method, bface) {
         (Method::Mesh, Some(b)) => {
