@@ -823,6 +823,21 @@ fn warp_density(
     Warped { density, covered }
 }
 
+/// Bilinear linear-light RGB of a photo at grid position `g` (pixel centres at integers).
+fn sample_linear(p: &Photo, lut: &[f32; 256], g: [f32; 2]) -> [f32; 3] {
+    use crate::maths::planes::interp_index;
+    let (w, h) = (p.width() as usize, p.height() as usize);
+    let (x0, x1, fx) = interp_index(g[0], w);
+    let (y0, y1, fy) = interp_index(g[1], h);
+    let px = p.rgba();
+    let at = |x: usize, y: usize, c: usize| lut[px[(y * w + x) * 4 + c] as usize];
+    std::array::from_fn(|c| {
+        let top = at(x0, y0, c) + (at(x1, y0, c) - at(x0, y0, c)) * fx;
+        let bot = at(x0, y1, c) + (at(x1, y1, c) - at(x0, y1, c)) * fx;
+        top + (bot - top) * fy
+    })
+}
+
 /// A photo's linear R, G, B planes.
 fn linear_planes(p: &Photo) -> [Plane; 3] {
     let lut = colour::srgb8_to_linear_lut();
@@ -908,8 +923,14 @@ impl Compared {
         let (sx, sy) = (bw / width.max(1) as f64, bh / height.max(1) as f64);
         let k = self.registration.global.scale() * sx.min(sy);
         let f = (k.floor() as u32).max(1);
-        let small = followup.downsample(f);
-        let lin = linear_planes(&small);
+        let owned;
+        let small = if f > 1 {
+            owned = followup.downsample(f);
+            &owned
+        } else {
+            followup
+        };
+        let lut = colour::srgb8_to_linear_lut();
         let gain = self.report.photometric.gain.map(|g| g as f32);
         let enc = colour::Srgb8Encoder::get();
         let (sw, sh) = (small.width() as f32, small.height() as f32);
@@ -925,8 +946,9 @@ impl Compared {
             if g[0] < 0.0 || g[1] < 0.0 || g[0] > sw - 1.0 || g[1] > sh - 1.0 {
                 continue;
             }
+            let v = sample_linear(small, lut, g);
             for c in 0..3 {
-                px[c] = enc.encode((register::bilinear(&lin[c], g[0], g[1]) * gain[c]).min(1.0));
+                px[c] = enc.encode((v[c] * gain[c]).min(1.0));
             }
             px[3] = 255;
         }

@@ -410,11 +410,11 @@ pub fn refine(
         if abs_r.len() < 50 {
             return (t, false);
         }
-        for a in 0..6 {
-            for b in 0..a {
-                hm[a][b] = hm[b][a];
-            }
-        }
+        // Mirror the upper triangle the loop above filled.
+        let upper = hm;
+        let hm: [[f64; 6]; 6] = std::array::from_fn(|a| {
+            std::array::from_fn(|b| if b < a { upper[b][a] } else { upper[a][b] })
+        });
         let mut sorted = abs_r;
         sorted.sort_by(f64::total_cmp);
         scale_r = Some(1.5 * 1.4826 * sorted[sorted.len() / 2].max(1e-9));
