@@ -313,6 +313,19 @@ fn follow_ups_measure_the_fade_in_every_ita_class() {
         .flat_map(|(_, o)| o.others.iter().copied())
         .collect();
     let strong: Vec<f64> = others.iter().filter(|o| o.1 >= 4.0).map(|o| o.0).collect();
+    let mut abs: Vec<f64> = strong.iter().map(|v| v.abs()).collect();
+    abs.sort_by(f64::total_cmp);
+    let q = |p: f64| {
+        abs.get(((abs.len() as f64 - 1.0) * p).round() as usize)
+            .copied()
+            .unwrap_or(0.0)
+    };
+    println!(
+        "  of those ΔE00 ≥ 4: median |fraction| {:.3}, 90th percentile {:.3}, within ±0.1: {:.0}%",
+        q(0.5),
+        q(0.9),
+        100.0 * abs.iter().filter(|v| **v <= 0.1).count() as f64 / abs.len().max(1) as f64
+    );
     println!(
         "unchanged real-skin lesions the baseline found: {} (ΔE00 ≥ 4: {}), mean |fraction| {:.3}, ΔE00 ≥ 4: mean |fraction| {:.3}, worst {:+.3}",
         others.len(),
