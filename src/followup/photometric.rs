@@ -9,9 +9,10 @@ use serde::Serialize;
 pub const WARN_EV: f64 = 1.0;
 
 /// Above this change of the red ÷ blue gain ratio (natural log) the white balance changed
-/// strongly: 0.25 is about 1500 K from 5500 K along the Planckian locus in sRGB (the
-/// ±1000 K the tests apply read 0.13–0.20).
-pub const WARN_WHITE_BALANCE: f64 = 0.25;
+/// strongly. The ±1000 K from 5500 K that `tests/followup.rs` applies (von Kries gains of
+/// the Planckian locus) read −0.41 (4500 K) and +0.27 (6500 K) and are still measured
+/// within the targets; 0.5 is about 1200 K warmer or 2000 K cooler than 5500 K.
+pub const WARN_WHITE_BALANCE: f64 = 0.5;
 
 /// Fewest skin pixels the gains are measured on.
 pub const MIN_PIXELS: usize = 50;
