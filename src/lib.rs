@@ -9,6 +9,7 @@
 pub mod analysis;
 pub mod error;
 pub mod evidence;
+pub mod followup;
 pub mod lesions;
 pub mod maths;
 pub mod photo;

@@ -59,6 +59,8 @@ macro_rules! out {
     };
 }
 
+mod compare;
+
 /// Skin analysis and evidence-linked outcome projection, offline.
 #[derive(Parser)]
 #[command(name = "skin-preview", version, about)]
@@ -111,6 +113,9 @@ enum Command {
         #[arg(long, value_parser = parse_point)]
         white: Option<(u32, u32)>,
     },
+    /// Register a follow-up photo to the baseline, measure each lesion's change and, with
+    /// a plan, hold it against the projected band.
+    Compare(compare::CompareArgs),
     /// Find the largest face: score, width, roll, yaw and the 468 mesh points.
     Face {
         /// JPEG, PNG or WebP photo.
@@ -263,6 +268,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             white,
         ),
         Command::Face { photo, json } => face(&photo, json),
+        Command::Compare(args) => compare::run(&args),
     }
 }
 

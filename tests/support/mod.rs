@@ -3,6 +3,7 @@
 //! It deliberately shares no code with `src/`: all colour maths is re-implemented here.
 #![allow(dead_code)]
 
+pub mod followup;
 pub mod real;
 pub mod real_truth;
 pub mod synth;
