@@ -110,6 +110,8 @@ struct Outcome {
     /// Fraction removed of baseline lesions that are not injected (unchanged real skin),
     /// with their contrast.
     others: Vec<(f64, f64)>,
+    /// The same lesions described, for `OTHERS=1`.
+    other_lines: Vec<String>,
 }
 
 fn run_pair(photo: &RealPhoto, ci: usize, class: ItaName, target: f64, pi: usize) -> Outcome {
@@ -177,6 +179,27 @@ fn run_pair(photo: &RealPhoto, ci: usize, class: ItaName, target: f64, pi: usize
         .filter(|c| !matched.contains(&c.id))
         .filter_map(|c| Some((c.fraction_removed?, c.contrast_de00_baseline?)))
         .collect();
+    let other_lines = r
+        .lesions
+        .iter()
+        .filter(|c| !matched.contains(&c.id))
+        .map(|c| {
+            format!(
+                "{} {} {:?} area {} → {:?} ΔE00 {:.1} → {:.1} fraction {:+.3} at ({:.0}, {:.0}) scale {:.3}",
+                photo.case.name,
+                class.label(),
+                c.kind,
+                c.area_px_baseline,
+                c.area_px_followup,
+                c.contrast_de00_baseline.unwrap_or(f64::NAN),
+                c.contrast_de00_followup.unwrap_or(f64::NAN),
+                c.fraction_removed.unwrap_or(f64::NAN),
+                c.centroid[0],
+                c.centroid[1],
+                sim.scale
+            )
+        })
+        .collect();
     Outcome {
         case: photo.case.name,
         class,
@@ -186,6 +209,7 @@ fn run_pair(photo: &RealPhoto, ci: usize, class: ItaName, target: f64, pi: usize
         spots,
         injected: lesions.len(),
         others,
+        other_lines,
     }
 }
 
@@ -312,6 +336,13 @@ fn follow_ups_measure_the_fade_in_every_ita_class() {
         .iter()
         .flat_map(|(_, o)| o.others.iter().copied())
         .collect();
+    if std::env::var_os("OTHERS").is_some() {
+        for (_, o) in &out {
+            for l in &o.other_lines {
+                println!("  other: {l}");
+            }
+        }
+    }
     let strong: Vec<f64> = others.iter().filter(|o| o.1 >= 4.0).map(|o| o.0).collect();
     let mut abs: Vec<f64> = strong.iter().map(|v| v.abs()).collect();
     abs.sort_by(f64::total_cmp);

@@ -8,6 +8,7 @@
 pub mod change;
 pub mod photometric;
 pub mod register;
+pub mod sharpness;
 pub mod verdict;
 
 use crate::analysis::{Analysis, LesionKind};
@@ -24,6 +25,7 @@ use change::{FramePlanes, LesionChange};
 use photometric::Photometric;
 pub use register::{Method, PointPairs, Registration};
 use serde::Serialize;
+use sharpness::{Blurred, Sharpness};
 use thiserror::Error;
 use verdict::ProjectionCheck;
 
@@ -222,6 +224,8 @@ pub struct Comparison {
     pub registration: RegistrationReport,
     /// The light correction applied.
     pub photometric: Photometric,
+    /// The sharpness match applied before measuring.
+    pub sharpness: Sharpness,
     /// Every baseline lesion, measured.
     pub lesions: Vec<LesionChange>,
     /// Per-channel summary and aMASI-like scores.
@@ -400,17 +404,42 @@ pub fn compare(
     }
     // 6. The follow-up's chromophores with the baseline's vectors.
     let u = Unmixing::new(&chrom.vectors);
-    let mut fchrom: [Plane; 3] = std::array::from_fn(|_| Plane::filled(fw, fh, 0.0));
-    for i in 0..fw * fh {
-        let c = u.apply([
-            fdensity[0].data[i],
-            fdensity[1].data[i],
-            fdensity[2].data[i],
-        ]);
-        for k in 0..3 {
-            fchrom[k].data[i] = c[k];
-        }
-    }
+    let fchrom = unmix_planes(&u, [&fdensity[0], &fdensity[1], &fdensity[2]]);
+    // 6b. Sharpness: the sharper photo blurred (in light, as a lens blurs) to the other's
+    // before the lesions' chromophores are measured; their colours stay as photographed.
+    let clean_mask: Vec<bool> = (0..fw * fh)
+        .map(|i| analysis.skin().binary[i] && !grown[i] && covered[i])
+        .collect();
+    let light = |d: &[Plane; 3]| {
+        Plane::from_vec(
+            fw,
+            fh,
+            (0..fw * fh)
+                .map(|i| (0..3).map(|k| (-d[k].data[i]).exp()).sum::<f32>() / 3.0)
+                .collect(),
+        )
+    };
+    let sharp = sharpness::estimate(
+        &light(&base_density),
+        &light(&fdensity),
+        &clean_mask,
+        covered,
+        s,
+    );
+    let sigma = sharp.sigma_work;
+    let bblurred = (sharp.blurred == Blurred::Baseline).then(|| {
+        let d = sharpness::blur_density(refs(&base_density), sigma, bbox, None);
+        unmix_planes(&u, refs(&d))
+    });
+    let fblurred = (sharp.blurred == Blurred::Followup).then(|| {
+        let d = sharpness::blur_density(refs(&fdensity), sigma, bbox, Some(covered));
+        unmix_planes(&u, refs(&d))
+    });
+    let bmatched: [&Plane; 3] = match &bblurred {
+        Some(b) => refs(b),
+        None => [&chrom.melanin, &chrom.hemoglobin, &chrom.shading],
+    };
+    let fmatched: [&Plane; 3] = refs(fblurred.as_ref().unwrap_or(&fchrom));
     // 7. Each lesion.
     let frame = change::Frame {
         w: fw,
@@ -421,11 +450,11 @@ pub fn compare(
         covered,
     };
     let bplanes = FramePlanes {
-        chrom: [&chrom.melanin, &chrom.hemoglobin, &chrom.shading],
+        chrom: bmatched,
         density: [&base_density[0], &base_density[1], &base_density[2]],
     };
     let fplanes = FramePlanes {
-        chrom: [&fchrom[0], &fchrom[1], &fchrom[2]],
+        chrom: fmatched,
         density: [&fdensity[0], &fdensity[1], &fdensity[2]],
     };
     let report = analysis.report();
@@ -506,6 +535,14 @@ pub fn compare(
         None => None,
     };
     let mut warnings = photometric.warnings.clone();
+    if sigma > sharpness::WARN_SIGMA {
+        warnings.push(format!(
+            "The {} is less sharp than the {} (a blur of {:.1} px); lesions are compared at the lower sharpness, so small ones are measured less precisely. Hold the camera steady and at the same distance.",
+            if sharp.blurred == Blurred::Baseline { "follow-up" } else { "baseline" },
+            if sharp.blurred == Blurred::Baseline { "baseline" } else { "follow-up" },
+            sharp.sigma_px
+        ));
+    }
     if !refined {
         warnings.push("The image alignment did not converge; the photos are aligned by the landmarks alone, so small lesions may be measured off their place.".into());
     }
@@ -523,7 +560,7 @@ pub fn compare(
         (0..fw * fh)
             .map(|i| {
                 if covered[i] && analysis.skin().binary[i] {
-                    fchrom[0].data[i] - chrom.melanin.data[i]
+                    fmatched[0].data[i] - bmatched[0].data[i]
                 } else {
                     0.0
                 }
@@ -549,6 +586,7 @@ pub fn compare(
             mesh_warp,
         },
         photometric,
+        sharpness: sharp,
         lesions: measured.into_iter().map(|(m, _)| m.change).collect(),
         summary,
         zones: zones_out,
@@ -563,6 +601,24 @@ pub fn compare(
         melanin_change,
         noise: noise.max(1e-4),
     })
+}
+
+/// The three planes by reference.
+fn refs(d: &[Plane; 3]) -> [&Plane; 3] {
+    [&d[0], &d[1], &d[2]]
+}
+
+/// Chromophore planes of density planes.
+fn unmix_planes(u: &Unmixing, d: [&Plane; 3]) -> [Plane; 3] {
+    let (w, h) = (d[0].width, d[0].height);
+    let mut out: [Plane; 3] = std::array::from_fn(|_| Plane::filled(w, h, 0.0));
+    for i in 0..w * h {
+        let c = u.apply([d[0].data[i], d[1].data[i], d[2].data[i]]);
+        for (k, o) in out.iter_mut().enumerate() {
+            o.data[i] = c[k];
+        }
+    }
+    out
 }
 
 /// Union of every map's lesion pixels.
