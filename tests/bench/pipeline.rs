@@ -235,6 +235,8 @@ fn profile_loop(spec: &str) {
     } else {
         (generate(1728, 1152), AnalysisOptions::default())
     };
+    let a = analyze(&photo, &options);
+    eprintln!("profile {which}: output digest {:016x}", digest(&a));
     let t = Instant::now();
     for _ in 0..n {
         black_box(analyze(&photo, &options));
@@ -243,6 +245,35 @@ fn profile_loop(spec: &str) {
         "profile {which}: {n} analyses, {:.1} ms each",
         t.elapsed().as_secs_f64() * 1e3 / n as f64
     );
+}
+
+/// FNV-1a over every plane, mask and the report of an analysis: equal digests mean
+/// bit-identical outputs (a speed change must keep them).
+fn digest(a: &skin_preview::analysis::Analysis) -> u64 {
+    let mut h = 0xcbf2_9ce4_8422_2325u64;
+    let mut eat = |bytes: &[u8]| {
+        for &b in bytes {
+            h = (h ^ b as u64).wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    let c = a.chrom();
+    let planes = [&c.melanin, &c.hemoglobin, &c.shading, &a.skin().soft];
+    let maps = [a.pigment(), a.redness(), a.pits(), a.raised()];
+    let map_planes = maps.iter().flat_map(|m| [&m.excess, &m.soft, &m.baseline]);
+    for p in planes.into_iter().chain(map_planes) {
+        p.data.iter().for_each(|v| eat(&v.to_bits().to_le_bytes()));
+    }
+    let masks = [&a.skin().binary, &a.skin().core];
+    let map_masks = maps.iter().map(|m| &m.mask);
+    for m in masks.into_iter().chain(map_masks) {
+        m.iter().for_each(|&b| eat(&[b as u8]));
+    }
+    eat(a.zones().unwrap_or(&[]));
+    eat(serde_json::to_string(a.report())
+        .expect("report")
+        .as_bytes());
+    eat(format!("{:?}", a.removal_directions()).as_bytes());
+    h
 }
 
 /// The real photo at 2 MP: the face pass, and the analysis with and without its face.
