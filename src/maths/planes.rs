@@ -43,13 +43,11 @@ impl Plane {
 
     /// Gaussian-like blur with standard deviation `sigma` (three box passes), in place.
     pub fn blur(&mut self, sigma: f32) {
-        // Box passes along rows and along columns commute: all row passes first, each
-        // row staying in cache, then the column passes.
+        // Box passes along rows and along columns commute: the row passes run on rows
+        // side by side, the column passes on adjacent columns side by side.
         let radii = box_radii(sigma);
         blur_rows(&mut self.data, self.width, radii);
-        for r in radii {
-            blur_cols(&mut self.data, self.width, self.height, r);
-        }
+        blur_columns(&mut self.data, self.width, self.height, radii);
     }
 
     /// How far, in pixels, `blur(sigma)` reaches: a pixel depends on inputs at most this far.
@@ -281,40 +279,38 @@ fn blur_rows(data: &mut [f32], w: usize, radii: [usize; 3]) {
     }
 }
 
-/// Box blur of each column with clamped edges: running column sums, row by row.
-fn blur_cols(data: &mut [f32], w: usize, h: usize, r: usize) {
-    if r == 0 || h == 0 {
+/// Box blurs of each column with clamped edges, one per radius: `LANES` adjacent columns
+/// are gathered side by side (one SIMD lane each) and run through the same running sums
+/// as the rows, so each pixel is read and written once for all three passes.
+fn blur_columns(data: &mut [f32], w: usize, h: usize, radii: [usize; 3]) {
+    if radii.iter().all(|&r| r == 0) || w == 0 || h == 0 {
         return;
     }
-    let norm = 1.0 / (2 * r + 1) as f32;
-    // Keep a ring of the last 2r+1 source rows: rows are overwritten as the window passes.
-    let window = 2 * r + 1;
-    let mut ring = vec![0f32; window * w];
-    let mut acc = vec![0f32; w];
-    let clampi = |y: isize| y.clamp(0, h as isize - 1) as usize;
-    // Prime: source rows −r..=r (clamped), summed; ring slot k holds source row y−r+k.
-    for k in 0..window {
-        let y = clampi(k as isize - r as isize);
-        ring[k * w..(k + 1) * w].copy_from_slice(&data[y * w..(y + 1) * w]);
-        for (a, v) in acc.iter_mut().zip(&ring[k * w..(k + 1) * w]) {
-            *a += v;
+    let (mut a, mut b) = (vec![[0f32; LANES]; h], vec![[0f32; LANES]; h]);
+    let full = w / LANES * LANES;
+    for x0 in (0..full).step_by(LANES) {
+        for (y, lane) in a.iter_mut().enumerate() {
+            lane.copy_from_slice(&data[y * w + x0..y * w + x0 + LANES]);
+        }
+        for &r in radii.iter().filter(|&&r| r > 0) {
+            box_line(&a, &mut b, r);
+            std::mem::swap(&mut a, &mut b);
+        }
+        for (y, lane) in a.iter().enumerate() {
+            data[y * w + x0..y * w + x0 + LANES].copy_from_slice(lane);
         }
     }
-    // Rows below y+r are still unmodified sources until we reach them.
-    let mut next_src: Vec<f32> = vec![0f32; w];
-    for y in 0..h {
-        let incoming = clampi(y as isize + r as isize + 1);
-        // Read the incoming source row before row y is overwritten (incoming > y unless clamped).
-        next_src.copy_from_slice(&data[incoming * w..(incoming + 1) * w]);
-        let out = &mut data[y * w..(y + 1) * w];
-        for (o, a) in out.iter_mut().zip(&acc) {
-            *o = a * norm;
+    let (mut col, mut scratch) = (vec![0f32; h], vec![0f32; h]);
+    for x in full..w {
+        for (y, v) in col.iter_mut().enumerate() {
+            *v = data[y * w + x];
         }
-        let slot = y % window;
-        let outgoing = &mut ring[slot * w..(slot + 1) * w];
-        for ((a, o), n) in acc.iter_mut().zip(outgoing.iter_mut()).zip(&next_src) {
-            *a += n - *o;
-            *o = *n;
+        for &r in radii.iter().filter(|&&r| r > 0) {
+            box_line(&col, &mut scratch, r);
+            std::mem::swap(&mut col, &mut scratch);
+        }
+        for (y, v) in col.iter().enumerate() {
+            data[y * w + x] = *v;
         }
     }
 }
@@ -555,7 +551,7 @@ mod tests {
         // 23 rows: two blocks of LANES rows side by side, then seven one by one.
         let (mut rows, mut cols) = (src.clone(), src.clone());
         blur_rows(&mut rows, w, [r, 0, 0]);
-        blur_cols(&mut cols, w, h, r);
+        blur_columns(&mut cols, w, h, [r, 0, 0]);
         for y in 0..h {
             for x in 0..w {
                 assert!((rows[y * w + x] - naive(x, y, true)).abs() < 1e-3);

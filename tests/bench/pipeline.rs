@@ -7,7 +7,10 @@
 //! Prints the median and min–max per stage, per size, as a Markdown table.
 //!
 //! Environment: `BENCH_RUNS=N` (≥ 1), `BENCH_SIZES=2,12` (megapixel presets to run),
-//! `BENCH_WRITE_JPEG=DIR` (also writes `bench-<size>.jpg` there, e.g. for timing the CLI).
+//! `BENCH_WRITE_JPEG=DIR` (also writes `bench-<size>.jpg` there, e.g. for timing the CLI),
+//! `BENCH_REAL=0` (skips the real photo: `tests/data/real/henner.jpg` resized to 2 MP,
+//! analysed with its face as the page does), `BENCH_PROFILE=real|gen:N` (only runs that
+//! analysis N times, for `perf record` or callgrind).
 
 use image::codecs::jpeg::JpegEncoder;
 use image::codecs::png::PngEncoder;
@@ -206,7 +209,116 @@ fn face_models() -> FaceModels {
     .expect("models")
 }
 
+/// `tests/data/real/henner.jpg` resized to 1732×1155 (the page bench's `real2`).
+fn real_2mp() -> Photo {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let bytes = std::fs::read(format!("{root}/tests/data/real/henner.jpg")).expect("henner.jpg");
+    decode::resize(decode::decode(&bytes).expect("decode").photo, 1732, 1155).expect("resize")
+}
+
+/// Analysis options with the photo's face, as the page and the CLI analyse.
+fn with_found_face(models: &FaceModels, photo: &Photo) -> AnalysisOptions {
+    AnalysisOptions {
+        face: find_face(models, photo),
+        ..AnalysisOptions::default()
+    }
+}
+
+/// `BENCH_PROFILE=real:N` or `gen:N`: N analyses of one photo and nothing else.
+fn profile_loop(spec: &str) {
+    let (which, n) = spec.split_once(':').unwrap_or((spec, "20"));
+    let n: usize = n.parse().unwrap_or(20);
+    let (photo, options) = if which == "real" {
+        let photo = real_2mp();
+        let options = with_found_face(&face_models(), &photo);
+        (photo, options)
+    } else {
+        (generate(1728, 1152), AnalysisOptions::default())
+    };
+    let a = analyze(&photo, &options);
+    eprintln!("profile {which}: output digest {:016x}", digest(&a));
+    let t = Instant::now();
+    for _ in 0..n {
+        black_box(analyze(&photo, &options));
+    }
+    eprintln!(
+        "profile {which}: {n} analyses, {:.1} ms each",
+        t.elapsed().as_secs_f64() * 1e3 / n as f64
+    );
+}
+
+/// FNV-1a over every plane, mask and the report of an analysis: equal digests mean
+/// bit-identical outputs (a speed change must keep them).
+fn digest(a: &skin_preview::analysis::Analysis) -> u64 {
+    let mut h = 0xcbf2_9ce4_8422_2325u64;
+    let mut eat = |bytes: &[u8]| {
+        for &b in bytes {
+            h = (h ^ b as u64).wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    let c = a.chrom();
+    let planes = [&c.melanin, &c.hemoglobin, &c.shading, &a.skin().soft];
+    let maps = [a.pigment(), a.redness(), a.pits(), a.raised()];
+    let map_planes = maps.iter().flat_map(|m| [&m.excess, &m.soft, &m.baseline]);
+    for p in planes.into_iter().chain(map_planes) {
+        p.data.iter().for_each(|v| eat(&v.to_bits().to_le_bytes()));
+    }
+    let masks = [&a.skin().binary, &a.skin().core];
+    let map_masks = maps.iter().map(|m| &m.mask);
+    for m in masks.into_iter().chain(map_masks) {
+        m.iter().for_each(|&b| eat(&[b as u8]));
+    }
+    eat(a.zones().unwrap_or(&[]));
+    eat(serde_json::to_string(a.report())
+        .expect("report")
+        .as_bytes());
+    eat(format!("{:?}", a.removal_directions()).as_bytes());
+    h
+}
+
+/// The real photo at 2 MP: the face pass, and the analysis with and without its face.
+fn real_rows(runs: usize) {
+    let photo = real_2mp();
+    let models = face_models();
+    let label = "2 MP real (henner.jpg, 1732×1155)";
+    let n = photo.pixel_count() as f64;
+    let row = |stage: &str, s: Stat| {
+        println!(
+            "| {label} | {stage} | {:.1} | {:.1}–{:.1} | {:.1} |",
+            s.median,
+            s.min,
+            s.max,
+            s.median * 1e6 / n
+        );
+    };
+    row(
+        "face pass (find_face: detector + mesh)",
+        measure(runs, || find_face(&models, &photo)),
+    );
+    let options = with_found_face(&models, &photo);
+    assert!(options.face.is_some(), "bench: no face in henner.jpg");
+    row(
+        "analysis::analyze with the face (the page's analysis)",
+        measure(runs, || analyze(&photo, &options)),
+    );
+    row(
+        "analysis::analyze without a face (whole photo)",
+        measure(runs, || analyze(&photo, &AnalysisOptions::default())),
+    );
+    let a = analyze(&photo, &options);
+    eprintln!(
+        "{label}: scale {}, skin {:.1}%, lesions {}",
+        a.scale(),
+        a.report().skin_area_percent,
+        a.report().lesions.len()
+    );
+}
+
 fn main() {
+    if let Ok(spec) = std::env::var("BENCH_PROFILE") {
+        profile_loop(&spec);
+        return;
+    }
     // `cargo bench` passes `--bench`. Without it (`cargo test --all-targets` runs bench
     // targets too) only a tiny smoke run checks that every stage still works.
     if !std::env::args().any(|a| a == "--bench") {
@@ -324,5 +436,8 @@ fn main() {
             analysis.report().skin_area_percent,
             analysis.report().lesions.len()
         );
+    }
+    if std::env::var("BENCH_REAL").map_or(true, |v| v != "0") {
+        real_rows(runs);
     }
 }
