@@ -426,6 +426,8 @@ async function reanalyse(mask) {
   // null = back to the automatic area (undo to the start): keep the undo/redo history.
   const ok = await runAnalysis(token, mask, { keepHistory: true });
   if (ok) status.ready(mask ? `Showing ${shown}, with your edited area.` : `Showing ${shown}, with the automatic skin area.`);
+  // The follow-up is measured on the baseline's lesions: measure it again on the new ones.
+  if (ok && followupState?.report) compareFollowup();
 }
 
 function redrawOverlays() {
@@ -783,6 +785,7 @@ const fu = {
   weeks: $('followup-weeks'),
   date: $('followup-date'),
   section: $('followup'),
+  note: $('followup-status'),
   results: $('followup-results'),
   registration: $('followup-registration'),
   light: $('followup-light'),
@@ -859,6 +862,12 @@ function drawChangeMap() {
 }
 fu.changemap.addEventListener('change', drawChangeMap);
 
+/** The panel's own line about the last follow-up (null hides it); the error box says it too. */
+function showFollowupNote(text) {
+  fu.note.textContent = text ?? '';
+  fu.note.hidden = !text;
+}
+
 /** Forgets the follow-up on screen (a new baseline, or a refused follow-up). */
 function resetFollowup({ keepPhoto = false, render = false } = {}) {
   followupLatest += 1;
@@ -866,7 +875,10 @@ function resetFollowup({ keepPhoto = false, render = false } = {}) {
   else if (followupState) Object.assign(followupState, { report: null, registered: null, change: null });
   fu.results.hidden = true;
   fu.modeRow.hidden = true;
-  if (!keepPhoto) fu.points.hidden = true;
+  if (!keepPhoto) {
+    fu.points.hidden = true;
+    showFollowupNote(null);
+  }
   // A new baseline draws its own after side; a refused follow-up gives the projection back.
   if (compareMode === 'followup') setCompareMode('projection', { render });
   fu.section.classList.toggle('followup-empty', fu.visits.childElementCount === 0);
@@ -906,6 +918,7 @@ async function addFollowup(file, { points = null, chosen = performance.now() } =
     if (token === followupLatest) {
       resetFollowup({ render: true });
       document.body.dataset.followup = 'refused';
+      showFollowupNote(`Not compared: ${err.message || String(err)} The baseline and its analysis are unchanged.`);
       status.error(`The follow-up photo was not used: ${err.message || String(err)}`, shown);
     }
     return;
@@ -936,11 +949,18 @@ async function compareFollowup({ chosen = null, points = followupState?.points ?
     resetFollowup({ keepPhoto: true, render: true });
     document.body.dataset.followup = 'refused';
     // Without a face, three marked points do instead.
+    let message = err.message || String(err);
     if (err.code === 'no-face' || err.code === 'bad-points') {
       fu.points.hidden = false;
       fu.points.scrollIntoView({ block: 'nearest' });
+      // The engine's message names the CLI's --points; here the points are marked below.
+      if (err.code === 'no-face') {
+        const which = /on the (\S+) photo/.exec(message)?.[1] ?? 'one';
+        message = `No face was found on the ${which} photo, so the photos cannot be aligned by themselves. Mark three matching points on both photos below, then press “Compare with these points”.`;
+      }
     }
-    status.error(err.message || String(err), shown);
+    showFollowupNote(`Not compared: ${message} The baseline and its analysis are unchanged.`);
+    status.error(message, shown);
     return;
   }
   if (token !== followupLatest || !followupState) {
@@ -963,6 +983,7 @@ async function compareFollowup({ chosen = null, points = followupState?.points ?
     res.report,
     { planName: plan ? planName(plan.treatment) : null, weeks },
   );
+  showFollowupNote(null);
   fu.results.hidden = false;
   fu.modeRow.hidden = false;
   fu.points.hidden = res.report.registration.method !== 'points';

@@ -34,9 +34,9 @@ const DIAMETER = 40;
 const AMPLITUDE = 0.45;
 /** A published melanin direction (tests/support/real.rs MELANIN_A). */
 const MELANIN = [0.4143, 0.357, 0.8372];
-/** The follow-up's pose and light: 4° turn, 1.06× closer, shifted, +0.4 EV, warmer. */
+/** The follow-up's pose and light: 4° turn, 1.06× closer, shifted, −0.4 EV, warmer (darker, so no highlight clips). */
 const POSE = { angle: 4, scale: 1.06, shift: [25, -15] };
-const GAINS = [1.32 * 1.04, 1.32, 1.32 * 0.95];
+const GAINS = [0.76 * 1.04, 0.76, 0.76 * 0.95];
 
 let env;
 let page;
@@ -134,6 +134,22 @@ function synth(b64, { size, crop = null, spots = [], pose = null, gains = [1, 1,
 const spotsWith = (fades) =>
   SITES.map((centre, i) => ({ centre, diameter: DIAMETER, amplitude: AMPLITUDE * (1 - fades[i]), direction: MELANIN }));
 
+/** Where a baseline point lands on the follow-up under POSE (the truth). */
+function posed([x, y]) {
+  const a = (POSE.angle * Math.PI) / 180;
+  const [dx, dy] = [x - W / 2, y - H / 2];
+  return [
+    POSE.scale * (Math.cos(a) * dx - Math.sin(a) * dy) + W / 2 + POSE.shift[0],
+    POSE.scale * (Math.sin(a) * dx + Math.cos(a) * dy) + H / 2 + POSE.shift[1],
+  ];
+}
+
+/** Where the reported global map puts a baseline point (scale, rotation, shift of (0, 0)). */
+function mapped({ scale, rotation_deg: deg, shift_px: [sx, sy] }, [x, y]) {
+  const a = (deg * Math.PI) / 180;
+  return [scale * (Math.cos(a) * x - Math.sin(a) * y) + sx, scale * (Math.sin(a) * x + Math.cos(a) * y) + sy];
+}
+
 const file = (name, b64) => ({ name, mimeType: 'image/jpeg', buffer: Buffer.from(b64, 'base64') });
 
 /** A PNG's width and height from its IHDR chunk. */
@@ -185,7 +201,16 @@ describe('follow-up visits', () => {
       `registration ${r.registration.method}: residual ${r.registration.residual_px.toFixed(2)} px, scale ${r.registration.scale.toFixed(3)} (true ${POSE.scale}), rotation ${r.registration.rotation_deg.toFixed(2)}° (true ${POSE.angle}), gains ${r.photometric.gain.map((g) => g.toFixed(3))}`,
     );
     assert.equal(r.registration.method, 'mesh');
-    assert.ok(r.registration.residual_px < 3, `residual ${r.registration.residual_px} px`);
+    // The residual is what the warp did not follow at the landmarks (mostly the mesh's own
+    // jitter); the true error is the reported map against the pose, at the spots.
+    assert.ok(r.registration.residual_px < 5, `residual ${r.registration.residual_px} px`);
+    const errors = SITES.map((p) => {
+      const [u, v] = mapped(r.registration, p);
+      const [x, y] = posed(p);
+      return Math.hypot(u - x, v - y);
+    });
+    t.diagnostic(`true registration error at the spots: ${errors.map((e) => e.toFixed(2)).join(', ')} px (face about 733 px wide)`);
+    assert.ok(Math.max(...errors) < 2, `registration off by ${Math.max(...errors).toFixed(2)} px`);
     assert.ok(Math.abs(r.registration.scale - POSE.scale) < 0.02, `scale ${r.registration.scale}`);
     assert.ok(Math.abs(Math.abs(r.registration.rotation_deg) - POSE.angle) < 0.5, `rotation ${r.registration.rotation_deg}`);
     // Gains undo the follow-up's light: about 1 / GAINS per channel.
@@ -198,8 +223,10 @@ describe('follow-up visits', () => {
     });
     t.diagnostic(`spots found and measured: ${JSON.stringify(matched)}`);
     assert.ok(matched.length >= 3, `only ${matched.length} of ${SITES.length} injected spots found on the baseline`);
+    // ±0.2 here: the page must show the engine's figure near the truth; the engine's own
+    // ±0.1 target is tests/followup.rs's (a raised-cosine spot here, not its profile).
     for (const m of matched) {
-      assert.ok(m.measured != null && Math.abs(m.measured - m.fade) <= 0.15, `spot ${m.site}: measured ${m.measured}, faded ${m.fade}`);
+      assert.ok(m.measured != null && Math.abs(m.measured - m.fade) <= 0.2, `spot ${m.site}: measured ${m.measured}, faded ${m.fade}`);
     }
     // The table: one row per baseline lesion, with the numbers and the band.
     const rows = await page.$$eval('[data-testid="followup-table"] tbody tr', (trs) =>
@@ -243,7 +270,12 @@ describe('follow-up visits', () => {
     );
     assert.ok(gone[3] > 100 && gone[2] > gone[0], `faded spot on the change map: ${gone}`);
     assert.ok(kept[3] < 100, `unchanged spot on the change map: ${kept}`);
+    // The divider to the left end: all of the follow-up and its change map.
+    await page.focus('[data-testid="compare-slider"]');
+    await page.keyboard.press('Home');
     await page.locator('#compare').screenshot({ path: join(OUT, 'followup-changemap.png') });
+    await page.keyboard.press('End');
+    await page.keyboard.press('PageDown');
     // Back to before | after: the projection again, the follow-up still measured.
     await page.click('[data-testid="mode-projection"]');
     assert.equal(await page.getAttribute('[data-testid="mode-projection"]', 'aria-checked'), 'true');
@@ -299,6 +331,7 @@ describe('follow-up visits', () => {
     assert.equal(state, 'error');
     assert.equal(await page.evaluate(() => document.body.dataset.followup), 'refused');
     assert.match(await page.textContent('[data-testid="error"]'), /another person/);
+    assert.match(await page.textContent('[data-testid="followup-status"]'), /Not compared: .*another person.*baseline and its analysis are unchanged/);
     assert.equal(await page.isVisible('[data-testid="followup-results"]'), false);
     assert.equal(await page.getAttribute('[data-testid="mode-projection"]', 'aria-checked'), 'true');
     const report = await page.evaluate(() => window.skinPreviewTest.report());
@@ -308,7 +341,7 @@ describe('follow-up visits', () => {
       return Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data.subarray(0, 4000)).join(',');
     });
     assert.equal(afterPixels, beforePixels, 'the baseline photo stays on screen');
-    await page.screenshot({ path: join(OUT, 'followup-refused.png') });
+    await page.locator('#followup').screenshot({ path: join(OUT, 'followup-refused.png') });
   });
 
   it('aligns a skin patch without a face by three marked points', async (t) => {

@@ -19,6 +19,7 @@ const VERDICT_NAMES = {
 
 const fmt0 = new Intl.NumberFormat('en', { maximumFractionDigits: 0 });
 const fmt1 = new Intl.NumberFormat('en', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+const fmt2 = new Intl.NumberFormat('en', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 const minus = (s) => s.replace('-', '−');
 /** A fraction (0..1) as a percentage; negative = grew. */
 export const percent = (f) => (f == null ? '—' : minus(`${fmt0.format(Math.round(f * 100))}%`));
@@ -38,7 +39,7 @@ export function describeRegistration(report) {
   const r = report.registration;
   const how = r.method === 'points' ? 'the three marked points' : 'the face mesh';
   const extra = [
-    `scale ${fmt1.format(r.scale)}×`,
+    `scale ${fmt2.format(r.scale)}×`,
     `turned ${minus(fmt1.format(r.rotation_deg))}°`,
     r.mesh_warp ? 'with the mesh warp for a change of expression' : null,
     r.refined ? null : 'image refinement did not converge, the landmark map is used',
@@ -50,7 +51,7 @@ export function describeLight(report) {
   const p = report.photometric;
   const ev = p.exposure_ev;
   const dir = Math.abs(ev) < 0.05 ? 'about as bright as' : ev > 0 ? 'darker than' : 'brighter than';
-  return `Light matched: the follow-up was ${fmt1.format(Math.abs(ev))} EV ${dir} the baseline; gains R ${fmt1.format(p.gain[0])}, G ${fmt1.format(p.gain[1])}, B ${fmt1.format(p.gain[2])} (over ${fmt0.format(p.pixels)} skin samples).`;
+  return `Light matched: the follow-up was ${fmt1.format(Math.abs(ev))} EV ${dir} the baseline; gains R ${fmt2.format(p.gain[0])}, G ${fmt2.format(p.gain[1])}, B ${fmt2.format(p.gain[2])} (over ${fmt0.format(p.pixels)} skin samples).`;
 }
 
 /** The projection's summary line: the main channel's verdict, or why there is none. */
