@@ -793,6 +793,7 @@ const fu = {
   verdict: $('followup-verdict'),
   table: $('followup-table'),
   caption: $('followup-caption'),
+  captionShown: $('followup-caption-shown'),
   keep: $('followup-keep'),
   exportBtn: $('followup-export'),
   visits: $('followup-visits'),
@@ -860,7 +861,7 @@ function drawChangeMap() {
   fu.changeCanvas.hidden = !show;
   if (show) drawBitmap(fu.changeCanvas, followupState.change, null, { width: ui.before.width, height: ui.before.height });
 }
-fu.changemap.addEventListener('change', drawChangeMap);
+fu.changemap.addEventListener('change', () => showChangeMap());
 
 /** The panel's own line about the last follow-up (null hides it); the error box says it too. */
 function showFollowupNote(text) {
@@ -963,33 +964,17 @@ async function compareFollowup({ chosen = null, points = followupState?.points ?
     status.error(message, shown);
     return;
   }
-  if (token !== followupLatest || !followupState) {
-    res.registered.close();
-    res.change.close();
-    return;
-  }
-  Object.assign(followupState, {
-    report: res.report,
-    registered: canvasOf(res.registered),
-    change: canvasOf(res.change),
-    points,
-    plan,
-    weeks,
-  });
-  res.registered.close();
-  res.change.close();
+  if (token !== followupLatest || !followupState) return;
+  Object.assign(followupState, { report: res.report, registered: null, change: null, points, plan, weeks });
+  showFollowupNote(null);
   renderComparison(
-    { registration: fu.registration, light: fu.light, warnings: fu.warnings, verdict: fu.verdict, table: fu.table, caption: fu.caption },
+    { registration: fu.registration, light: fu.light, warnings: fu.warnings, verdict: fu.verdict, table: fu.table, caption: fu.caption, captionShown: fu.captionShown },
     res.report,
     { planName: plan ? planName(plan.treatment) : null, weeks },
   );
-  showFollowupNote(null);
   fu.results.hidden = false;
-  fu.modeRow.hidden = false;
   fu.points.hidden = res.report.registration.method !== 'points';
   fu.section.classList.remove('followup-empty');
-  setCompareMode('followup');
-  document.body.dataset.followup = 'compared';
   if (chosen != null) {
     performance.measure('followup: chosen → compared', {
       start: chosen,
@@ -997,7 +982,40 @@ async function compareFollowup({ chosen = null, points = followupState?.points ?
       detail: { name: followupState.name, width: followupState.width, height: followupState.height, lesions: res.report.lesions.length },
     });
   }
+  // The table first; then the registered follow-up for the compare view.
+  status.loading(`Drawing ${followupState.name} in the baseline's frame…`);
+  const registered = await followupImage('registered', token);
+  if (!registered) return;
+  fu.modeRow.hidden = false;
+  setCompareMode('followup');
+  if (fu.changemap.checked) await showChangeMap();
+  document.body.dataset.followup = 'compared';
   status.ready(`Compared the follow-up ${followupState.name} with ${shown}.`);
+}
+
+/** One image of the comparison on screen (kept on followupState), or null if it went stale. */
+async function followupImage(which, token = followupLatest) {
+  if (followupState?.[which]) return followupState[which];
+  let res;
+  try {
+    res = await timed(`followup:${which}`, engine.request('followup-image', { which }));
+  } catch (err) {
+    if (token === followupLatest) status.error(err.message || String(err), shown);
+    return null;
+  }
+  if (token !== followupLatest || !followupState?.report) {
+    res.bitmap.close();
+    return null;
+  }
+  followupState[which] = canvasOf(res.bitmap);
+  res.bitmap.close();
+  return followupState[which];
+}
+
+/** Draws the change map over the follow-up, rendering it on first use. */
+async function showChangeMap() {
+  if (fu.changemap.checked && compareMode === 'followup' && !followupState?.change) await followupImage('change');
+  drawChangeMap();
 }
 
 fu.input.addEventListener('change', () => {
@@ -1082,6 +1100,8 @@ fu.exportBtn.addEventListener('click', async () => {
   const f = followupState;
   if (!f?.report) return;
   await rendering;
+  const registered = await followupImage('registered');
+  if (!registered) return;
   const weeks = f.weeks;
   const plan = f.plan;
   let projected = null;
@@ -1111,7 +1131,7 @@ fu.exportBtn.addEventListener('click', async () => {
   await exportVisit({
     panels: [
       { image: ui.before, label: `Baseline · ${shown}` },
-      { image: f.registered, label: `Follow-up ${date}, aligned to the baseline · week ${weeks}` },
+      { image: registered, label: `Follow-up ${date}, aligned to the baseline · week ${weeks}` },
       {
         image: projected ?? ui.before,
         label: plan ? `Projected at week ${weeks} (typical)` : 'No plan with evidence chosen: no projection',

@@ -35,13 +35,15 @@
 //                                     photo of the same skin, decoded at view size like the
 //                                     baseline, its face pass run; face = a face was found;
 //                                     bitmap = the follow-up as decoded, for marking points)
-//   followup-compare { points?, plan? } → { report, width, height, registered, change,
-//                                     timings }   (the engine's Comparison of the follow-up
-//                                     with the analysed photo; points = twelve numbers,
-//                                     baseline x1,y1..x3,y3 then the follow-up's, view
-//                                     pixels; plan = { treatment, concern, weeks };
-//                                     registered and change are bitmaps in the baseline's
-//                                     frame at its view size)
+//   followup-compare { points?, plan? } → { report, width, height, timings }   (the
+//                                     engine's Comparison of the follow-up with the analysed
+//                                     photo, kept for followup-image; points = twelve
+//                                     numbers, baseline x1,y1..x3,y3 then the follow-up's,
+//                                     view pixels; plan = { treatment, concern, weeks })
+//   followup-image { which }      → { bitmap, timings }   (which "registered": the
+//                                     follow-up in the baseline's frame, light matched;
+//                                     "change": the change map; both at the baseline's view
+//                                     size, read from WASM memory by pointer)
 //   debug-trap                    → makes the module trap, to test recovery
 
 const PKG = new URL('./pkg/', import.meta.url);
@@ -559,15 +561,18 @@ const handlers = {
     );
     const comparison = compared.report();
     t.lap('compare');
-    compared.renderRegistered(followup, current.width, current.height);
-    const registered = await followupBitmap();
-    compared.renderChangeMap(current.width, current.height);
-    const change = await followupBitmap();
-    t.lap('images');
-    return {
-      result: { report: comparison, width: current.width, height: current.height, registered, change, timings: t.done() },
-      transfer: [registered, change],
-    };
+    return { result: { report: comparison, width: current.width, height: current.height, timings: t.done() } };
+  },
+
+  async 'followup-image'({ which }) {
+    await ready();
+    if (!compared || !followup || !current) throw refusal('Compare a follow-up photo first.', 'no-followup');
+    const t = timer();
+    if (which === 'change') compared.renderChangeMap(current.width, current.height);
+    else compared.renderRegistered(followup, current.width, current.height);
+    const bitmap = await followupBitmap();
+    t.lap(which === 'change' ? 'change' : 'registered');
+    return { result: { bitmap, timings: t.done() }, transfer: [bitmap] };
   },
 
   async 'debug-trap'() {

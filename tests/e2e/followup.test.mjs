@@ -250,14 +250,21 @@ describe('follow-up visits', () => {
     assert.match(await page.getAttribute('[data-testid="compare-slider"]', 'aria-valuetext'), /baseline.*follow-up/);
     const measure = await page.evaluate(() => performance.getEntriesByName('followup: chosen → compared').map((e) => e.duration));
     assert.equal(measure.length, 1);
-    t.diagnostic(`followup: chosen → compared ${measure[0].toFixed(0)} ms (${W}×${H})`);
+    const parts = await page.evaluate(() =>
+      performance
+        .getEntriesByType('measure')
+        .filter((e) => e.name.startsWith('followup:'))
+        .map((e) => `${e.name} ${e.duration.toFixed(1)}`)
+        .join('; '),
+    );
+    t.diagnostic(`followup: chosen → compared ${measure[0].toFixed(0)} ms (${W}×${H}); ${parts}`);
     await page.screenshot({ path: join(OUT, 'followup-compared.png'), fullPage: true });
     await page.locator('#compare').screenshot({ path: join(OUT, 'followup-view.png') });
   });
 
   it('shows the change map: less pigment where a spot faded', async () => {
     await page.check('[data-testid="followup-changemap"]');
-    assert.equal(await page.isVisible('[data-testid="change-canvas"]'), true);
+    await page.locator('[data-testid="change-canvas"]').waitFor({ state: 'visible', timeout: TIMEOUT });
     // The gone spot (fade 1) is drawn teal (less pigment), an unchanged one is clear.
     const [gone, kept] = await page.evaluate(
       ([a, b]) => {
@@ -392,6 +399,11 @@ describe('follow-up visits', () => {
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `page wider than the screen by ${overflow} px`);
     await page.locator('#followup').screenshot({ path: join(OUT, 'followup-phone.png') });
+    // What a phone shows at the top of the table (the panel itself is long).
+    await page.locator('[data-testid="followup-verdict"]').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(OUT, 'followup-phone-table.png') });
+    await page.locator('#compare').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(OUT, 'followup-phone-compare.png') });
     assert.deepEqual(problems.foreignRequests, []);
     assert.deepEqual(problems.consoleErrors, []);
   });

@@ -20,7 +20,7 @@ const VERDICT_NAMES = {
 const fmt0 = new Intl.NumberFormat('en', { maximumFractionDigits: 0 });
 const fmt1 = new Intl.NumberFormat('en', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
 const fmt2 = new Intl.NumberFormat('en', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-const minus = (s) => s.replace('-', '−');
+const minus = (s) => (/^-0(\.0+)?$/.test(s) ? s.slice(1) : s.replace('-', '−'));
 /** A fraction (0..1) as a percentage; negative = grew. */
 export const percent = (f) => (f == null ? '—' : minus(`${fmt0.format(Math.round(f * 100))}%`));
 const num1 = (x) => (x == null ? '—' : minus(fmt1.format(x)));
@@ -50,8 +50,8 @@ export function describeRegistration(report) {
 export function describeLight(report) {
   const p = report.photometric;
   const ev = p.exposure_ev;
-  const dir = Math.abs(ev) < 0.05 ? 'about as bright as' : ev > 0 ? 'darker than' : 'brighter than';
-  return `Light matched: the follow-up was ${fmt1.format(Math.abs(ev))} EV ${dir} the baseline; gains R ${fmt2.format(p.gain[0])}, G ${fmt2.format(p.gain[1])}, B ${fmt2.format(p.gain[2])} (over ${fmt0.format(p.pixels)} skin samples).`;
+  const how = Math.abs(ev) < 0.05 ? 'about as bright as' : `${fmt1.format(Math.abs(ev))} EV ${ev > 0 ? 'darker' : 'brighter'} than`;
+  return `Light matched: the follow-up was ${how} the baseline; gains R ${fmt2.format(p.gain[0])}, G ${fmt2.format(p.gain[1])}, B ${fmt2.format(p.gain[2])} (over ${fmt0.format(p.pixels)} skin samples).`;
 }
 
 /** The projection's summary line: the main channel's verdict, or why there is none. */
@@ -75,7 +75,7 @@ export function renderComparison(ui, report, { planName = null, weeks }) {
 
   const bands = new Map((report.projection?.channels ?? []).map((c) => [c.channel, c]));
   const plan = report.projection ? ` with ${planName} at week ${weeks}` : '';
-  ui.caption.textContent = `Each area found on the baseline, measured again on the follow-up${plan}. ${
+  ui.caption.textContent = ui.captionShown.textContent = `Each area found on the baseline, measured again on the follow-up${plan}. ${
     report.projection ? 'This compares the measurement with what the cited studies reported; it is not a judgement of the treatment.' : ''
   }`.trim();
   const head = ['Area', 'Size, baseline → follow-up', 'Contrast ΔE00, baseline → follow-up', 'Removed (measured)'];
