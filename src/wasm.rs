@@ -2,6 +2,7 @@
 //! errors as JS `Error`s with a stable `code`. No planning or maths here.
 
 use crate::evidence::{Profile, Scenario};
+use crate::followup::{CompareOptions, Compared, FollowupError, PlanQuery, PointPairs};
 use crate::photo::decode::{self, DecodeLimits};
 use crate::projection::plan::{CoverageView, PlanRequest};
 use crate::projection::render::Fractions;
@@ -27,6 +28,10 @@ fn coded_error(message: &str, code: &str) -> JsValue {
     // Setting a plain data property on a fresh Error object cannot fail.
     let _ = js_sys::Reflect::set(&err, &"code".into(), &code.into());
     err.into()
+}
+
+fn followup_err(e: FollowupError) -> JsValue {
+    coded_error(&e.to_string(), e.code())
 }
 
 fn pass_err(e: serde_wasm_bindgen::Error) -> JsValue {
@@ -257,6 +262,125 @@ impl PhotoHandle {
     #[wasm_bindgen(js_name = mapGray)]
     pub fn map_gray(&self, name: &str) -> Result<Vec<u8>, JsValue> {
         self.session.map(name).map_err(js_err)
+    }
+}
+
+#[wasm_bindgen]
+impl PhotoHandle {
+    /// Compares `followup` (its face pass run, or `points` given) with this analysed
+    /// baseline. `points` is twelve numbers, baseline x1,y1,x2,y2,x3,y3 then the
+    /// follow-up's (photo pixels); `treatment`, `concern` and `weeks` (all or none) hold
+    /// the change against that plan's band. Errors carry the engine's codes
+    /// (`different-person`, `no-face`, `face-too-small`, `head-turned`, …).
+    #[wasm_bindgen(js_name = compareFollowup)]
+    pub fn compare_followup(
+        &self,
+        followup: &PhotoHandle,
+        evidence: &Evidence,
+        points: Option<Vec<f32>>,
+        treatment: Option<String>,
+        concern: Option<String>,
+        weeks: Option<f64>,
+    ) -> Result<FollowupHandle, JsValue> {
+        let points = match points {
+            None => None,
+            Some(v) if v.len() == 12 => Some(PointPairs {
+                baseline: [[v[0], v[1]], [v[2], v[3]], [v[4], v[5]]],
+                followup: [[v[6], v[7]], [v[8], v[9]], [v[10], v[11]]],
+            }),
+            Some(v) => {
+                return Err(followup_err(FollowupError::BadPoints(format!(
+                    "{} numbers were given, twelve are needed",
+                    v.len()
+                ))))
+            }
+        };
+        let plan = match (treatment, concern, weeks) {
+            (Some(treatment), Some(concern), Some(weeks)) => Some(PlanQuery {
+                treatment,
+                concern,
+                weeks,
+            }),
+            _ => None,
+        };
+        let compared = self
+            .session
+            .compare(
+                &followup.session,
+                &CompareOptions { points, plan },
+                &evidence.profile,
+            )
+            .map_err(followup_err)?;
+        Ok(FollowupHandle {
+            compared,
+            output: Vec::new(),
+            size: (0, 0),
+        })
+    }
+
+    /// Whether the face pass found a face on this photo.
+    #[wasm_bindgen(js_name = hasFace)]
+    pub fn has_face(&self) -> bool {
+        self.session.face().is_some()
+    }
+}
+
+/// A follow-up compared with its baseline: the report, and images in the baseline's
+/// frame rendered into WASM memory (read through `outputPtr`/`outputLen`).
+#[wasm_bindgen]
+pub struct FollowupHandle {
+    compared: Compared,
+    output: Vec<u8>,
+    size: (u32, u32),
+}
+
+#[wasm_bindgen]
+impl FollowupHandle {
+    /// The comparison's report (registration, light, lesions, zones, projection).
+    #[wasm_bindgen(unchecked_return_type = "Comparison")]
+    pub fn report(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.compared.report)
+    }
+
+    /// Renders the follow-up registered to the baseline, light matched, at `width × height`
+    /// of the baseline's frame (transparent where it does not reach).
+    #[wasm_bindgen(js_name = renderRegistered)]
+    pub fn render_registered(&mut self, followup: &PhotoHandle, width: u32, height: u32) {
+        self.output = self
+            .compared
+            .registered_rgba(followup.session.photo(), width, height);
+        self.size = (width, height);
+    }
+
+    /// Renders the change map (less melanin teal, more orange) at `width × height`.
+    #[wasm_bindgen(js_name = renderChangeMap)]
+    pub fn render_change_map(&mut self, width: u32, height: u32) {
+        self.output = self.compared.change_map_rgba(width, height);
+        self.size = (width, height);
+    }
+
+    /// Address of the last rendering's RGBA in WASM memory.
+    #[wasm_bindgen(js_name = outputPtr)]
+    pub fn output_ptr(&self) -> *const u8 {
+        self.output.as_ptr()
+    }
+
+    /// Length in bytes of the last rendering.
+    #[wasm_bindgen(js_name = outputLen)]
+    pub fn output_len(&self) -> usize {
+        self.output.len()
+    }
+
+    /// Width of the last rendering.
+    #[wasm_bindgen(js_name = outputWidth, getter)]
+    pub fn output_width(&self) -> u32 {
+        self.size.0
+    }
+
+    /// Height of the last rendering.
+    #[wasm_bindgen(js_name = outputHeight, getter)]
+    pub fn output_height(&self) -> u32 {
+        self.size.1
     }
 }
 

@@ -200,3 +200,100 @@ fn analysis_matches_the_native_build() {
         );
     }
 }
+
+/// Follow-up visits through the page's binding (issue 16): two 12 MP photos of henner.jpg,
+/// the follow-up turned 5°, shifted and re-lit, faces found, the baseline analysed; then
+/// `compareFollowup` (registration + measurement) timed, and the two images the page
+/// draws. Prints the figures (BENCHMARKS.md); only the comparison's success is asserted.
+/// Release build for real figures: `cargo test --release --target wasm32-unknown-unknown
+/// --test wasm_browser` (with the runner variables above).
+#[wasm_bindgen_test]
+fn followup_compare_two_12_megapixel_photos() {
+    use skin_preview::wasm::{Evidence, FaceModels};
+    const DETECTOR: &[u8] = include_bytes!("../www/models/face_detection_short_range.tflite");
+    const MESH: &[u8] = include_bytes!("../www/models/face_landmark.tflite");
+    const HENNER: &[u8] = include_bytes!("data/real/henner.jpg");
+    let (w, h) = (4240usize, 2830usize);
+    let full = decode::decode(HENNER).expect("henner.jpg decodes").photo;
+    let fw = full.width() as usize;
+    assert!(fw >= w && full.height() as usize >= h, "working cap");
+    let mut base = Vec::with_capacity(w * h * 4);
+    for y in 0..h {
+        base.extend_from_slice(&full.rgba()[y * fw * 4..(y * fw + w) * 4]);
+    }
+    drop(full);
+    // The follow-up: baseline seen turned 5° about the centre, shifted, gains per channel.
+    let (s, c) = 5f64.to_radians().sin_cos();
+    let gain = [1.2f64, 1.1, 1.0];
+    let mut follow = vec![0u8; w * h * 4];
+    let (cx, cy) = (w as f64 / 2.0, h as f64 / 2.0);
+    for y in 0..h {
+        for x in 0..w {
+            let (qx, qy) = (x as f64 + 0.5 - cx - 40.0, y as f64 + 0.5 - cy + 30.0);
+            let px = (c * qx + s * qy + cx - 0.5).clamp(0.0, (w - 2) as f64);
+            let py = (-s * qx + c * qy + cy - 0.5).clamp(0.0, (h - 2) as f64);
+            let (x0, y0) = (px as usize, py as usize);
+            let (fx, fy) = (px - x0 as f64, py - y0 as f64);
+            let at = |xx: usize, yy: usize, k: usize| base[(yy * w + xx) * 4 + k] as f64;
+            let o = (y * w + x) * 4;
+            for k in 0..3 {
+                let top = at(x0, y0, k) * (1.0 - fx) + at(x0 + 1, y0, k) * fx;
+                let bot = at(x0, y0 + 1, k) * (1.0 - fx) + at(x0 + 1, y0 + 1, k) * fx;
+                follow[o + k] = ((top * (1.0 - fy) + bot * fy) * gain[k]).min(255.0) as u8;
+            }
+            follow[o + 3] = 255;
+        }
+    }
+    let models = FaceModels::from_bytes(DETECTOR, MESH).expect("models");
+    let mut b = PhotoHandle::from_rgba(w as u32, h as u32, base).expect("baseline");
+    let mut f = PhotoHandle::from_rgba(w as u32, h as u32, follow).expect("follow-up");
+    b.find_face(&models).expect("baseline face pass");
+    f.find_face(&models).expect("follow-up face pass");
+    assert!(b.has_face() && f.has_face(), "faces found");
+    let t = js_sys::Date::now();
+    b.analyze(None, None, None, None).expect("analysis");
+    console_log!(
+        "{w}×{h} ({:.1} MP) each; baseline analysis {:.0} ms",
+        (w * h) as f64 / 1e6,
+        js_sys::Date::now() - t
+    );
+    let evidence = Evidence::new();
+    let mut ms = Vec::new();
+    for _ in 0..5 {
+        let t = js_sys::Date::now();
+        let c = b.compare_followup(&f, &evidence, None, None, None, None);
+        ms.push(js_sys::Date::now() - t);
+        assert!(c.is_ok(), "the comparison succeeds");
+    }
+    let t = js_sys::Date::now();
+    let mut c = b
+        .compare_followup(
+            &f,
+            &evidence,
+            None,
+            Some("microneedling-stem-cell".into()),
+            Some("sun-spots".into()),
+            Some(12.0),
+        )
+        .unwrap_or_else(|_| panic!("the comparison with a plan succeeds"));
+    let with_plan = js_sys::Date::now() - t;
+    let mut sorted = ms.clone();
+    sorted.sort_by(f64::total_cmp);
+    console_log!(
+        "compareFollowup (registration + measurement): median {:.0} ms of 5 {:?}; with a plan {:.0} ms",
+        sorted[2],
+        ms,
+        with_plan
+    );
+    let (vw, vh) = (2121u32, 1415u32);
+    let t = js_sys::Date::now();
+    c.render_registered(&f, vw, vh);
+    let reg = js_sys::Date::now() - t;
+    let t = js_sys::Date::now();
+    c.render_change_map(vw, vh);
+    console_log!(
+        "renderRegistered at the page's view size {vw}×{vh}: {reg:.0} ms; renderChangeMap: {:.0} ms",
+        js_sys::Date::now() - t
+    );
+    assert_eq!(c.output_len(), (vw * vh * 4) as usize);
+}

@@ -19,10 +19,12 @@ import {
   renderTicks,
 } from './app/plan-view.js';
 import { createMaskEditor } from './app/mask-editor.js';
-import { exportPair, exportPng, exportStrip } from './app/export.js';
+import { exportPair, exportPng, exportStrip, exportVisit } from './app/export.js';
 import { forgetPhoto, keepPhoto, keptPhoto } from './app/photo-store.js';
 import { drawLabels, labelSummary, renderLabelList } from './app/area-labels.js';
 import { attachCamera } from './app/camera.js';
+import { createPointMarker, describeLight, describeRegistration, describeVerdict, percent, renderComparison, renderVisits } from './app/followup-view.js';
+import { forgetVisit, keepVisit, keptVisits } from './app/visit-store.js';
 
 const SAMPLE = { url: 'sample/paumier-face.jpg', name: 'the sample photo' };
 const SETTINGS_KEY = 'skin-preview:settings';
@@ -165,11 +167,11 @@ const compare = createCompareView({
   canvas: ui.before,
   onPaint: (phase, point) => maskEditor.paint(phase, point),
   onViewChange: (view) => {
-    for (const b of document.querySelectorAll('.seg')) b.setAttribute('aria-checked', String(b.dataset.view === view));
+    for (const b of document.querySelectorAll('.seg[data-view]')) b.setAttribute('aria-checked', String(b.dataset.view === view));
     saveSettings();
   },
 });
-for (const b of document.querySelectorAll('.seg')) b.addEventListener('click', () => compare.setView(b.dataset.view));
+for (const b of document.querySelectorAll('.seg[data-view]')) b.addEventListener('click', () => compare.setView(b.dataset.view));
 $('zoom-in').addEventListener('click', () => compare.zoomIn());
 $('zoom-out').addEventListener('click', () => compare.zoomOut());
 $('zoom-reset').addEventListener('click', () => compare.reset());
@@ -323,6 +325,7 @@ async function analyse(bytes, { name, mime, chosen = performance.now() }) {
     detail: { name, worker: result.timings, decodedBy: result.decodedBy },
   });
   workerMeasures('skin-preview:decode', result.timings, start, end);
+  resetFollowup();
   drawBitmap(ui.before, result.bitmap, `Your photo: ${name}`);
   drawBitmap(ui.after, result.bitmap, `Your photo: ${name} (no projection yet)`);
   result.bitmap.close();
@@ -423,6 +426,8 @@ async function reanalyse(mask) {
   // null = back to the automatic area (undo to the start): keep the undo/redo history.
   const ok = await runAnalysis(token, mask, { keepHistory: true });
   if (ok) status.ready(mask ? `Showing ${shown}, with your edited area.` : `Showing ${shown}, with the automatic skin area.`);
+  // The follow-up is measured on the baseline's lesions: measure it again on the new ones.
+  if (ok && followupState?.report) compareFollowup();
 }
 
 function redrawOverlays() {
@@ -499,7 +504,10 @@ async function renderOnce(preview = false) {
   }
   // Preview frames are drawn scaled up onto the full-size canvases.
   const size = { width: ui.before.width, height: ui.before.height };
-  drawBitmap(ui.after, res.a.bitmap, a.treatment ? `Projected result at week ${a.week}` : 'Your photo (no treatment chosen)', size);
+  // In the baseline | follow-up mode the after side shows the registered follow-up.
+  if (compareMode !== 'followup') {
+    drawBitmap(ui.after, res.a.bitmap, a.treatment ? `Projected result at week ${a.week}` : 'Your photo (no treatment chosen)', size);
+  }
   drawBitmap(ui.planACanvas, res.a.bitmap, 'Plan A', size);
   res.a.bitmap.close();
   if (res.b) {
@@ -770,6 +778,379 @@ $('forget').addEventListener('click', () => {
   );
 });
 
+// ---------------------------------------------------------------- follow-up visits
+
+const fu = {
+  input: $('followup-input'),
+  weeks: $('followup-weeks'),
+  date: $('followup-date'),
+  section: $('followup'),
+  note: $('followup-status'),
+  results: $('followup-results'),
+  registration: $('followup-registration'),
+  light: $('followup-light'),
+  warnings: $('followup-warnings'),
+  verdict: $('followup-verdict'),
+  table: $('followup-table'),
+  caption: $('followup-caption'),
+  captionShown: $('followup-caption-shown'),
+  keep: $('followup-keep'),
+  exportBtn: $('followup-export'),
+  visits: $('followup-visits'),
+  visitsEmpty: $('visits-empty'),
+  points: $('followup-points'),
+  pointsCompare: $('points-compare'),
+  modeRow: $('followup-mode-row'),
+  modes: [...document.querySelectorAll('.mode')],
+  changemap: $('followup-changemap'),
+  changeCanvas: $('change-canvas'),
+  beforeTag: $('before-tag'),
+  afterTag: $('after-tag'),
+};
+fu.date.value = today();
+
+/** "projection" (before | after) or "followup" (baseline | follow-up, registered). */
+let compareMode = 'projection';
+/** Follow-up requests: results of older ones are dropped. */
+let followupLatest = 0;
+/**
+ * The follow-up on screen: { file, name, width, height, face, photo (canvas, as decoded),
+ * registered and change (canvases in the baseline frame), report, points, plan, weeks }.
+ */
+let followupState = null;
+
+const pointMarker = createPointMarker({
+  canvases: { baseline: $('points-baseline'), followup: $('points-followup') },
+  counts: { baseline: $('points-baseline-count'), followup: $('points-followup-count') },
+  onChange: () => {
+    fu.pointsCompare.disabled = !pointMarker.points();
+  },
+});
+
+/** A canvas copy of a bitmap (kept while the bitmap is closed). */
+function canvasOf(bitmap) {
+  const c = document.createElement('canvas');
+  c.width = bitmap.width;
+  c.height = bitmap.height;
+  c.getContext('2d').drawImage(bitmap, 0, 0);
+  return c;
+}
+
+function setCompareMode(mode, { render = true } = {}) {
+  const followup = mode === 'followup' && Boolean(followupState?.registered);
+  compareMode = followup ? 'followup' : 'projection';
+  for (const b of fu.modes) b.setAttribute('aria-checked', String(b.dataset.mode === compareMode));
+  $('compare').dataset.mode = compareMode;
+  fu.beforeTag.textContent = followup ? 'Baseline' : 'Before';
+  fu.afterTag.textContent = followup ? 'Follow-up' : 'After';
+  compare.setNames(followup ? 'baseline' : 'before', followup ? 'follow-up' : 'after');
+  $('compare-title').textContent = followup ? 'Baseline and follow-up' : 'Before and after';
+  if (followup) {
+    drawBitmap(ui.after, followupState.registered, `Follow-up photo (${followupState.name}), aligned to the baseline and its light matched`, {
+      width: ui.before.width,
+      height: ui.before.height,
+    });
+  }
+  drawChangeMap();
+  if (!followup && render) requestRender();
+}
+for (const b of fu.modes) b.addEventListener('click', () => setCompareMode(b.dataset.mode));
+
+function drawChangeMap() {
+  const show = compareMode === 'followup' && fu.changemap.checked && followupState?.change;
+  fu.changeCanvas.hidden = !show;
+  if (show) drawBitmap(fu.changeCanvas, followupState.change, null, { width: ui.before.width, height: ui.before.height });
+}
+fu.changemap.addEventListener('change', () => showChangeMap());
+
+/** The panel's own line about the last follow-up (null hides it); the error box says it too. */
+function showFollowupNote(text) {
+  fu.note.textContent = text ?? '';
+  fu.note.hidden = !text;
+}
+
+/** Forgets the follow-up on screen (a new baseline, or a refused follow-up). */
+function resetFollowup({ keepPhoto = false, render = false } = {}) {
+  followupLatest += 1;
+  if (!keepPhoto) followupState = null;
+  else if (followupState) Object.assign(followupState, { report: null, registered: null, change: null });
+  fu.results.hidden = true;
+  fu.modeRow.hidden = true;
+  if (!keepPhoto) {
+    fu.points.hidden = true;
+    showFollowupNote(null);
+  }
+  // A new baseline draws its own after side; a refused follow-up gives the projection back.
+  if (compareMode === 'followup') setCompareMode('projection', { render });
+  fu.section.classList.toggle('followup-empty', fu.visits.childElementCount === 0);
+  delete document.body.dataset.followup;
+}
+
+/** The plan to hold the change against: plan A, when the profile has evidence for it. */
+function followupPlan() {
+  const treatment = ui.treatment.value;
+  const concern = ui.concern.value;
+  const weeks = Number(fu.weeks.value);
+  if (!treatment || !concern || !Number.isFinite(weeks)) return null;
+  if (coverageOf(coverage, treatment, concern)?.kind !== 'evidence') return null;
+  return { treatment, concern, weeks: Math.max(0, Math.min(104, weeks)) };
+}
+
+async function addFollowup(file, { points = null, chosen = performance.now() } = {}) {
+  const name = file.name || 'Follow-up photo';
+  if (!report) {
+    status.error('Wait until the baseline photo is analysed, then add the follow-up photo.', shown);
+    return;
+  }
+  const token = ++followupLatest;
+  const baseline = latest;
+  status.loading(`Reading the follow-up photo ${name}…`);
+  let bytes;
+  try {
+    bytes = await file.arrayBuffer();
+  } catch {
+    status.error(`${name} could not be read. Please choose the follow-up photo again.`, shown);
+    return;
+  }
+  let dec;
+  try {
+    dec = await timed('followup:decode', engine.request('followup-decode', { bytes, mime: file.type, name }, [bytes]));
+  } catch (err) {
+    if (token === followupLatest) {
+      resetFollowup({ render: true });
+      document.body.dataset.followup = 'refused';
+      showFollowupNote(`Not compared: ${err.message || String(err)} The baseline and its analysis are unchanged.`);
+      status.error(`The follow-up photo was not used: ${err.message || String(err)}`, shown);
+    }
+    return;
+  }
+  if (token !== followupLatest || baseline !== latest) {
+    dec.bitmap.close();
+    return;
+  }
+  const photo = canvasOf(dec.bitmap);
+  dec.bitmap.close();
+  followupState = { file, name, width: dec.width, height: dec.height, face: dec.face, photo, report: null, points };
+  pointMarker.setImage('baseline', { source: ui.before, width: ui.before.width, height: ui.before.height });
+  pointMarker.setImage('followup', { source: photo, width: photo.width, height: photo.height });
+  await compareFollowup({ chosen, points });
+}
+
+async function compareFollowup({ chosen = null, points = followupState?.points ?? null } = {}) {
+  if (!followupState) return;
+  const token = ++followupLatest;
+  const plan = followupPlan();
+  const weeks = Number(fu.weeks.value);
+  status.loading(`Aligning ${followupState.name} to the baseline and measuring the change…`);
+  let res;
+  try {
+    res = await timed('followup:compare', engine.request('followup-compare', { points, plan }));
+  } catch (err) {
+    if (token !== followupLatest) return;
+    resetFollowup({ keepPhoto: true, render: true });
+    document.body.dataset.followup = 'refused';
+    // Without a face, three marked points do instead.
+    let message = err.message || String(err);
+    if (err.code === 'no-face' || err.code === 'bad-points') {
+      fu.points.hidden = false;
+      fu.points.scrollIntoView({ block: 'nearest' });
+      // The engine's message names the CLI's --points; here the points are marked below.
+      if (err.code === 'no-face') {
+        const which = /on the (\S+) photo/.exec(message)?.[1] ?? 'one';
+        message = `No face was found on the ${which} photo, so the photos cannot be aligned by themselves. Mark three matching points on both photos below, then press “Compare with these points”.`;
+      }
+    }
+    showFollowupNote(`Not compared: ${message} The baseline and its analysis are unchanged.`);
+    status.error(message, shown);
+    return;
+  }
+  if (token !== followupLatest || !followupState) return;
+  Object.assign(followupState, { report: res.report, registered: null, change: null, points, plan, weeks });
+  showFollowupNote(null);
+  renderComparison(
+    { registration: fu.registration, light: fu.light, warnings: fu.warnings, verdict: fu.verdict, table: fu.table, caption: fu.caption, captionShown: fu.captionShown },
+    res.report,
+    { planName: plan ? planName(plan.treatment) : null, weeks },
+  );
+  fu.results.hidden = false;
+  fu.points.hidden = res.report.registration.method !== 'points';
+  fu.section.classList.remove('followup-empty');
+  if (chosen != null) {
+    performance.measure('followup: chosen → compared', {
+      start: chosen,
+      end: performance.now(),
+      detail: { name: followupState.name, width: followupState.width, height: followupState.height, lesions: res.report.lesions.length },
+    });
+  }
+  // The table first; then the registered follow-up for the compare view.
+  status.loading(`Drawing ${followupState.name} in the baseline's frame…`);
+  const registered = await followupImage('registered', token);
+  if (!registered) return;
+  fu.modeRow.hidden = false;
+  setCompareMode('followup');
+  if (fu.changemap.checked) await showChangeMap();
+  document.body.dataset.followup = 'compared';
+  status.ready(`Compared the follow-up ${followupState.name} with ${shown}.`);
+}
+
+/** One image of the comparison on screen (kept on followupState), or null if it went stale. */
+async function followupImage(which, token = followupLatest) {
+  if (followupState?.[which]) return followupState[which];
+  let res;
+  try {
+    res = await timed(`followup:${which}`, engine.request('followup-image', { which }));
+  } catch (err) {
+    if (token === followupLatest) status.error(err.message || String(err), shown);
+    return null;
+  }
+  if (token !== followupLatest || !followupState?.report) {
+    res.bitmap.close();
+    return null;
+  }
+  followupState[which] = canvasOf(res.bitmap);
+  res.bitmap.close();
+  return followupState[which];
+}
+
+/** Draws the change map over the follow-up, rendering it on first use. */
+async function showChangeMap() {
+  if (fu.changemap.checked && compareMode === 'followup' && !followupState?.change) await followupImage('change');
+  drawChangeMap();
+}
+
+fu.input.addEventListener('change', () => {
+  const file = fu.input.files?.[0];
+  fu.input.value = '';
+  if (file) addFollowup(file);
+});
+fu.pointsCompare.addEventListener('click', () => {
+  const points = pointMarker.points();
+  if (points && followupState) compareFollowup({ points });
+});
+$('points-clear').addEventListener('click', () => pointMarker.clear());
+// A new week or plan: measured again against it (the registration is the engine's, again).
+fu.weeks.addEventListener('change', () => {
+  if (followupState?.report) compareFollowup();
+});
+for (const select of [ui.treatment, ui.concern]) {
+  select.addEventListener('change', () => {
+    if (followupState?.report) compareFollowup();
+  });
+}
+
+/** The visit's facts for the store, the list and the printed summary. */
+function visitResult(r) {
+  return {
+    pigment: r.summary.pigment_fraction_removed,
+    redness: r.summary.redness_fraction_removed,
+    texture: r.summary.texture_fraction_removed,
+    verdict: r.projection?.verdict ?? null,
+    residual_px: r.registration.residual_px,
+    method: r.registration.method,
+    lesions: r.summary.lesions_measured,
+  };
+}
+
+async function refreshVisits() {
+  const visits = await keptVisits();
+  renderVisits(fu.visits, fu.visitsEmpty, visits, {
+    onOpen: (v) => {
+      fu.weeks.value = String(v.weeks);
+      fu.date.value = v.date;
+      addFollowup(new File([v.photo.blob], v.photo.name, { type: v.photo.type }), { points: v.points ?? null });
+    },
+    onDelete: async (v) => {
+      try {
+        await forgetVisit(v.id);
+      } catch {
+        status.error('This browser would not delete the visit (storage may be off).', shown);
+        return;
+      }
+      await refreshVisits();
+      status.ready(`The visit of ${v.date} is deleted from this device.`);
+    },
+  });
+  fu.section.classList.toggle('followup-empty', visits.length === 0 && !followupState?.report);
+  return visits;
+}
+
+fu.keep.addEventListener('click', async () => {
+  const f = followupState;
+  if (!f?.report) return;
+  try {
+    await keepVisit({
+      date: fu.date.value || today(),
+      weeks: f.weeks,
+      baselineName: shown,
+      plan: f.plan,
+      planName: f.plan ? planName(f.plan.treatment) : null,
+      points: f.points,
+      photo: { name: f.file.name || 'Follow-up photo', type: f.file.type, blob: f.file },
+      result: visitResult(f.report),
+    });
+  } catch {
+    status.error('This browser would not keep the visit (storage may be off).', shown);
+    return;
+  }
+  await refreshVisits();
+  status.ready(`The visit of ${fu.date.value || today()} is kept on this device (in this browser) until you delete it.`);
+});
+
+fu.exportBtn.addEventListener('click', async () => {
+  const f = followupState;
+  if (!f?.report) return;
+  await rendering;
+  const registered = await followupImage('registered');
+  if (!registered) return;
+  const weeks = f.weeks;
+  const plan = f.plan;
+  let projected = null;
+  try {
+    if (plan) {
+      status.loading(`Projecting week ${weeks} for the picture…`);
+      const { a } = await engine.request('project', {
+        a: { treatment: plan.treatment, concern: plan.concern, week: weeks, scenario: 'typical' },
+      });
+      projected = canvasOf(a.bitmap);
+      a.bitmap.close();
+    }
+  } catch (err) {
+    status.error(err.message || String(err), shown);
+    return;
+  }
+  const r = f.report;
+  const measured = [
+    ['pigment', r.summary.pigment_fraction_removed],
+    ['redness', r.summary.redness_fraction_removed],
+    ['relief', r.summary.texture_fraction_removed],
+  ]
+    .filter(([, v]) => v != null)
+    .map(([n, v]) => `${n} ${percent(v)} removed`)
+    .join(', ');
+  const date = fu.date.value || today();
+  await exportVisit({
+    panels: [
+      { image: ui.before, label: `Baseline · ${shown}` },
+      { image: registered, label: `Follow-up ${date}, aligned to the baseline · week ${weeks}` },
+      {
+        image: projected ?? ui.before,
+        label: plan ? `Projected at week ${weeks} (typical)` : 'No plan with evidence chosen: no projection',
+      },
+    ],
+    watermark: [
+      'Skin preview: measured change and a simulation, not a guarantee',
+      plan ? `Plan: ${planName(plan.treatment)} · ${concernNameOf(plan.concern)} · week ${weeks}` : 'Plan: none',
+      `Measured: ${measured || 'no area measured'}`,
+      describeRegistration(r),
+      describeLight(r),
+      ...(plan ? [describeVerdict(r, { planName: planName(plan.treatment), weeks })] : []),
+      `Saved ${today()}`,
+    ],
+    name: `skin-preview-visit-${date}.png`,
+  });
+  status.ready('Baseline | follow-up | projected was saved to your downloads.');
+});
+
 // ---------------------------------------------------------------- start
 
 async function analyseFile(file, { kept = false } = {}) {
@@ -889,8 +1270,11 @@ if (new URLSearchParams(location.search).has('test-hooks')) {
     labels: () => maskEditor.labels,
     profile: () => profile,
     report: () => report,
+    followup: () => followupState?.report ?? null,
+    visits: () => keptVisits(),
   };
 }
 
 registerServiceWorker();
 start();
+refreshVisits();

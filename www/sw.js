@@ -2,7 +2,7 @@
 // when it is there (so a rebuilt page is picked up) and from the cache when it is not.
 // Same-origin GET requests only; nothing is ever sent anywhere.
 
-const CACHE = 'skin-preview-v3';
+const CACHE = 'skin-preview-v4';
 const PRECACHE = [
   './',
   'index.html',
@@ -17,12 +17,14 @@ const PRECACHE = [
   'app/compare-view.js',
   'app/engine-client.js',
   'app/export.js',
+  'app/followup-view.js',
   'app/mask-editor.js',
   'app/photo-sources.js',
   'app/photo-store.js',
   'app/plan-view.js',
   'app/scores-view.js',
   'app/status-view.js',
+  'app/visit-store.js',
   'app/zones-view.js',
   'pkg/skin_preview.js',
   'pkg/skin_preview_bg.wasm',

@@ -31,6 +31,19 @@
 //                                     (full = rendered again at export size)
 // Errors: { name, code, message, ... }; code is the engine's stable code
 // (unsupported-format, too-large, corrupt, ...) or "internal" for a fault.
+//   followup-decode { bytes, mime } → { width, height, face, bitmap, timings }   (a later
+//                                     photo of the same skin, decoded at view size like the
+//                                     baseline, its face pass run; face = a face was found;
+//                                     bitmap = the follow-up as decoded, for marking points)
+//   followup-compare { points?, plan? } → { report, width, height, timings }   (the
+//                                     engine's Comparison of the follow-up with the analysed
+//                                     photo, kept for followup-image; points = twelve
+//                                     numbers, baseline x1,y1..x3,y3 then the follow-up's,
+//                                     view pixels; plan = { treatment, concern, weeks })
+//   followup-image { which }      → { bitmap, timings }   (which "registered": the
+//                                     follow-up in the baseline's frame, light matched;
+//                                     "change": the change map; both at the baseline's view
+//                                     size, read from WASM memory by pointer)
 //   debug-trap                    → makes the module trap, to test recovery
 
 const PKG = new URL('./pkg/', import.meta.url);
@@ -58,6 +71,9 @@ let source = null;
 let full = null;
 /** The last analysis report of `current` (null until analysed). */
 let report = null;
+/** The follow-up photo (view size, face pass run) and its comparison with `current`. */
+let followup = null;
+let compared = null;
 /** The models' bytes: a promise of [detector, mesh], or of the reason they are missing. */
 let modelBytes = null;
 /** The models parsed by the live instance (null until needed, again after a restart). */
@@ -125,6 +141,8 @@ async function reinitialise() {
   current = null;
   full = null;
   report = null;
+  followup = null;
+  compared = null;
   evidence = null;
   faceModels = null;
   engine = null;
@@ -300,6 +318,27 @@ async function renderBitmap(projection, preview = false, atFull = false) {
   return createImageBitmap(new ImageData(view, current.width, current.height));
 }
 
+/** Frees the follow-up photo and its comparison. */
+function dropFollowup() {
+  compared?.free();
+  compared = null;
+  followup?.free();
+  followup = null;
+}
+
+/** A typed refusal (module healthy), with a stable code. */
+function refusal(message, code) {
+  const err = new Error(message);
+  err.code = code;
+  return err;
+}
+
+/** One bitmap of a FollowupHandle's last rendering, read from WASM memory by pointer. */
+function followupBitmap() {
+  const view = new Uint8ClampedArray(engine.wasmMemory().buffer, compared.outputPtr(), compared.outputLen());
+  return createImageBitmap(new ImageData(view, compared.outputWidth, compared.outputHeight));
+}
+
 const handlers = {
   async init() {
     const t = timer();
@@ -337,6 +376,8 @@ const handlers = {
     t.lap('decode');
     if (full !== current) full?.free();
     full = null;
+    // A new baseline: the follow-up and its comparison belonged to the old one.
+    dropFollowup();
     const previous = current;
     current = handle;
     report = null;
@@ -466,6 +507,72 @@ const handlers = {
     const transfer = [resA.bitmap];
     if (resB) transfer.push(resB.bitmap);
     return { result: { a: resA, b: resB, timings: t.done() }, transfer };
+  },
+
+  async 'followup-decode'({ bytes, mime }) {
+    await ready();
+    if (!current || !report) throw refusal('Analyse the baseline photo first.', 'not-analysed');
+    const t = timer();
+    const data = new Uint8Array(bytes);
+    // The baseline's path: our header check, then the browser's decoder at view size.
+    const probe = engine.probeImage(data);
+    t.lap('probe');
+    let handle;
+    let bitmap = null;
+    try {
+      ({ handle, bitmap } = await browserDecode(data, mime, probe, VIEW_CAP_PIXELS, true));
+    } catch (err) {
+      if (err instanceof WebAssembly.RuntimeError) throw err;
+      handle = engine.PhotoHandle.fromBytes(data);
+    }
+    t.lap('decode');
+    dropFollowup();
+    followup = handle;
+    const face = await models();
+    if (typeof face === 'string') followup.noFace(face);
+    else followup.findFace(face);
+    t.lap('face');
+    if (!bitmap) {
+      followup.renderOriginal();
+      const view = new Uint8ClampedArray(engine.wasmMemory().buffer, followup.outputPtr(), followup.outputLen());
+      bitmap = await createImageBitmap(new ImageData(view, followup.width, followup.height));
+    }
+    t.lap('render');
+    return {
+      result: { width: followup.width, height: followup.height, face: followup.hasFace(), timings: t.done(), bitmap },
+      transfer: [bitmap],
+    };
+  },
+
+  async 'followup-compare'({ points = null, plan = null }) {
+    await ready();
+    if (!current || !report) throw refusal('Analyse the baseline photo first.', 'not-analysed');
+    if (!followup) throw refusal('Add a follow-up photo first.', 'no-followup');
+    const t = timer();
+    compared?.free();
+    compared = null;
+    compared = current.compareFollowup(
+      followup,
+      getEvidence(),
+      points ? Float32Array.from(points) : undefined,
+      plan?.treatment ?? undefined,
+      plan?.concern ?? undefined,
+      plan ? Number(plan.weeks) : undefined,
+    );
+    const comparison = compared.report();
+    t.lap('compare');
+    return { result: { report: comparison, width: current.width, height: current.height, timings: t.done() } };
+  },
+
+  async 'followup-image'({ which }) {
+    await ready();
+    if (!compared || !followup || !current) throw refusal('Compare a follow-up photo first.', 'no-followup');
+    const t = timer();
+    if (which === 'change') compared.renderChangeMap(current.width, current.height);
+    else compared.renderRegistered(followup, current.width, current.height);
+    const bitmap = await followupBitmap();
+    t.lap(which === 'change' ? 'change' : 'registered');
+    return { result: { bitmap, timings: t.done() }, transfer: [bitmap] };
   },
 
   async 'debug-trap'() {

@@ -10,6 +10,8 @@ const MAX_ZOOM = 8;
 
 export function createCompareView({ root, stage, handle, zoomLevel, canvas, onPaint, onViewChange }) {
   const state = { split: 50, zoom: 1, tx: 0, ty: 0, view: root.dataset.view || 'split', tool: 'pan' };
+  /** What the two sides are called (the divider's spoken value). */
+  let names = ['before', 'after'];
   const pointers = new Map();
   let gesture = null;
 
@@ -29,7 +31,7 @@ export function createCompareView({ root, stage, handle, zoomLevel, canvas, onPa
     root.style.setProperty('--ty', `${state.ty}px`);
     const pct = Math.round(state.split);
     handle.setAttribute('aria-valuenow', String(pct));
-    handle.setAttribute('aria-valuetext', `${pct}% before, ${100 - pct}% after`);
+    handle.setAttribute('aria-valuetext', `${pct}% ${names[0]}, ${100 - pct}% ${names[1]}`);
     zoomLevel.textContent = `${Math.round(state.zoom * 100)}%`;
     // At 100% a vertical swipe on the photo scrolls the page (phones); zoomed in, it pans.
     root.dataset.zoomed = String(state.zoom > 1);
@@ -180,6 +182,11 @@ export function createCompareView({ root, stage, handle, zoomLevel, canvas, onPa
     setSplit,
     setView,
     setTool,
+    /** Names the two sides, e.g. ['baseline', 'follow-up'] (the divider's spoken value). */
+    setNames(left, right) {
+      names = [left, right];
+      apply();
+    },
     zoomIn: () => zoomAt(state.zoom * 1.5),
     zoomOut: () => zoomAt(state.zoom / 1.5),
     reset() {

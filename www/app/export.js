@@ -1,5 +1,6 @@
 // Export at full resolution with a watermark (plan, week, scenario, date): before | after,
-// plan A | plan B, or a timeline strip. Saved through a blob URL (nothing leaves the device).
+// plan A | plan B, a timeline strip, or a visit (baseline | follow-up | projected at that
+// week, at the page's view size). Saved through a blob URL (nothing leaves the device).
 
 /** Saves a canvas as a PNG download through a blob URL. */
 async function download(canvas, name) {
@@ -108,4 +109,31 @@ export function exportPng({ before, after, watermark }) {
     rightLines: watermark,
     name: `skin-preview-${new Date().toISOString().slice(0, 10)}.png`,
   });
+}
+
+/**
+ * Baseline | follow-up | projected at that week, one PNG: three pictures of one size
+ * (`panels` is [{ image, label }], the first sets the size; a follow-up that does not
+ * reach every pixel shows dark grey there), each labelled, with `watermark` lines under
+ * the last panel.
+ */
+export async function exportVisit({ panels, watermark, name }) {
+  const w = panels[0].image.width;
+  const h = panels[0].image.height;
+  const canvas = document.createElement('canvas');
+  canvas.width = w * panels.length;
+  canvas.height = h;
+  const ctx = canvas.getContext('2d');
+  ctx.fillStyle = '#333';
+  ctx.fillRect(0, 0, canvas.width, h);
+  panels.forEach(({ image, label }, i) => {
+    ctx.drawImage(image, i * w, 0, w, h);
+    band(ctx, i * w, w, h, i === panels.length - 1 ? [label, ...watermark] : [label]);
+    if (i) {
+      ctx.fillStyle = 'rgba(255, 255, 255, 0.9)';
+      ctx.fillRect(i * w - 1, 0, 2, h);
+    }
+  });
+  const blob = await download(canvas, name);
+  return { width: canvas.width, height: canvas.height, bytes: blob.size };
 }
