@@ -20,6 +20,7 @@ const PRECACHE = [
   'app/followup-view.js',
   'app/mask-editor.js',
   'app/photo-sources.js',
+  'app/idb.js',
   'app/photo-store.js',
   'app/plan-view.js',
   'app/scores-view.js',

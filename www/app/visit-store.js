@@ -3,32 +3,9 @@
 // (its file), its date, the weeks and plan it was held against, and the measured result.
 // Its own database, so the one-photo store (photo-store.js) keeps its schema.
 
-const DB = 'skin-preview-visits';
-const STORE = 'visits';
+import { objectStore } from './idb.js';
 
-function open() {
-  return new Promise((resolve, reject) => {
-    const req = indexedDB.open(DB, 1);
-    req.onupgradeneeded = () => req.result.createObjectStore(STORE, { keyPath: 'id', autoIncrement: true });
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error);
-  });
-}
-
-async function run(mode, fn) {
-  const db = await open();
-  try {
-    return await new Promise((resolve, reject) => {
-      const tx = db.transaction(STORE, mode);
-      const req = fn(tx.objectStore(STORE));
-      tx.oncomplete = () => resolve(req?.result);
-      tx.onerror = () => reject(tx.error);
-      tx.onabort = () => reject(tx.error);
-    });
-  } finally {
-    db.close();
-  }
-}
+const run = objectStore('skin-preview-visits', 'visits', { keyPath: 'id', autoIncrement: true });
 
 /** Stores a visit ({ date, weeks, plan, result, photo: { name, type, blob } }); resolves to its id. */
 export function keepVisit(visit) {
