@@ -25,7 +25,7 @@ use change::{FramePlanes, LesionChange};
 use photometric::Photometric;
 pub use register::{Method, PointPairs, Registration};
 use serde::Serialize;
-use sharpness::{Blurred, Sharpness};
+use sharpness::{BlurredPhoto, SharpnessMatch};
 use thiserror::Error;
 use verdict::ProjectionCheck;
 
@@ -225,7 +225,7 @@ pub struct Comparison {
     /// The light correction applied.
     pub photometric: Photometric,
     /// The sharpness match applied before measuring.
-    pub sharpness: Sharpness,
+    pub sharpness: SharpnessMatch,
     /// Every baseline lesion, measured.
     pub lesions: Vec<LesionChange>,
     /// Per-channel summary and aMASI-like scores.
@@ -427,11 +427,11 @@ pub fn compare(
         s,
     );
     let sigma = sharp.sigma_work;
-    let bblurred = (sharp.blurred == Blurred::Baseline).then(|| {
+    let bblurred = (sharp.blurred == BlurredPhoto::Baseline).then(|| {
         let d = sharpness::blur_density(refs(&base_density), sigma, bbox, None);
         unmix_planes(&u, refs(&d))
     });
-    let fblurred = (sharp.blurred == Blurred::Followup).then(|| {
+    let fblurred = (sharp.blurred == BlurredPhoto::Followup).then(|| {
         let d = sharpness::blur_density(refs(&fdensity), sigma, bbox, Some(covered));
         unmix_planes(&u, refs(&d))
     });
@@ -538,8 +538,8 @@ pub fn compare(
     if sigma > sharpness::WARN_SIGMA {
         warnings.push(format!(
             "The {} is less sharp than the {} (a blur of {:.1} px); lesions are compared at the lower sharpness, so small ones are measured less precisely. Hold the camera steady and at the same distance.",
-            if sharp.blurred == Blurred::Baseline { "follow-up" } else { "baseline" },
-            if sharp.blurred == Blurred::Baseline { "baseline" } else { "follow-up" },
+            if sharp.blurred == BlurredPhoto::Baseline { "follow-up" } else { "baseline" },
+            if sharp.blurred == BlurredPhoto::Baseline { "baseline" } else { "follow-up" },
             sharp.sigma_px
         ));
     }

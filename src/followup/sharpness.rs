@@ -1,4 +1,4 @@
-//! Sharpness matching: before lesions are measured, the sharper of the two photos is
+//! SharpnessMatch matching: before lesions are measured, the sharper of the two photos is
 //! blurred to the other's sharpness. A follow-up taken a little out of focus, from
 //! farther away, or resampled by the registration spreads a small lesion's excess beyond
 //! its footprint; unmatched, that reads as the lesion fading.
@@ -28,7 +28,7 @@ pub const WARN_SIGMA: f32 = 1.0;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "lowercase")]
-pub enum Blurred {
+pub enum BlurredPhoto {
     /// Both equally sharp (or too little skin to tell).
     None,
     /// The baseline was sharper.
@@ -40,9 +40,9 @@ pub enum Blurred {
 /// The sharpness match applied.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
-pub struct Sharpness {
+pub struct SharpnessMatch {
     /// Which photo was blurred before measuring.
-    pub blurred: Blurred,
+    pub blurred: BlurredPhoto,
     /// The Gaussian σ applied, baseline photo pixels.
     pub sigma_px: f64,
     /// Skin tiles the blur was estimated on.
@@ -52,11 +52,11 @@ pub struct Sharpness {
     pub sigma_work: f32,
 }
 
-impl Sharpness {
+impl SharpnessMatch {
     /// No blur applied.
     pub fn none(tiles: usize) -> Self {
         Self {
-            blurred: Blurred::None,
+            blurred: BlurredPhoto::None,
             sigma_px: 0.0,
             tiles,
             sigma_work: 0.0,
@@ -202,10 +202,10 @@ pub fn estimate(
     clean: &[bool],
     covered: &[bool],
     scale: usize,
-) -> Sharpness {
+) -> SharpnessMatch {
     let tiles = tiles(base, follow, clean, covered);
     if tiles.is_empty() {
-        return Sharpness::none(0);
+        return SharpnessMatch::none(0);
     }
     // t > 0 blurs the baseline by t, t < 0 the follow-up by −t.
     let cost = |t: f32| -> f64 {
@@ -253,13 +253,13 @@ pub fn estimate(
         consider(c + step, &mut best);
     }
     let t = best.0;
-    Sharpness {
+    SharpnessMatch {
         blurred: if t > 0.0 {
-            Blurred::Baseline
+            BlurredPhoto::Baseline
         } else if t < 0.0 {
-            Blurred::Followup
+            BlurredPhoto::Followup
         } else {
-            Blurred::None
+            BlurredPhoto::None
         },
         sigma_px: (t.abs() * scale as f32) as f64,
         tiles: tiles.len(),
@@ -356,15 +356,15 @@ mod tests {
         for sigma in [0.5f32, 1.0, 1.5] {
             let soft = blur_in(&sharp, sigma, bbox, None);
             let got = estimate(&sharp, &soft, &all, &all, 2);
-            assert_eq!(got.blurred, Blurred::Baseline, "{sigma}");
+            assert_eq!(got.blurred, BlurredPhoto::Baseline, "{sigma}");
             assert!((got.sigma_work - sigma).abs() <= 0.13, "{sigma}: {got:?}");
             assert!((got.sigma_px - 2.0 * got.sigma_work as f64).abs() < 1e-6);
             let got = estimate(&soft, &sharp, &all, &all, 1);
-            assert_eq!(got.blurred, Blurred::Followup, "{sigma}");
+            assert_eq!(got.blurred, BlurredPhoto::Followup, "{sigma}");
             assert!((got.sigma_work - sigma).abs() <= 0.13, "{sigma}: {got:?}");
         }
         let same = estimate(&sharp, &sharp, &all, &all, 1);
-        assert_eq!(same.blurred, Blurred::None);
+        assert_eq!(same.blurred, BlurredPhoto::None);
     }
 
     #[test]
