@@ -245,6 +245,27 @@ async function browserDecode(bytes, mime, probe, cap, keepBitmap = false) {
   return { handle, bitmap: null };
 }
 
+/**
+ * Decodes a chosen photo at view size: our header check first (bombs, HEIC and
+ * non-images get a clear message before the browser's decoder touches the bytes), then
+ * the browser's decoder; where it fails, the engine gives the typed message (its own
+ * decode where the build has one, else "damaged or incomplete").
+ */
+async function decodeAtView(data, mime, t) {
+  const probe = engine.probeImage(data);
+  t.lap('probe');
+  let decoded;
+  try {
+    // At view size: the page, the analysis and the slider never need more.
+    decoded = { ...(await browserDecode(data, mime, probe, VIEW_CAP_PIXELS, true)), decodedBy: 'browser' };
+  } catch (err) {
+    if (err instanceof WebAssembly.RuntimeError) throw err;
+    decoded = { handle: engine.PhotoHandle.fromBytes(data), bitmap: null, decodedBy: 'engine' };
+  }
+  t.lap('decode');
+  return { probe, ...decoded };
+}
+
 /** The sides of a photo at `cap` pixels or fewer, as the browser decode makes them. */
 function sidesAt(probe, cap) {
   const { width: w, height: h } = probe;
@@ -356,24 +377,9 @@ const handlers = {
     await ready();
     const t = timer();
     const data = new Uint8Array(bytes);
-    // Our own header check first: bombs, HEIC and non-images get a clear message before
-    // the browser's decoder touches the bytes.
-    const probe = engine.probeImage(data);
-    t.lap('probe');
-    let handle;
-    let bitmap = null;
-    let decodedBy = 'browser';
-    try {
-      // At view size: the page, the analysis and the slider never need more.
-      ({ handle, bitmap } = await browserDecode(data, mime, probe, VIEW_CAP_PIXELS, true));
-    } catch (err) {
-      if (err instanceof WebAssembly.RuntimeError) throw err;
-      // The browser could not decode it: the engine gives the typed message (its own
-      // decode where the build has one, else "damaged or incomplete").
-      decodedBy = 'engine';
-      handle = engine.PhotoHandle.fromBytes(data);
-    }
-    t.lap('decode');
+    const decoded = await decodeAtView(data, mime, t);
+    const { probe, handle, decodedBy } = decoded;
+    let { bitmap } = decoded;
     if (full !== current) full?.free();
     full = null;
     // A new baseline: the follow-up and its comparison belonged to the old one.
@@ -513,19 +519,10 @@ const handlers = {
     await ready();
     if (!current || !report) throw refusal('Analyse the baseline photo first.', 'not-analysed');
     const t = timer();
-    const data = new Uint8Array(bytes);
     // The baseline's path: our header check, then the browser's decoder at view size.
-    const probe = engine.probeImage(data);
-    t.lap('probe');
-    let handle;
-    let bitmap = null;
-    try {
-      ({ handle, bitmap } = await browserDecode(data, mime, probe, VIEW_CAP_PIXELS, true));
-    } catch (err) {
-      if (err instanceof WebAssembly.RuntimeError) throw err;
-      handle = engine.PhotoHandle.fromBytes(data);
-    }
-    t.lap('decode');
+    const decoded = await decodeAtView(new Uint8Array(bytes), mime, t);
+    const { handle } = decoded;
+    let { bitmap } = decoded;
     dropFollowup();
     followup = handle;
     const face = await models();

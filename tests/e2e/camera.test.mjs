@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DATA, OUT, launch, watch } from './harness.mjs';
+import { DATA, OUT, launch, settle as settlePage, watch } from './harness.mjs';
 
 const TIMEOUT = 60_000;
 
@@ -23,14 +23,7 @@ async function open(options = {}, { grant = false } = {}) {
   return { context, page, problems };
 }
 
-async function settle(page, act) {
-  await page.evaluate(() => {
-    document.body.dataset.state = 'test-pending';
-  });
-  await act();
-  await page.waitForFunction(() => ['ready', 'error'].includes(document.body.dataset.state), null, { timeout: TIMEOUT });
-  return page.evaluate(() => document.body.dataset.state);
-}
+const settle = (page, act) => settlePage(page, act, TIMEOUT);
 
 describe('camera', () => {
   before(async () => {

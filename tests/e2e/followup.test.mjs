@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DATA, OUT, launch, watch } from './harness.mjs';
+import { DATA, OUT, launch, settle as settlePage, watch } from './harness.mjs';
 
 const TIMEOUT = 60_000;
 const HENNER_SIZE = [5760, 3840];
@@ -43,14 +43,7 @@ let page;
 let problems;
 
 /** Sets a marker state, runs `act`, and waits until the page has settled again. */
-async function settle(act) {
-  await page.evaluate(() => {
-    document.body.dataset.state = 'test-pending';
-  });
-  await act();
-  await page.waitForFunction(() => ['ready', 'error'].includes(document.body.dataset.state), null, { timeout: TIMEOUT });
-  return page.evaluate(() => document.body.dataset.state);
-}
+const settle = (act) => settlePage(page, act, TIMEOUT);
 
 /**
  * Makes a JPEG in the page from `b64` (a JPEG): decoded at `size` (optionally a `crop` of

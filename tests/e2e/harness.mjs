@@ -66,3 +66,13 @@ export function watch(page, origin) {
   });
   return problems;
 }
+
+/** Sets the page's state to a marker, runs `act`, waits until the page settles, and returns the state. */
+export async function settle(page, act, timeout = 30_000) {
+  await page.evaluate(() => {
+    document.body.dataset.state = 'test-pending';
+  });
+  await act();
+  await page.waitForFunction(() => ['ready', 'error'].includes(document.body.dataset.state), null, { timeout });
+  return page.evaluate(() => document.body.dataset.state);
+}

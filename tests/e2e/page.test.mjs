@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DATA, OUT, launch, watch } from './harness.mjs';
+import { DATA, OUT, launch, settle as settlePage, watch } from './harness.mjs';
 
 const TIMEOUT = 30_000;
 
@@ -15,18 +15,7 @@ let page;
 let problems;
 
 /** Sets the state to a marker, runs `act`, and waits until the page has settled. */
-async function settle(act) {
-  await page.evaluate(() => {
-    document.body.dataset.state = 'test-pending';
-  });
-  await act();
-  await page.waitForFunction(
-    () => ['ready', 'error'].includes(document.body.dataset.state),
-    null,
-    { timeout: TIMEOUT },
-  );
-  return page.evaluate(() => document.body.dataset.state);
-}
+const settle = (act) => settlePage(page, act, TIMEOUT);
 
 function choose(file) {
   return settle(() => page.setInputFiles('[data-testid="photo-input"]', file));

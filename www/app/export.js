@@ -61,23 +61,12 @@ function band(ctx, x, w, h, lines) {
  * A timeline strip: `frames` is [{ bitmap, label }] (full resolution, left to right),
  * with `watermark` lines under the last frame and each frame's label on it.
  */
-export async function exportStrip({ frames, watermark }) {
-  const w = frames[0].bitmap.width;
-  const h = frames[0].bitmap.height;
-  const canvas = document.createElement('canvas');
-  canvas.width = w * frames.length;
-  canvas.height = h;
-  const ctx = canvas.getContext('2d');
-  frames.forEach(({ bitmap, label }, i) => {
-    ctx.drawImage(bitmap, i * w, 0);
-    band(ctx, i * w, w, h, i === frames.length - 1 ? [label, ...watermark] : [label]);
-    if (i) {
-      ctx.fillStyle = 'rgba(255, 255, 255, 0.9)';
-      ctx.fillRect(i * w - 1, 0, 2, h);
-    }
+export function exportStrip({ frames, watermark }) {
+  return exportVisit({
+    panels: frames.map(({ bitmap, label }) => ({ image: bitmap, label })),
+    watermark,
+    name: `skin-preview-timeline-${new Date().toISOString().slice(0, 10)}.png`,
   });
-  const blob = await download(canvas, `skin-preview-timeline-${new Date().toISOString().slice(0, 10)}.png`);
-  return { width: canvas.width, height: canvas.height, bytes: blob.size };
 }
 
 /**
