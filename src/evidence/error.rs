@@ -1,5 +1,6 @@
 //! Why a profile was rejected, with the field path and a fix a person can act on.
 
+use super::json_path;
 use super::outcome::{Channel, Grade};
 use crate::evidence::curve::Scenario;
 use std::fmt;
@@ -30,21 +31,16 @@ pub enum ProfileError {
 }
 
 impl ProfileError {
-    /// Wrap a serde error together with the path where it happened.
-    pub(crate) fn from_parse(error: serde_path_to_error::Error<serde_json::Error>) -> Self {
-        let path = error.path().to_string();
-        let path = if path == "." {
+    /// Wrap a serde error together with the field path where it happened.
+    pub(crate) fn from_parse(text: &str, error: &serde_json::Error) -> Self {
+        let path = if error.is_eof() || error.line() == 0 {
             "(top level)".to_owned()
         } else {
-            path
+            let offset = json_path::offset_of(text, error.line(), error.column());
+            json_path::path_at(text, offset)
         };
-        Self::parse_at(&path, error.inner())
-    }
-
-    /// A parse error at a given path.
-    pub(crate) fn parse_at(path: &str, error: &serde_json::Error) -> Self {
         ProfileError::Parse {
-            path: path.to_owned(),
+            path,
             message: error.to_string(),
         }
     }

@@ -52,6 +52,7 @@
 mod citation;
 mod curve;
 mod error;
+mod json_path;
 mod listing;
 mod outcome;
 mod profile;

@@ -118,12 +118,8 @@ impl Profile {
                 limit: MAX_PROFILE_BYTES,
             });
         }
-        let mut deserializer = serde_json::Deserializer::from_str(text);
-        let profile: Profile = serde_path_to_error::deserialize(&mut deserializer)
-            .map_err(ProfileError::from_parse)?;
-        deserializer
-            .end()
-            .map_err(|e| ProfileError::parse_at("(after the profile)", &e))?;
+        let profile: Profile =
+            serde_json::from_str(text).map_err(|e| ProfileError::from_parse(text, &e))?;
         validate(&profile)?;
         Ok(profile)
     }

@@ -309,6 +309,14 @@ describe('follow-up visits', () => {
     const dates = await page.$$eval('[data-testid="visit"]', (li) => li.map((x) => x.dataset.date));
     assert.deepEqual(dates, ['2026-10-01', '2026-11-20']);
     await page.locator('#followup').screenshot({ path: join(OUT, 'followup-visits.png') });
+    // The printed summary: the table and the kept visits, without the buttons.
+    await page.emulateMedia({ media: 'print' });
+    assert.equal(await page.isVisible('[data-testid="followup-visits"]'), true);
+    assert.equal(await page.isVisible('[data-testid="followup-table"]'), true);
+    assert.equal(await page.locator('[data-testid="visit-delete"]').first().isVisible(), false);
+    assert.equal(await page.isVisible('[data-testid="followup-input"] + label'), false);
+    await page.locator('#followup').screenshot({ path: join(OUT, 'followup-print.png') });
+    await page.emulateMedia({ media: 'screen' });
     await page.click('[data-testid="visit"][data-date="2026-10-01"] [data-testid="visit-delete"]');
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="visit"]').length === 1);
     visits = await page.evaluate(() => window.skinPreviewTest.visits());
