@@ -9,6 +9,7 @@ use crate::lesions::blobs::{self, Direction};
 use crate::lesions::maps::{self as lesions, LesionMap, MapParams, NoiseModel};
 use crate::maths::components::Component;
 use crate::maths::least_squares::cancelling_weights;
+use crate::maths::max_f32;
 use crate::maths::planes::Plane;
 use crate::maths::stats;
 use crate::photo::colour::{self, ItaCategory, Lab};
@@ -454,7 +455,7 @@ pub fn analyze_in(full: &Photo, options: &AnalysisOptions, region: Region) -> An
         let mut s = scores;
         let ica = s.remove(1);
         for (a, b) in s[0].data.iter_mut().zip(&ica.data) {
-            *a = a.max(*b);
+            *a = max_f32(*a, *b);
         }
         s
     };

@@ -14,6 +14,7 @@
 use crate::lesions::maps::blur_factor;
 use crate::maths::components::{self, Component};
 use crate::maths::planes::{MaskedBlur, Plane};
+use crate::maths::{max_f32, min_f32};
 use crate::photo::Photo;
 use crate::skin::chromophores::density_lut;
 
@@ -152,7 +153,7 @@ pub fn matched_scores_with(
         for (zi, out) in z.into_iter().zip(best.iter_mut()) {
             let up = if f > 1 { zi.upsample(f, w, h) } else { zi };
             for (o, v) in out.data.iter_mut().zip(&up.data) {
-                *o = o.max(*v);
+                *o = max_f32(*o, *v);
             }
         }
     }
@@ -218,14 +219,14 @@ fn scale_scores(
                     h,
                     data.iter()
                         .zip(&scored.data)
-                        .map(|(v, s)| if *s > 0.0 { (v * v).min(clip2) } else { 0.0 })
+                        .map(|(v, s)| if *s > 0.0 { min_f32(v * v, clip2) } else { 0.0 })
                         .collect(),
                 );
                 let var = local.apply(&sq, 1.0);
                 let floor2 = p.local_floor * p.local_floor;
                 for (v, q) in data.iter_mut().zip(&var.data) {
                     if *v > OFF_SKIN {
-                        *v /= (q / p.local_clip_mean).max(floor2).sqrt();
+                        *v /= max_f32(q / p.local_clip_mean, floor2).sqrt();
                     }
                 }
             }

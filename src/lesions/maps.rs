@@ -8,6 +8,7 @@
 use crate::maths::components::{self, Component};
 use crate::maths::planes::{masked_blur, MaskedBlur, Plane};
 use crate::maths::stats;
+use crate::maths::{max_f32, min_f32};
 
 /// Least σ, in pixels of the reduced grid, that a smooth masked blur keeps (see
 /// [`blur_factor`]). Chosen by hand; not measured.
@@ -271,7 +272,7 @@ pub fn lesion_map_smoothed(
         }
     };
     let seeds: Vec<bool> = (0..w * h)
-        .map(|i| skin_bin[i] && excess.data[i] > (p.k_sigma * level.data[i]).max(p.floor))
+        .map(|i| skin_bin[i] && excess.data[i] > max_f32(p.k_sigma * level.data[i], p.floor))
         .collect();
     let (mask, lesions) = grow_half_max(&excess, &seeds, skin_bin, p.min_area, GROW_NOISE * noise);
     let soft = soft_weight(&mask, w, h, feather);
@@ -342,11 +343,11 @@ fn local_noise(excess: &Plane, skin: &Plane, noise: f32, sigma: f32) -> Plane {
     let squared = Plane::from_vec(
         excess.width,
         excess.height,
-        excess.data.iter().map(|e| (e * e).min(clip)).collect(),
+        excess.data.iter().map(|e| min_f32(e * e, clip)).collect(),
     );
     let mut local = masked_blur(&squared, skin, sigma, blur_factor(sigma), noise * noise);
     for v in local.data.iter_mut() {
-        *v = v.max(0.0).sqrt();
+        *v = max_f32(*v, 0.0).sqrt();
     }
     local
 }
@@ -525,7 +526,7 @@ fn soft_weight(mask: &[bool], w: usize, h: usize, feather: f32) -> Plane {
     soft.blur(feather * 1.5);
     for v in soft.data.iter_mut() {
         // Any lesion influence within the dilation gets full weight, tapering outside.
-        *v = (*v * 6.0).min(1.0);
+        *v = min_f32(*v * 6.0, 1.0);
         if *v < 0.02 {
             *v = 0.0;
         }

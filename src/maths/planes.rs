@@ -434,7 +434,11 @@ impl<'a> MaskedBlur<'a> {
                 .map(|(v, w)| v * w)
                 .collect(),
         );
-        let mut vw = vw.downsample(self.factor);
+        let mut vw = if self.factor > 1 {
+            vw.downsample(self.factor)
+        } else {
+            vw
+        };
         vw.blur(self.sigma);
         for (v, w) in vw.data.iter_mut().zip(&self.blurred.data) {
             *v = if *w > 1e-4 { *v / *w } else { fallback };

@@ -1,6 +1,8 @@
 //! NHWC f32 kernels for batch 1, written as plain loops over contiguous channel rows so
 //! LLVM vectorises them (simd128 in the wasm build).
 
+use crate::maths::max_f32;
+
 /// A fused activation.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum Act {
@@ -17,7 +19,7 @@ impl Act {
     pub fn apply(self, v: &mut [f32]) {
         match self {
             Act::None => {}
-            Act::Relu => v.iter_mut().for_each(|x| *x = x.max(0.0)),
+            Act::Relu => v.iter_mut().for_each(|x| *x = max_f32(*x, 0.0)),
             Act::Relu6 => v.iter_mut().for_each(|x| *x = x.clamp(0.0, 6.0)),
         }
     }
@@ -200,7 +202,7 @@ pub(crate) fn max_pool(
                     };
                     let src = &inp[(iy * iw + ix) * c..][..c];
                     for (d, &s) in dst.iter_mut().zip(src) {
-                        *d = d.max(s);
+                        *d = max_f32(*d, s);
                     }
                 }
             }
