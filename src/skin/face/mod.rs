@@ -180,7 +180,7 @@ fn letterbox(photo: &Photo) -> Roi {
 /// Faces the detector finds, in photo pixel-centre coordinates.
 fn detect_faces(models: &FaceModels, photo: &Photo) -> Vec<Detection> {
     let lb = letterbox(photo);
-    let input = crop::sample(photo, &lb, detect::SIDE, Border::Zero, [-1.0, 1.0], false);
+    let input = crop::sample(photo, &lb, detect::SIDE, Border::Zero, [-1.0, 1.0]);
     let (regressors, scores) = models.run_detector(input);
     let dets = detect::weighted_nms(detect::decode(&regressors, &scores, &models.anchors));
     // Normalized letterbox coordinates → photo pixels.
@@ -214,7 +214,7 @@ fn mesh_roi(d: &Detection) -> Roi {
 
 /// Runs the mesh in `roi`: points in photo pixel-centre coordinates and the presence.
 fn mesh_in(models: &FaceModels, photo: &Photo, roi: &Roi) -> (Vec<[f32; 3]>, f32) {
-    let input = crop::sample(photo, roi, MESH_SIDE, Border::Replicate, [0.0, 1.0], true);
+    let input = crop::sample(photo, roi, MESH_SIDE, Border::Replicate, [0.0, 1.0]);
     let (raw, logit) = models.run_mesh(input);
     let n = MESH_SIDE as f32;
     let points = raw
@@ -254,6 +254,13 @@ pub fn find_face(models: &FaceModels, photo: &Photo) -> Option<Face> {
         .into_iter()
         .max_by(|a, b| area(a).total_cmp(&area(b)))?;
     let roi = mesh_roi(&det);
+    if std::env::var_os("FACE_DEBUG").is_some() {
+        eprintln!("DEBUG det {:?} roi {:?}", det, roi);
+        let _ = std::fs::write(
+            format!("/tmp/lm/{}x{}.rgba", photo.width(), photo.height()),
+            photo.rgba(),
+        );
+    }
     let (mut points, mut presence) = mesh_in(models, photo, &roi);
     if presence < MIN_PRESENCE || points.len() != MESH_POINTS {
         return None;
