@@ -30,9 +30,9 @@ impl Roi {
     }
 
     /// The corners as `cv::boxPoints` computes them from MediaPipe's rotated rect (angle
-    /// in f32 degrees, half sine and cosine in f32): bottom-left, top-left, top-right
-    /// (unrotated), the fourth being implied.
-    fn box_points(self) -> [[f32; 2]; 3] {
+    /// in f32 degrees, half sine and cosine in f32): bottom-left, top-left, top-right,
+    /// bottom-right (unrotated).
+    fn box_points(self) -> [[f32; 2]; 4] {
         let deg = (f64::from(self.angle * 180.0) / std::f64::consts::PI) as f32;
         let rad = f64::from(deg) * std::f64::consts::PI / 180.0;
         let (b, a) = (rad.cos() as f32 * 0.5, rad.sin() as f32 * 0.5);
@@ -40,8 +40,90 @@ impl Roi {
         let p0 = [c[0] - a * s - b * s, c[1] + b * s - a * s];
         let p1 = [c[0] + a * s - b * s, c[1] - b * s - a * s];
         let p2 = [2.0 * c[0] - p0[0], 2.0 * c[1] - p0[1]];
-        [p0, p1, p2]
+        let p3 = [2.0 * c[0] - p1[0], 2.0 * c[1] - p1[1]];
+        [p0, p1, p2, p3]
     }
+
+    /// The tensor-to-photo map (row-major 3×3) as OpenCV derives it: the photo-to-tensor
+    /// perspective transform solved from the corners (an 8×8 system, Gaussian elimination
+    /// with partial pivoting, f64 from f32 coefficients), then inverted by cofactors. Its
+    /// rounding decides which way a sample position exactly half way between two 1/32
+    /// steps goes, which happens on every other detector sample of photos whose long side
+    /// is not a multiple of 4.
+    fn tensor_to_photo(self, n: usize) -> [f64; 9] {
+        let src = self.box_points();
+        let nf = n as f32;
+        let dst = [[0.0, nf], [0.0, 0.0], [nf, 0.0], [nf, nf]];
+        let mut a = [[0.0f64; 8]; 8];
+        let mut b = [0.0f64; 8];
+        for i in 0..4 {
+            let ([x, y], [u, v]) = (src[i], dst[i]);
+            a[i][..3].copy_from_slice(&[f64::from(x), f64::from(y), 1.0]);
+            a[i + 4][3..6].copy_from_slice(&[f64::from(x), f64::from(y), 1.0]);
+            a[i][6] = f64::from(-x * u);
+            a[i][7] = f64::from(-y * u);
+            a[i + 4][6] = f64::from(-x * v);
+            a[i + 4][7] = f64::from(-y * v);
+            b[i] = f64::from(u);
+            b[i + 4] = f64::from(v);
+        }
+        let m = solve8(a, b);
+        invert3([m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7], 1.0])
+    }
+}
+
+/// Solves `a·x = b` by Gaussian elimination with partial pivoting (OpenCV's order of
+/// operations, so that the result rounds the same way).
+fn solve8(mut a: [[f64; 8]; 8], mut b: [f64; 8]) -> [f64; 8] {
+    for i in 0..8 {
+        let mut k = i;
+        for j in i + 1..8 {
+            if a[j][i].abs() > a[k][i].abs() {
+                k = j;
+            }
+        }
+        if k != i {
+            a.swap(i, k);
+            b.swap(i, k);
+        }
+        let d = -1.0 / a[i][i];
+        for j in i + 1..8 {
+            let alpha = a[j][i] * d;
+            for k in i + 1..8 {
+                a[j][k] += alpha * a[i][k];
+            }
+            b[j] += alpha * b[i];
+        }
+    }
+    for i in (0..8).rev() {
+        let mut s = b[i];
+        for k in i + 1..8 {
+            s -= a[i][k] * b[k];
+        }
+        b[i] = s / a[i][i];
+    }
+    b
+}
+
+/// The inverse of a 3×3 matrix by cofactors over the determinant (OpenCV's small-matrix
+/// formula and order).
+fn invert3(m: [f64; 9]) -> [f64; 9] {
+    let g = |i: usize, j: usize| m[i * 3 + j];
+    let det = g(0, 0) * (g(1, 1) * g(2, 2) - g(1, 2) * g(2, 1))
+        - g(0, 1) * (g(1, 0) * g(2, 2) - g(1, 2) * g(2, 0))
+        + g(0, 2) * (g(1, 0) * g(2, 1) - g(1, 1) * g(2, 0));
+    let d = 1.0 / det;
+    [
+        (g(1, 1) * g(2, 2) - g(1, 2) * g(2, 1)) * d,
+        (g(0, 2) * g(2, 1) - g(0, 1) * g(2, 2)) * d,
+        (g(0, 1) * g(1, 2) - g(0, 2) * g(1, 1)) * d,
+        (g(1, 2) * g(2, 0) - g(1, 0) * g(2, 2)) * d,
+        (g(0, 0) * g(2, 2) - g(0, 2) * g(2, 0)) * d,
+        (g(0, 2) * g(1, 0) - g(0, 0) * g(1, 2)) * d,
+        (g(1, 0) * g(2, 1) - g(1, 1) * g(2, 0)) * d,
+        (g(0, 1) * g(2, 0) - g(0, 0) * g(2, 1)) * d,
+        (g(0, 0) * g(1, 1) - g(0, 1) * g(1, 0)) * d,
+    ]
 }
 
 /// What the model wants outside the photo.
@@ -55,6 +137,8 @@ pub(crate) enum Border {
 
 /// Sub-pixel positions per pixel (OpenCV's `INTER_TAB_SIZE`).
 const TAB: i64 = 32;
+/// Columns per block of OpenCV's warp (its 32×32-element blocks, 16 rows × 64 columns).
+const BLOCK: usize = 64;
 
 /// Samples `roi` into an `n × n × 3` tensor scaled to `range`, as MediaPipe's OpenCV
 /// converter does (see the module comment): bilinear point samples, 8-bit.
@@ -69,10 +153,7 @@ pub(crate) fn sample(
     let (w, h) = (i64::from(photo.width()), i64::from(photo.height()));
     let rgba = photo.rgba();
     let zero = border == Border::Zero;
-    let [p0, p1, p2] = roi.box_points().map(|p| p.map(f64::from));
-    let nf = n as f64;
-    let du = [(p2[0] - p1[0]) / nf, (p2[1] - p1[1]) / nf];
-    let dv = [(p0[0] - p1[0]) / nf, (p0[1] - p1[1]) / nf];
+    let m = roi.tensor_to_photo(n);
     // Pixel (x, y), black or the nearest edge pixel outside the photo.
     let get = |x: i64, y: i64| -> [u32; 3] {
         if zero && (x < 0 || y < 0 || x >= w || y >= h) {
@@ -84,34 +165,41 @@ pub(crate) fn sample(
     };
     let scale = (hi - lo) / 255.0;
     let mut out = vec![lo; n * n * 3];
+    // OpenCV maps the tensor in blocks of 64 columns: each block row's start in full,
+    // then per column; positions in 1/32 pixel, rounded half to even.
+    let q = |v: f64| v.round_ties_even().clamp(i32::MIN.into(), i32::MAX.into()) as i64;
     for v in 0..n {
-        for u in 0..n {
-            let (fu, fv) = (u as f64, v as f64);
-            let sx = p1[0] + du[0] * fu + dv[0] * fv;
-            let sy = p1[1] + du[1] * fu + dv[1] * fv;
-            let (qx, qy) = (
-                (sx * TAB as f64).round_ties_even() as i64,
-                (sy * TAB as f64).round_ties_even() as i64,
-            );
-            let (x0, y0) = (qx.div_euclid(TAB), qy.div_euclid(TAB));
-            if zero && (x0 >= w || x0 + 1 < 0 || y0 >= h || y0 + 1 < 0) {
-                continue; // stays at black (`lo`)
-            }
-            let (fx, fy) = (qx.rem_euclid(TAB) as u32, qy.rem_euclid(TAB) as u32);
-            let (gx, gy) = (TAB as u32 - fx, TAB as u32 - fy);
-            let wts = [gx * gy, fx * gy, gx * fy, fx * fy];
-            let taps = [
-                get(x0, y0),
-                get(x0 + 1, y0),
-                get(x0, y0 + 1),
-                get(x0 + 1, y0 + 1),
-            ];
-            let px = &mut out[(v * n + u) * 3..][..3];
-            for (k, o) in px.iter_mut().enumerate() {
-                let acc: u32 = taps.iter().zip(wts).map(|(t, wt)| t[k] * wt).sum();
-                // Weights sum to 32², rounded to 8 bits as OpenCV's fixed-point remap does.
-                let val = (acc + 512) >> 10;
-                *o = val as f32 * scale + lo;
+        for xb in (0..n).step_by(BLOCK) {
+            let (xf, yf) = (xb as f64, v as f64);
+            let x0 = m[0] * xf + m[1] * yf + m[2];
+            let y0 = m[3] * xf + m[4] * yf + m[5];
+            let w0 = m[6] * xf + m[7] * yf + m[8];
+            for u in xb..(xb + BLOCK).min(n) {
+                let x1 = (u - xb) as f64;
+                let wd = w0 + m[6] * x1;
+                let wd = if wd != 0.0 { TAB as f64 / wd } else { 0.0 };
+                let (qx, qy) = (q((x0 + m[0] * x1) * wd), q((y0 + m[3] * x1) * wd));
+                let clip = |c: i64| c.div_euclid(TAB).clamp(i16::MIN.into(), i16::MAX.into());
+                let (x0, y0) = (clip(qx), clip(qy));
+                if zero && (x0 >= w || x0 + 1 < 0 || y0 >= h || y0 + 1 < 0) {
+                    continue; // stays at black (`lo`)
+                }
+                let (fx, fy) = (qx.rem_euclid(TAB) as u32, qy.rem_euclid(TAB) as u32);
+                let (gx, gy) = (TAB as u32 - fx, TAB as u32 - fy);
+                let wts = [gx * gy, fx * gy, gx * fy, fx * fy];
+                let taps = [
+                    get(x0, y0),
+                    get(x0 + 1, y0),
+                    get(x0, y0 + 1),
+                    get(x0 + 1, y0 + 1),
+                ];
+                let px = &mut out[(v * n + u) * 3..][..3];
+                for (k, o) in px.iter_mut().enumerate() {
+                    let acc: u32 = taps.iter().zip(wts).map(|(t, wt)| t[k] * wt).sum();
+                    // Weights sum to 32², rounded to 8 bits as OpenCV's fixed-point remap does.
+                    let val = (acc + 512) >> 10;
+                    *o = val as f32 * scale + lo;
+                }
             }
         }
     }
