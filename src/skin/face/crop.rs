@@ -239,6 +239,44 @@ mod tests {
     }
 
     #[test]
+    fn half_step_positions_round_as_opencv_does() {
+        // 1002 px over 128 samples: every odd sample lies half way between two 1/32
+        // steps; OpenCV's matrix rounding sends some up and some down. Red marks odd
+        // columns, green odd rows; the expected values are cv2.warpPerspective's
+        // (opencv-python 4.11, MediaPipe's letterbox geometry).
+        let (w, h) = (1002u32, 750u32);
+        let mut rgba = Vec::with_capacity((w * h * 4) as usize);
+        for y in 0..h {
+            for x in 0..w {
+                rgba.extend([
+                    if x % 2 == 1 { 255 } else { 0 },
+                    if y % 2 == 1 { 255 } else { 0 },
+                    0,
+                    255,
+                ]);
+            }
+        }
+        let photo = Photo::from_rgba(w, h, rgba).unwrap();
+        let roi = Roi {
+            cx: 501.0,
+            cy: 375.0,
+            side: 1002.0,
+            angle: 0.0,
+        };
+        let t = sample(&photo, &roi, 128, Border::Zero, [0.0, 255.0]);
+        let red: Vec<f32> = (0..16).map(|u| t[(64 * 128 + u) * 3]).collect();
+        let green: Vec<f32> = (40..56).map(|v| t[(v * 128 + 64) * 3 + 1]).collect();
+        let want_red = [
+            0, 48, 88, 135, 175, 223, 247, 199, 159, 112, 72, 24, 16, 64, 104, 151,
+        ];
+        let want_green = [
+            223, 239, 199, 151, 112, 64, 24, 24, 64, 112, 151, 199, 239, 223, 183, 135,
+        ];
+        assert_eq!(red, want_red.map(|v| v as f32));
+        assert_eq!(green, want_green.map(|v| v as f32));
+    }
+
+    #[test]
     fn zero_border_blends_into_black_and_replicate_clamps() {
         let roi = Roi {
             cx: -0.5,
