@@ -87,12 +87,14 @@ fn solve8(mut a: [[f64; 8]; 8], mut b: [f64; 8]) -> [f64; 8] {
             b.swap(i, k);
         }
         let d = -1.0 / a[i][i];
-        for j in i + 1..8 {
-            let alpha = a[j][i] * d;
-            for k in i + 1..8 {
-                a[j][k] += alpha * a[i][k];
+        let (top, rest) = a.split_at_mut(i + 1);
+        let (pivot, bi) = (&top[i], b[i]);
+        for (row, bj) in rest.iter_mut().zip(&mut b[i + 1..]) {
+            let alpha = row[i] * d;
+            for (x, p) in row[i + 1..].iter_mut().zip(&pivot[i + 1..]) {
+                *x += alpha * p;
             }
-            b[j] += alpha * b[i];
+            *bj += alpha * bi;
         }
     }
     for i in (0..8).rev() {
