@@ -12,14 +12,23 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
-/// Landmark agreement target: RMS point distance, scaled to a 1000 px wide face.
+/// Landmark agreement target: RMS point distance, scaled to a 1000 px wide face, against
+/// MediaPipe's FaceMesh (static mode) on the same photo. Measured: giunchedi 0.26,
+/// paumier 0.74, hopper 0.95, astronaut 0.01; each is MediaPipe's own change between the
+/// photo as OpenCV decodes it and as the engine does (0.26, 0.72, 0.96, 0.00), the JPEG
+/// decoders differing by a level here and there.
 const MAX_RMS_AT_1000: f32 = 1.5;
-/// The bound for large faces, where MediaPipe point-samples its crop (more than 2 photo
-/// pixels per input pixel: aliasing) and the engine area-averages: there the engine
-/// cannot reproduce MediaPipe's samples, and MediaPipe itself moves its points by
-/// 7–15 px at 1000 px between its detection crop and one tracking step (this bound is
-/// half of the largest, paumier's 15 px).
-const MAX_RMS_AT_1000_ALIASED: f32 = 7.5;
+/// Against MediaPipe on the engine's own decoded pixels ("points_detection_working"): the
+/// crops are then the same to the bit and only the interpreters' arithmetic differs.
+/// Measured at most 0.04 (the crops' point sampling makes the mesh sensitive to a sample
+/// moved by 1/32 px, so small differences do not stay small; 0.2 leaves room for that).
+const MAX_RMS_AT_1000_SAME_PIXELS: f32 = 0.2;
+/// Beyond `MAX_RMS_AT_1000`, a photo the engine downscales to its working cap may differ
+/// from MediaPipe on the original by as much as MediaPipe itself does between the
+/// original and the engine's downscaled pixels, plus this. Henner (22 MP, worked at
+/// 16 MP): the engine 2.63, MediaPipe's own change 2.63 (its detector point-samples the
+/// photo at 45 px steps, and the Lanczos downscale turns its crop by 0.43°).
+const DOWNSCALE_MARGIN_AT_1000: f32 = 0.25;
 
 fn models() -> &'static FaceModels {
     static M: OnceLock<FaceModels> = OnceLock::new();
@@ -86,17 +95,27 @@ fn reference(name: &str, photo: &Photo) -> Vec<[f32; 3]> {
     reference_of(name, photo, "points_detection")
 }
 
-/// `key`: "points" (MediaPipe, one tracking step) or "points_detection" (crop from the detector).
-fn reference_of(name: &str, photo: &Photo, key: &str) -> Vec<[f32; 3]> {
+fn doc() -> &'static Value {
     static DOC: OnceLock<Value> = OnceLock::new();
-    let doc = DOC.get_or_init(|| {
+    DOC.get_or_init(|| {
         serde_json::from_slice(
             &std::fs::read(Path::new(ROOT).join("tests/data/face/reference.json")).unwrap(),
         )
         .unwrap()
-    });
-    let p = &doc["photos"][name];
-    let s = photo.width() as f32 / p["width"].as_f64().unwrap() as f32;
+    })
+}
+
+/// `key`: "points" (MediaPipe, one tracking step), "points_detection" (crop from the
+/// detector) or "points_detection_working" (the same on the engine's decoded pixels, at
+/// `working_width`).
+fn reference_of(name: &str, photo: &Photo, key: &str) -> Vec<[f32; 3]> {
+    let p = &doc()["photos"][name];
+    let size = if key == "points_detection_working" {
+        "working_width"
+    } else {
+        "width"
+    };
+    let s = photo.width() as f32 / p[size].as_f64().unwrap() as f32;
     p[key]
         .as_array()
         .unwrap()
@@ -156,19 +175,45 @@ fn landmarks_match_mediapipe_on_real_photos() {
             "{name} ({}×{}): RMS {e:.2} px at 1000 px face width (face {:.0} px, reference {:.0} px; mean |Δz| {mean_z:.2} px); score {:.3}, presence {:.3}, roll {:.1}°, yaw {:.1}°",
             photo.width(), photo.height(), face.width_px, width(&want), face.score, face.face_presence, face.roll_deg, face.yaw_deg
         );
-        // Photo pixels per mesh-input pixel (crop = 1.5 × face width, 192 px).
-        let step = 1.5 * width(&want) / 192.0;
-        let limit = if step < 2.0 {
-            MAX_RMS_AT_1000
+        let work = reference_of(name, &photo, "points_detection_working");
+        let e_work = rms_at_1000(&face.points, &work);
+        let own = rms_at_1000(&work, &want);
+        let downscaled =
+            f64::from(photo.width()) != doc()["photos"][name]["width"].as_f64().unwrap();
+        let limit = if downscaled {
+            MAX_RMS_AT_1000.max(own + DOWNSCALE_MARGIN_AT_1000)
         } else {
-            MAX_RMS_AT_1000_ALIASED
+            MAX_RMS_AT_1000
         };
-        println!("  {name}: {step:.1} photo px per mesh px, limit {limit} px");
+        println!("  {name}: vs MediaPipe on the engine's decoded pixels {e_work:.2} px (limit {MAX_RMS_AT_1000_SAME_PIXELS}); MediaPipe's own change from the original decode to those {own:.2} px; {:.1} photo px per mesh px; limit {limit:.2} px{}", 1.5 * width(&want) / 192.0, if downscaled { " (downscaled to the working cap)" } else { "" });
         if e > limit {
-            failures.push(format!("{name}: {e:.2} px > {limit}"));
+            failures.push(format!("{name}: {e:.2} px > {limit:.2}"));
+        }
+        if e_work > MAX_RMS_AT_1000_SAME_PIXELS {
+            failures.push(format!(
+                "{name}: {e_work:.2} px on the same pixels > {MAX_RMS_AT_1000_SAME_PIXELS}"
+            ));
         }
     }
     assert!(failures.is_empty(), "{failures:?}");
+}
+
+/// Writes each real photo as the engine decodes it (`<dir>/<name>.rgba`, 8-bit RGBA,
+/// with `<name>.size` holding "width height") for `tests/face/reference.py --working
+/// <dir>`, whose MediaPipe run on these pixels gives "points_detection_working":
+/// `FACE_WORKING_DIR=/tmp/working cargo test --release --test face_landmarks -- --ignored`.
+#[test]
+#[ignore]
+fn write_working_photos() {
+    let dir = std::env::var("FACE_WORKING_DIR").expect("FACE_WORKING_DIR");
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, path) in PHOTOS {
+        let photo = load(path);
+        let base = Path::new(&dir).join(name);
+        std::fs::write(base.with_extension("rgba"), photo.rgba()).unwrap();
+        let size = format!("{} {}\n", photo.width(), photo.height());
+        std::fs::write(base.with_extension("size"), size).unwrap();
+    }
 }
 
 #[test]

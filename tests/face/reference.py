@@ -14,11 +14,18 @@
     (static_image_mode=False) fed the photo twice, the second frame's mesh, whose crop
     comes from the first mesh (the engine makes the same one tracking step);
     "points_detection": static_image_mode=True, the mesh in the crop from the detector.
+    "points_detection_working": the same on the photo as the engine decodes it (read from
+    --working DIR, written by the engine's ignored test `write_working_photos`): the same
+    pixels as the engine's, where the JPEG decoders differ by a level here and there and
+    photos above the engine's 16 MP working cap are Lanczos-downscaled (henner.jpg), which
+    moves MediaPipe's own points (its crops point-sample, so it is sensitive to both).
 
-Run (in a venv):  pip install /path/to/mediapipe-0.10.21-...whl ai-edge-litert==2.3.0
-                  python tests/face/reference.py
+Run (in a venv):  pip install mediapipe==0.10.21 ai-edge-litert==2.3.0
+                  FACE_WORKING_DIR=/tmp/working cargo test --release --test face_landmarks -- --ignored
+                  python tests/face/reference.py --working /tmp/working
 """
 
+import argparse
 import hashlib
 import json
 import pathlib
@@ -84,7 +91,15 @@ def mesh(fm, img, path):
     return [[p.x * w, p.y * h, p.z * w] for p in res.multi_face_landmarks[0].landmark]
 
 
-def landmarks():
+def working_photo(working, path):
+    """The photo as the engine decodes it: `<stem>.rgba` (8-bit RGBA) and `<stem>.size`."""
+    stem = pathlib.Path(working) / pathlib.Path(path).stem
+    w, h = (int(v) for v in stem.with_suffix(".size").read_text().split())
+    rgba = np.fromfile(stem.with_suffix(".rgba"), dtype=np.uint8).reshape(h, w, 4)
+    return np.ascontiguousarray(rgba[..., :3])
+
+
+def landmarks(working):
     photos = {}
     opts = dict(max_num_faces=1, refine_landmarks=False, min_detection_confidence=0.5)
     r = lambda pts: [[round(v, 3) for v in p] for p in pts]
@@ -93,6 +108,9 @@ def landmarks():
         h, w = img.shape[:2]
         with mp.solutions.face_mesh.FaceMesh(static_image_mode=True, **opts) as fm:
             detection = mesh(fm, img, path)
+        work = working_photo(working, path)
+        with mp.solutions.face_mesh.FaceMesh(static_image_mode=True, **opts) as fm:
+            detection_working = mesh(fm, work, path)
         with mp.solutions.face_mesh.FaceMesh(static_image_mode=False, min_tracking_confidence=0.5, **opts) as fm:
             mesh(fm, img, path)
             tracked = mesh(fm, img, path)
@@ -100,15 +118,17 @@ def landmarks():
         photos[pathlib.Path(path).name] = {
             "path": path, "sha256": sha, "width": w, "height": h,
             "points": r(tracked), "points_detection": r(detection),
+            "working_width": work.shape[1], "working_height": work.shape[0],
+            "points_detection_working": r(detection_working),
         }
         width = np.hypot(tracked[454][0] - tracked[234][0], tracked[454][1] - tracked[234][1])
         print(f"{path}: {w}x{h}, face width {width:.1f} px")
     doc = {
         "generator": "tests/face/reference.py",
-        "command": "python tests/face/reference.py",
+        "command": "python tests/face/reference.py --working DIR (DIR from the ignored test write_working_photos)",
         "versions": {"mediapipe": mp.__version__, "opencv": cv2.__version__, "numpy": np.__version__,
                      "ai_edge_litert": "2.3.0", "python": sys.version.split()[0]},
-        "solution": "mediapipe.solutions.face_mesh.FaceMesh(max_num_faces=1, refine_landmarks=False); points: static_image_mode=False, 2nd frame; points_detection: static_image_mode=True",
+        "solution": "mediapipe.solutions.face_mesh.FaceMesh(max_num_faces=1, refine_landmarks=False); points: static_image_mode=False, 2nd frame; points_detection: static_image_mode=True; points_detection_working: static_image_mode=True on the engine's decoded pixels (working_width x working_height)",
         "convention": "x = landmark.x * width, y = landmark.y * height, z = landmark.z * width; pixel i's centre at i",
         "photos": photos,
     }
@@ -116,6 +136,9 @@ def landmarks():
 
 
 if __name__ == "__main__":
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--working", required=True, help="directory of the engine's decoded photos")
+    args = ap.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     interpreter_fixtures()
-    landmarks()
+    landmarks(args.working)
