@@ -36,6 +36,14 @@ const MAX_FRACTION_ERROR: f64 = 0.1;
 /// its excess. Every spot within ±0.2, and at least 85% within ±0.1.
 const FLOOR_FRACTION_ERROR: f64 = 0.2;
 const FLOOR_SHARE_WITHIN: f64 = 0.85;
+/// Unchanged real-skin lesions whose change is measured (standard error ≤ 0.05): at least
+/// this share within ±0.1 (the "unchanged lesions read as 0 ± 0.1"), and at least
+/// this many measured so the share means something.
+const FLOOR_UNCHANGED_WITHIN: f64 = 0.9;
+const MIN_UNCHANGED_MEASURED: usize = 30;
+/// Injected spots (ΔE00 8–10, 4.5–6.5% of the face) found but too faint to measure: at
+/// most this share (dark skin under −0.7 EV and JPEG 85 on the smallest face).
+const MAX_SPOTS_FAINT: f64 = 0.1;
 
 fn session(img: &LinearImage, jpeg: u8, analyse: bool) -> Session {
     let rgba = img.to_rgba(Some(jpeg));
@@ -107,11 +115,22 @@ struct Outcome {
     /// (fade, measured, baseline contrast) per injected spot the baseline found.
     spots: Vec<(f64, f64, f64)>,
     injected: usize,
-    /// Fraction removed of baseline lesions that are not injected (unchanged real skin),
-    /// with their contrast.
-    others: Vec<(f64, f64)>,
+    /// Injected spots the baseline found whose change was too faint to measure.
+    spots_faint: usize,
+    /// Baseline lesions that are not injected (unchanged real skin), at least a spot's
+    /// diameter from every injected spot.
+    others: Vec<Other>,
     /// The same lesions described, for `OTHERS=1`.
     other_lines: Vec<String>,
+}
+
+/// One unchanged real-skin lesion.
+#[derive(Clone, Copy)]
+struct Other {
+    fraction: Option<f64>,
+    se: Option<f64>,
+    contrast: Option<f64>,
+    too_faint: bool,
 }
 
 fn run_pair(photo: &RealPhoto, ci: usize, class: ItaName, target: f64, pi: usize) -> Outcome {
@@ -161,6 +180,7 @@ fn run_pair(photo: &RealPhoto, ci: usize, class: ItaName, target: f64, pi: usize
     );
     let mut matched = Vec::new();
     let mut spots = Vec::new();
+    let mut spots_faint = 0;
     for (l, &fade) in lesions.iter().zip(&fades) {
         let hit = r.lesions.iter().find(|c| {
             c.kind == skin_preview::analysis::LesionKind::Pigment
@@ -169,15 +189,37 @@ fn run_pair(photo: &RealPhoto, ci: usize, class: ItaName, target: f64, pi: usize
         });
         if let Some(c) = hit {
             matched.push(c.id);
+            if too_faint(c) {
+                spots_faint += 1;
+                println!(
+                    "  too faint: {} {} injected spot fade {fade} (standard error {:.3})",
+                    photo.case.name,
+                    class.label(),
+                    c.fraction_removed_se.unwrap_or(f64::NAN)
+                );
+                continue;
+            }
             let f = c.fraction_removed.unwrap_or(f64::NAN);
             spots.push((fade, f, c.contrast_de00_baseline.unwrap_or(0.0)));
         }
     }
+    // A lesion within a spot's diameter of an injected spot may hold part of it (a
+    // redness outline on a spot, a pigment outline beside one): its truth is not 0.
+    let clear = |c: &followup::change::LesionChange| {
+        lesions
+            .iter()
+            .all(|l| (c.centroid[0] - l.centre[0]).hypot(c.centroid[1] - l.centre[1]) > l.diameter)
+    };
     let others = r
         .lesions
         .iter()
-        .filter(|c| !matched.contains(&c.id))
-        .filter_map(|c| Some((c.fraction_removed?, c.contrast_de00_baseline?)))
+        .filter(|c| !matched.contains(&c.id) && clear(c))
+        .map(|c| Other {
+            fraction: c.fraction_removed,
+            se: c.fraction_removed_se,
+            contrast: c.contrast_de00_baseline,
+            too_faint: too_faint(c),
+        })
         .collect();
     let other_lines = r
         .lesions
@@ -207,10 +249,19 @@ fn run_pair(photo: &RealPhoto, ci: usize, class: ItaName, target: f64, pi: usize
         residual_px: r.registration.residual_px,
         gain: r.photometric.gain,
         spots,
+        spots_faint,
         injected: lesions.len(),
         others,
         other_lines,
     }
+}
+
+/// Whether the comparison found a lesion's change too faint to measure.
+fn too_faint(c: &followup::change::LesionChange) -> bool {
+    c.fraction_removed.is_none()
+        && c.note
+            .as_deref()
+            .is_some_and(|n| n.starts_with("too faint"))
 }
 
 fn photos() -> Vec<(usize, RealPhoto)> {
@@ -332,7 +383,7 @@ fn follow_ups_measure_the_fade_in_every_ita_class() {
             ));
         }
     }
-    let others: Vec<(f64, f64)> = out
+    let others: Vec<Other> = out
         .iter()
         .flat_map(|(_, o)| o.others.iter().copied())
         .collect();
@@ -343,28 +394,89 @@ fn follow_ups_measure_the_fade_in_every_ita_class() {
             }
         }
     }
-    let strong: Vec<f64> = others.iter().filter(|o| o.1 >= 4.0).map(|o| o.0).collect();
-    let mut abs: Vec<f64> = strong.iter().map(|v| v.abs()).collect();
-    abs.sort_by(f64::total_cmp);
-    let q = |p: f64| {
-        abs.get(((abs.len() as f64 - 1.0) * p).round() as usize)
+    let measured: Vec<&Other> = others.iter().filter(|o| o.fraction.is_some()).collect();
+    let faint = others.iter().filter(|o| o.too_faint).count();
+    let describe = |name: &str, set: &[&Other]| {
+        let mut abs: Vec<f64> = set.iter().map(|o| o.fraction.unwrap().abs()).collect();
+        abs.sort_by(f64::total_cmp);
+        let n = abs.len().max(1) as f64;
+        let within = abs.iter().filter(|v| **v <= MAX_FRACTION_ERROR).count() as f64 / n;
+        let worst = set
+            .iter()
+            .map(|o| o.fraction.unwrap())
+            .fold(0.0f64, |a, e| if e.abs() > a.abs() { e } else { a });
+        println!(
+            "  {name}: {} measured, mean |fraction| {:.3}, median {:.3}, within ±{MAX_FRACTION_ERROR}: {:.0}%, worst {worst:+.3}",
+            abs.len(),
+            abs.iter().sum::<f64>() / n,
+            abs.get(abs.len() / 2).copied().unwrap_or(0.0),
+            100.0 * within
+        );
+        within
+    };
+    let n = others.len().max(1) as f64;
+    println!(
+        "unchanged real-skin lesions the baseline found (none within a spot's diameter of an injected one; truth 0): {}; measured {} ({:.0}%), too faint to measure a change {faint} ({:.0}%), not measured for other reasons (no excess, clipped, uncovered) {}",
+        others.len(),
+        measured.len(),
+        100.0 * measured.len() as f64 / n,
+        100.0 * faint as f64 / n,
+        others.len() - measured.len() - faint
+    );
+    let within_unchanged = describe("all", &measured);
+    let strong: Vec<&Other> = measured
+        .iter()
+        .copied()
+        .filter(|o| o.contrast.is_some_and(|c| c >= 4.0))
+        .collect();
+    describe("ΔE00 ≥ 4", &strong);
+    // Is the standard error honest? |fraction| ÷ its standard error over the measured
+    // unchanged lesions (a normal reads 0.67 and 1.64).
+    let mut z: Vec<f64> = others
+        .iter()
+        .filter_map(|o| Some((o.fraction.unwrap_or(f64::NAN), o.se?)))
+        .filter(|(f, _)| f.is_finite())
+        .map(|(f, se)| f.abs() / se)
+        .collect();
+    z.sort_by(f64::total_cmp);
+    let zq = |p: f64| {
+        z.get(((z.len() as f64 - 1.0) * p).round() as usize)
             .copied()
             .unwrap_or(0.0)
     };
     println!(
-        "  of those ΔE00 ≥ 4: median |fraction| {:.3}, 90th percentile {:.3}, within ±0.1: {:.0}%",
-        q(0.5),
-        q(0.9),
-        100.0 * abs.iter().filter(|v| **v <= 0.1).count() as f64 / abs.len().max(1) as f64
+        "  measured |fraction| ÷ standard error: median {:.2}, 90th percentile {:.2} (a normal: 0.67, 1.64)",
+        zq(0.5),
+        zq(0.9)
     );
     println!(
-        "unchanged real-skin lesions the baseline found: {} (ΔE00 ≥ 4: {}), mean |fraction| {:.3}, ΔE00 ≥ 4: mean |fraction| {:.3}, worst {:+.3}",
-        others.len(),
-        strong.len(),
-        others.iter().map(|o| o.0.abs()).sum::<f64>() / others.len().max(1) as f64,
-        strong.iter().map(|o| o.abs()).sum::<f64>() / strong.len().max(1) as f64,
-        strong.iter().cloned().fold(0.0f64, |a, e| if e.abs() > a.abs() { e } else { a }),
+        "  target: unchanged lesions read 0 ± {MAX_FRACTION_ERROR}; asserted: ≥ {:.0}% of the measured within it, at least {MIN_UNCHANGED_MEASURED} measured",
+        100.0 * FLOOR_UNCHANGED_WITHIN
     );
+    if within_unchanged < FLOOR_UNCHANGED_WITHIN {
+        failures.push(format!(
+            "unchanged lesions: only {:.0}% of {} measured within ±{MAX_FRACTION_ERROR}",
+            100.0 * within_unchanged,
+            measured.len()
+        ));
+    }
+    if measured.len() < MIN_UNCHANGED_MEASURED {
+        failures.push(format!(
+            "only {} unchanged lesions measured (< {MIN_UNCHANGED_MEASURED})",
+            measured.len()
+        ));
+    }
+    let spots_faint: usize = out.iter().map(|(_, o)| o.spots_faint).sum();
+    let found = spots_faint + out.iter().map(|(_, o)| o.spots.len()).sum::<usize>();
+    println!(
+        "injected spots too faint to measure a change: {spots_faint} of {found} found (allowed ≤ {:.0}%)",
+        100.0 * MAX_SPOTS_FAINT
+    );
+    if spots_faint as f64 > MAX_SPOTS_FAINT * found as f64 {
+        failures.push(format!(
+            "{spots_faint} of {found} injected spots too faint to measure"
+        ));
+    }
     println!("{total} spots measured; targets: registration ≤ {MAX_REG_ERROR_AT_1000} px at 1000 px, |fraction − truth| ≤ {MAX_FRACTION_ERROR}");
     let share = within as f64 / counted.max(1) as f64;
     println!(

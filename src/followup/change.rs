@@ -5,8 +5,16 @@
 //! against the median of a ring of clean skin around it. Both photos are measured on the
 //! same footprint and ring in the baseline frame, so the fraction removed,
 //! 1 − excess(follow-up) ÷ excess(baseline), is linear in a fade of the lesion in optical
-//! density, and a uniform change of light (an offset in density) drops out.
+//! density, and a uniform change of light (an offset in density) drops out. The
+//! follow-up's level is the baseline's plus the ring's median difference between the
+//! photos.
+//!
+//! Each fraction has a standard error from the photos' own noise ([`super::noise`]);
+//! a lesion whose standard error exceeds [`MAX_FRACTION_SE`] is reported without a
+//! fraction ("too faint to measure a change"), as is one with a clipped channel in its
+//! footprint.
 
+use super::noise::NullModel;
 use crate::analysis::LesionKind;
 use crate::evidence::Channel;
 use crate::maths::components::Component;
@@ -19,12 +27,20 @@ use serde::Serialize;
 /// [`FOOTPRINT_MIN_PX`]): the outline is drawn near 60% of the peak, and a lesion's soft
 /// edge reaches about 1.4× that radius.
 pub const FOOTPRINT_GROW: f64 = 0.3;
-/// Least footprint growth, working pixels (resampling spreads an edge by about one).
-pub const FOOTPRINT_MIN_PX: f64 = 1.0;
+/// Least footprint growth, working pixels: the follow-up's resampling and what is left of
+/// the sharpness and registration mismatch spread a small lesion's excess by a pixel or
+/// two; with 1 px, strong small lesions (ΔE00 ≥ 20) read faded by a median 0.12 when
+/// unchanged, with 2 px they stay within the noise.
+pub const FOOTPRINT_MIN_PX: f64 = 2.0;
 /// The ring spans these shares of the equivalent radius beyond the outline.
 pub const RING: (f64, f64) = (0.75, 1.5);
-/// Least ring distances, working pixels.
-pub const RING_MIN_PX: (f64, f64) = (2.5, 5.0);
+/// The ring starts at least this far beyond the footprint, working pixels.
+pub const RING_GAP_PX: f64 = 1.5;
+/// And is at least this wide.
+pub const RING_WIDTH_PX: f64 = 2.5;
+/// A lesion's change is reported only when its standard error is at most this: ±0.1 is
+/// then two standard errors.
+pub const MAX_FRACTION_SE: f64 = 0.05;
 /// Fewest ring pixels for a measurement.
 pub const MIN_RING_PX: usize = 8;
 
@@ -63,6 +79,11 @@ pub struct LesionChange {
     /// Share of the baseline excess gone on the follow-up (1 = gone, 0 = unchanged,
     /// negative = grew); `None` when it could not be measured (see `note`).
     pub fraction_removed: Option<f64>,
+    /// Standard error of `fraction_removed`: how far an unchanged lesion of this size and
+    /// contrast strays by chance on these two photos (their skin's noise, spatially
+    /// correlated, from [`super::noise`]). Lesions above [`MAX_FRACTION_SE`] are not
+    /// given a fraction (the note says so); `None` when no excess was measured.
+    pub fraction_removed_se: Option<f64>,
     /// Why it was not measured, if so.
     pub note: Option<String>,
 }
@@ -81,6 +102,10 @@ pub struct Frame<'a> {
     pub lesions: &'a [bool],
     /// Pixels the follow-up covers after registration.
     pub covered: &'a [bool],
+    /// Pixels where a colour channel is clipped (or nearly) on either photo.
+    pub clipped: &'a [bool],
+    /// The chance spread of the measurement per plane (melanin, hemoglobin, shading).
+    pub noise: &'a [Option<NullModel>; 3],
 }
 
 /// The lesion's pixels, for per-zone sums: indices into the frame.
@@ -102,6 +127,15 @@ pub fn plane_of(kind: LesionKind) -> (usize, f32, Channel) {
         LesionKind::Pit => (2, 1.0, Channel::Texture),
         LesionKind::Raised => (2, -1.0, Channel::Texture),
     }
+}
+
+/// Footprint growth and ring distances (beyond the outline, working pixels) of a lesion
+/// whose outline has equivalent radius `r`.
+pub fn geometry(r: f64) -> (f64, f64, f64) {
+    let grow = (FOOTPRINT_GROW * r).max(FOOTPRINT_MIN_PX);
+    let r0 = (RING.0 * r).max(grow + RING_GAP_PX);
+    let r1 = (RING.1 * r).max(r0 + RING_WIDTH_PX);
+    (grow, r0, r1)
 }
 
 /// Measures one lesion (`labels`/`label`: its pixels in the frame's label image).
@@ -126,14 +160,11 @@ pub fn measure(
         delta_l_baseline: None,
         delta_l_followup: None,
         fraction_removed: None,
+        fraction_removed_se: None,
         note: None,
     };
     let r = (comp.area as f64 / std::f64::consts::PI).sqrt();
-    let grow = (FOOTPRINT_GROW * r).max(FOOTPRINT_MIN_PX);
-    let (r0, r1) = (
-        (RING.0 * r).max(RING_MIN_PX.0),
-        (RING.1 * r).max(RING_MIN_PX.1),
-    );
+    let (grow, r0, r1) = geometry(r);
     let m = r1.ceil() as usize + 1;
     let (w, h) = (frame.w, frame.h);
     let x0 = (comp.bbox[0] as usize).saturating_sub(m);
@@ -153,7 +184,13 @@ pub fn measure(
                 foot.push(i);
             } else if d <= grow && !frame.lesions[i] {
                 foot.push(i);
-            } else if d >= r0 && d <= r1 && frame.skin[i] && !frame.lesions[i] && frame.covered[i] {
+            } else if d >= r0
+                && d <= r1
+                && frame.skin[i]
+                && !frame.lesions[i]
+                && frame.covered[i]
+                && !frame.clipped[i]
+            {
                 ring.push(i);
             }
         }
@@ -171,17 +208,30 @@ pub fn measure(
         change.note = Some("too little clean skin around it to measure".into());
         return Measured { change, ..result };
     }
-    let level = |p: &Plane| {
-        let mut v: Vec<f32> = ring.iter().map(|&i| p.data[i]).collect();
-        median(&mut v)
-    };
-    let (lb, lf) = (level(base.chrom[plane]), level(follow.chrom[plane]));
+    if foot.iter().any(|&i| frame.clipped[i]) {
+        change.note =
+            Some("a colour channel is clipped here on one of the photos (overexposed)".into());
+        return Measured { change, ..result };
+    }
+    let (bp, fp) = (base.chrom[plane], follow.chrom[plane]);
+    let mut v: Vec<f32> = ring.iter().map(|&i| bp.data[i]).collect();
+    let lb = median(&mut v);
+    // The follow-up's level: the baseline's plus the ring's median difference, so skin
+    // structure the two photos share drops out of the level as it does of the excess.
+    let mut ring_diff: Vec<f32> = ring.iter().map(|&i| fp.data[i] - bp.data[i]).collect();
+    let md = median(&mut ring_diff);
+    let lf = lb + md;
     let excess =
         |p: &Plane, l: f32| -> f64 { foot.iter().map(|&i| (sign * (p.data[i] - l)) as f64).sum() };
-    let (eb, ef) = (
-        excess(base.chrom[plane], lb),
-        excess(follow.chrom[plane], lf),
-    );
+    let (eb, ef) = (excess(bp, lb), excess(fp, lf));
+    // The ring's own spread of the difference against the photo's (hair, a shadow, darker
+    // skin quantised more coarsely): the chance spread is scaled up by it, never down.
+    let mut dev: Vec<f32> = ring_diff.iter().map(|x| (x - md).abs()).collect();
+    let ring_sigma = median(&mut dev) as f64 * 1.4826;
+    let se_excess = frame.noise[plane].as_ref().map(|m| {
+        let local = (ring_sigma / m.pixel_sigma).powi(2).max(1.0);
+        (m.variance(foot.len() as f64) * local).sqrt()
+    });
     let (lab_b, lab_f) = (
         (mean_lab(base, &pixels), mean_lab(base, &ring)),
         (mean_lab(follow, &pixels), mean_lab(follow, &ring)),
@@ -205,10 +255,20 @@ pub fn measure(
     let s2 = frame.scale * frame.scale;
     change.area_px_followup = Some(above * s2);
     let area_ratio = Some(above as f64 / pixels.len().max(1) as f64);
+    let se = se_excess.map(|e| e / eb.max(1e-12));
     if eb <= 0.0 {
         change.note = Some("no excess over the surrounding skin on the baseline".into());
     } else {
-        change.fraction_removed = Some(1.0 - ef / eb);
+        change.fraction_removed_se = se;
+        match se {
+            Some(e) if e <= MAX_FRACTION_SE => change.fraction_removed = Some(1.0 - ef / eb),
+            Some(e) => {
+                change.note = Some(format!(
+                    "too faint to measure a change: ±{e:.2} by chance alone on these photos"
+                ))
+            }
+            None => change.note = Some("too little clean skin to tell its noise".into()),
+        }
     }
     Measured {
         change,

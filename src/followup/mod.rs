@@ -6,6 +6,7 @@
 //! Depends on [`crate::analysis`], [`crate::evidence`] and [`crate::projection::plan`].
 
 pub mod change;
+pub mod noise;
 pub mod photometric;
 pub mod register;
 pub mod sharpness;
@@ -33,6 +34,11 @@ use verdict::ProjectionCheck;
 /// structure misfit over the face to be used: JPEG and a fading lesion move the misfit
 /// by a few percent, a change of expression by far more.
 pub const MESH_WARP_GAIN: f64 = 0.7;
+
+/// A working pixel whose brightest channel reaches this linear value on either photo is
+/// taken as clipped (a working pixel averages several photo pixels, so a partly clipped
+/// one reads a little under 1): neither the light nor a lesion is measured there.
+pub const CLIPPED: f32 = 0.95;
 
 /// Why a follow-up could not be compared; the messages say what to do.
 #[derive(Debug, Error, Clone, PartialEq)]
@@ -382,8 +388,17 @@ pub fn compare(
                 .collect(),
         )
     });
+    // Clipped (or nearly) in a channel on either photo: density there says nothing.
+    let clipped: Vec<bool> = (0..fw * fh)
+        .map(|i| {
+            let b = (0..3)
+                .map(|k| (-base_density[k].data[i]).exp())
+                .fold(0f32, f32::max);
+            b.max(warped.peak[i]) >= CLIPPED
+        })
+        .collect();
     let clean: Vec<usize> = (0..fw * fh)
-        .filter(|&i| analysis.skin().binary[i] && !grown[i] && covered[i])
+        .filter(|&i| analysis.skin().binary[i] && !grown[i] && covered[i] && !clipped[i])
         .collect();
     if clean.len() < photometric::MIN_PIXELS {
         return Err(FollowupError::NoOverlap);
@@ -408,7 +423,7 @@ pub fn compare(
     // 6b. Sharpness: the sharper photo blurred (in light, as a lens blurs) to the other's
     // before the lesions' chromophores are measured; their colours stay as photographed.
     let clean_mask: Vec<bool> = (0..fw * fh)
-        .map(|i| analysis.skin().binary[i] && !grown[i] && covered[i])
+        .map(|i| analysis.skin().binary[i] && !grown[i] && covered[i] && !clipped[i])
         .collect();
     let light = |d: &[Plane; 3]| {
         Plane::from_vec(
@@ -440,7 +455,25 @@ pub fn compare(
         None => [&chrom.melanin, &chrom.hemoglobin, &chrom.shading],
     };
     let fmatched: [&Plane; 3] = refs(fblurred.as_ref().unwrap_or(&fchrom));
-    // 7. Each lesion.
+    // 7. Each lesion, with the chance spread of its measurement on this pair.
+    let maps = [
+        analysis.pigment(),
+        analysis.redness(),
+        analysis.pits(),
+        analysis.raised(),
+    ];
+    let noise: [Option<noise::NullModel>; 3] = std::array::from_fn(|k| {
+        // Pigment on melanin, redness on hemoglobin, pits and raised scars on shading.
+        let used = maps
+            .iter()
+            .zip([0, 1, 2, 2])
+            .any(|(m, p)| p == k && !m.lesions.is_empty());
+        if !used {
+            return None;
+        }
+        let (b, f) = (bmatched[k], fmatched[k]);
+        noise::null_model(|i| f.data[i] - b.data[i], &clean_mask, &clean, fw)
+    });
     let frame = change::Frame {
         w: fw,
         h: fh,
@@ -448,6 +481,8 @@ pub fn compare(
         skin: &analysis.skin().binary,
         lesions: &lesions,
         covered,
+        clipped: &clipped,
+        noise: &noise,
     };
     let bplanes = FramePlanes {
         chrom: bmatched,
@@ -458,12 +493,6 @@ pub fn compare(
         density: [&fdensity[0], &fdensity[1], &fdensity[2]],
     };
     let report = analysis.report();
-    let maps = [
-        analysis.pigment(),
-        analysis.redness(),
-        analysis.pits(),
-        analysis.raised(),
-    ];
     let mut measured = Vec::new();
     let mut next = report.lesions.iter();
     for map in maps {
@@ -837,6 +866,8 @@ fn corners_moved(a: &register::Affine, b: &register::Affine, r: [u32; 4]) -> f64
 struct Warped {
     density: [Plane; 3],
     covered: Vec<bool>,
+    /// Brightest channel's linear value (before the gains).
+    peak: Vec<f32>,
 }
 
 fn warp_density(
@@ -856,6 +887,7 @@ fn warp_density(
     let (sw, sh) = (small.width() as f32, small.height() as f32);
     let mut density: [Plane; 3] = std::array::from_fn(|_| Plane::filled(fw, fh, 0.0));
     let mut covered = vec![false; fw * fh];
+    let mut peak = vec![0f32; fw * fh];
     let [x0, y0, x1, y1] = bbox;
     for y in y0..y1 {
         for x in x0..x1 {
@@ -872,11 +904,16 @@ fn warp_density(
             covered[i] = true;
             for c in 0..3 {
                 let v = register::bilinear(&lin[c], g[0], g[1]).max(1e-4);
+                peak[i] = peak[i].max(v);
                 density[c].data[i] = -v.ln();
             }
         }
     }
-    Warped { density, covered }
+    Warped {
+        density,
+        covered,
+        peak,
+    }
 }
 
 /// Bilinear linear-light RGB of a photo at grid position `g` (pixel centres at integers).
