@@ -41,6 +41,10 @@ const FLOOR_SHARE_WITHIN: f64 = 0.85;
 /// this many measured so the share means something.
 const FLOOR_UNCHANGED_WITHIN: f64 = 0.9;
 const MIN_UNCHANGED_MEASURED: usize = 30;
+/// Unchanged lesions given a fraction (standard error ≤ `MAX_FRACTION_SE`): at least this
+/// share within two standard errors of 0 (86% measured; a normal gives 95%, so the error
+/// is a little optimistic in its tails).
+const FLOOR_WITHIN_2SE: f64 = 0.8;
 /// Injected spots (ΔE00 8–10, 4.5–6.5% of the face) found but too faint to measure: at
 /// most this share (dark skin under −0.7 EV and JPEG 85 on the smallest face).
 const MAX_SPOTS_FAINT: f64 = 0.1;
@@ -256,12 +260,17 @@ fn run_pair(photo: &RealPhoto, ci: usize, class: ItaName, target: f64, pi: usize
     }
 }
 
-/// Whether the comparison found a lesion's change too faint to measure.
+/// Whether a lesion's change is not measured to ±0.1: no fraction because it is too
+/// small or faint, or one whose standard error is above `PRECISE_FRACTION_SE`.
 fn too_faint(c: &followup::change::LesionChange) -> bool {
-    c.fraction_removed.is_none()
+    let refused = c.fraction_removed.is_none()
         && c.note
             .as_deref()
-            .is_some_and(|n| n.starts_with("too faint"))
+            .is_some_and(|n| n.starts_with("too small or faint"));
+    let imprecise = c.fraction_removed.is_some()
+        && c.fraction_removed_se
+            .is_some_and(|se| se > followup::change::PRECISE_FRACTION_SE);
+    refused || imprecise
 }
 
 fn photos() -> Vec<(usize, RealPhoto)> {
@@ -394,7 +403,10 @@ fn follow_ups_measure_the_fade_in_every_ita_class() {
             }
         }
     }
-    let measured: Vec<&Other> = others.iter().filter(|o| o.fraction.is_some()).collect();
+    let measured: Vec<&Other> = others
+        .iter()
+        .filter(|o| o.fraction.is_some() && !o.too_faint)
+        .collect();
     let faint = others.iter().filter(|o| o.too_faint).count();
     let describe = |name: &str, set: &[&Other]| {
         let mut abs: Vec<f64> = set.iter().map(|o| o.fraction.unwrap().abs()).collect();
@@ -444,11 +456,21 @@ fn follow_ups_measure_the_fade_in_every_ita_class() {
             .copied()
             .unwrap_or(0.0)
     };
+    let within_2se = z.iter().filter(|v| **v <= 2.0).count() as f64 / z.len().max(1) as f64;
     println!(
-        "  measured |fraction| ÷ standard error: median {:.2}, 90th percentile {:.2} (a normal: 0.67, 1.64)",
+        "  every unchanged lesion given a fraction ({}, standard error ≤ {}): |fraction| ÷ standard error median {:.2}, 90th percentile {:.2} (a normal: 0.67, 1.64); within 2 standard errors {:.0}% (a normal: 95%)",
+        z.len(),
+        followup::change::MAX_FRACTION_SE,
         zq(0.5),
-        zq(0.9)
+        zq(0.9),
+        100.0 * within_2se
     );
+    if within_2se < FLOOR_WITHIN_2SE {
+        failures.push(format!(
+            "standard errors too optimistic: only {:.0}% of unchanged lesions within 2 of them",
+            100.0 * within_2se
+        ));
+    }
     println!(
         "  target: unchanged lesions read 0 ± {MAX_FRACTION_ERROR}; asserted: ≥ {:.0}% of the measured within it, at least {MIN_UNCHANGED_MEASURED} measured",
         100.0 * FLOOR_UNCHANGED_WITHIN

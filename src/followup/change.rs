@@ -9,10 +9,10 @@
 //! follow-up's level is the baseline's plus the ring's median difference between the
 //! photos.
 //!
-//! Each fraction has a standard error from the photos' own noise ([`super::noise`]);
-//! a lesion whose standard error exceeds [`MAX_FRACTION_SE`] is reported without a
-//! fraction ("too faint to measure a change"), as is one with a clipped channel in its
-//! footprint.
+//! Each fraction has a standard error from the photos' own noise ([`super::noise`]).
+//! At most [`PRECISE_FRACTION_SE`] the fraction is good to ±0.1 (two standard errors);
+//! above [`MAX_FRACTION_SE`] the lesion is reported without one ("too small or faint to
+//! measure a change"), as is one with a clipped channel in its footprint.
 
 use super::noise::NullModel;
 use crate::analysis::LesionKind;
@@ -38,9 +38,13 @@ pub const RING: (f64, f64) = (0.75, 1.5);
 pub const RING_GAP_PX: f64 = 1.5;
 /// And is at least this wide.
 pub const RING_WIDTH_PX: f64 = 2.5;
-/// A lesion's change is reported only when its standard error is at most this: ±0.1 is
-/// then two standard errors.
-pub const MAX_FRACTION_SE: f64 = 0.05;
+/// A fraction with at most this standard error is good to ±0.1 (two standard errors):
+/// the precision issue 16 asks of a measured change.
+pub const PRECISE_FRACTION_SE: f64 = 0.05;
+/// Above this standard error no fraction is given: ±0.4 by chance alone says nothing
+/// about a fraction of 0..1. Between the two the fraction is given with its error, which
+/// the page shows beside it.
+pub const MAX_FRACTION_SE: f64 = 0.2;
 /// Fewest ring pixels for a measurement.
 pub const MIN_RING_PX: usize = 8;
 
@@ -264,8 +268,8 @@ pub fn measure(
             Some(e) if e <= MAX_FRACTION_SE => change.fraction_removed = Some(1.0 - ef / eb),
             Some(e) => {
                 change.note = Some(format!(
-                    "too faint to measure a change: ±{e:.2} by chance alone on these photos"
-                ))
+                "too small or faint to measure a change: ±{e:.2} by chance alone on these photos"
+            ))
             }
             None => change.note = Some("too little clean skin to tell its noise".into()),
         }

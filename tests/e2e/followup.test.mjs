@@ -212,7 +212,7 @@ describe('follow-up visits', () => {
     const matched = [];
     SITES.forEach((site, i) => {
       const l = r.lesions.find((x) => x.kind === 'pigment' && Math.hypot(x.centroid[0] - site[0], x.centroid[1] - site[1]) < DIAMETER / 2);
-      if (l) matched.push({ site: i, fade: FADES[i], measured: l.fraction_removed, id: l.id });
+      if (l) matched.push({ site: i, fade: FADES[i], measured: l.fraction_removed, se: l.fraction_removed_se, note: l.note, id: l.id });
     });
     t.diagnostic(`spots found and measured: ${JSON.stringify(matched)}`);
     assert.ok(matched.length >= 3, `only ${matched.length} of ${SITES.length} injected spots found on the baseline`);

@@ -23,6 +23,8 @@ const fmt2 = new Intl.NumberFormat('en', { minimumFractionDigits: 2, maximumFrac
 const minus = (s) => (/^-0(\.0+)?$/.test(s) ? s.slice(1) : s.replace('-', '−'));
 /** A fraction (0..1) as a percentage; negative = grew. */
 export const percent = (f) => (f == null ? '—' : minus(`${fmt0.format(Math.round(f * 100))}%`));
+/** A measured fraction with its standard error ("45% ± 4%"), which the photos' own noise sets. */
+const withError = (f, se) => (se == null ? percent(f) : `${percent(f)} ± ${fmt0.format(Math.round(se * 100))}%`);
 const num1 = (x) => (x == null ? '—' : minus(fmt1.format(x)));
 const px = (x) => (x == null ? '—' : `${fmt0.format(x)} px`);
 
@@ -78,7 +80,7 @@ export function renderComparison(ui, report, { planName = null, weeks }) {
   ui.caption.textContent = ui.captionShown.textContent = `Each area found on the baseline, measured again on the follow-up${plan}. ${
     report.projection ? 'This compares the measurement with what the cited studies reported; it is not a judgement of the treatment.' : ''
   }`.trim();
-  const head = ['Area', 'Size, baseline → follow-up', 'Contrast ΔE00, baseline → follow-up', 'Removed (measured)'];
+  const head = ['Area', 'Size, baseline → follow-up', 'Contrast ΔE00, baseline → follow-up', 'Removed (measured ± standard error)'];
   if (report.projection) head.push(`Studies' band at week ${weeks} (low / typical / high)`, 'Measured vs band');
   ui.table.tHead.replaceChildren(el('tr', {}, ...head.map((h) => el('th', { scope: 'col' }, h))));
   const rows = report.lesions.map((l) => {
@@ -88,7 +90,7 @@ export function renderComparison(ui, report, { planName = null, weeks }) {
       el('th', { scope: 'row' }, `${l.id + 1}. ${KIND_NAMES[l.kind] ?? l.kind}`),
       el('td', {}, `${px(l.area_px_baseline)} → ${px(l.area_px_followup)}`),
       el('td', {}, `${num1(l.contrast_de00_baseline)} → ${num1(l.contrast_de00_followup)}`),
-      el('td', { class: 'num' }, l.fraction_removed == null ? `not measured${l.note ? `: ${l.note}` : ''}` : percent(l.fraction_removed)),
+      el('td', { class: 'num' }, l.fraction_removed == null ? `not measured${l.note ? `: ${l.note}` : ''}` : withError(l.fraction_removed, l.fraction_removed_se)),
     ];
     if (report.projection) {
       cells.push(
