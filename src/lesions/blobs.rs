@@ -131,13 +131,17 @@ pub fn matched_scores_with(
 ) -> Vec<Plane> {
     let (w, h) = (photo.width() as usize, photo.height() as usize);
     let lut = density_lut();
-    let mut od: [Vec<f32>; 3] = std::array::from_fn(|_| Vec::with_capacity(w * h));
-    for p in photo.rgba().chunks_exact(4) {
-        for (c, plane) in od.iter_mut().enumerate() {
-            plane.push(lut[p[c] as usize]);
-        }
-    }
-    let od = od.map(|d| Plane::from_vec(w, h, d));
+    let od: [Plane; 3] = std::array::from_fn(|c| {
+        Plane::from_vec(
+            w,
+            h,
+            photo
+                .rgba()
+                .chunks_exact(4)
+                .map(|p| lut[p[c] as usize])
+                .collect(),
+        )
+    });
     let short = w.min(h) as f32;
     let skin_plane = Plane::from_vec(w, h, skin_bin.iter().map(|&b| b as u8 as f32).collect());
     let mut best = vec![Plane::filled(w, h, f32::NEG_INFINITY); directions.len()];

@@ -197,20 +197,19 @@ pub fn embed<T: Copy>(
     (x0, y0): (usize, usize),
     fill: T,
 ) -> Vec<T> {
+    let mut out = vec![fill; width * height];
     if w == 0 || x0 >= width {
-        return vec![fill; width * height];
+        return out;
     }
-    // Row by row, each output pixel written once.
     let n = w.min(width - x0);
-    let rows = (data.len() / w).min(height.saturating_sub(y0));
-    let mut out = Vec::with_capacity(width * height);
-    out.resize(y0.min(height) * width, fill);
-    for row in data.chunks_exact(w).take(rows) {
-        out.resize(out.len() + x0, fill);
-        out.extend_from_slice(&row[..n]);
-        out.resize(out.len() + width - x0 - n, fill);
+    for (y, row) in data
+        .chunks_exact(w)
+        .enumerate()
+        .take(height.saturating_sub(y0))
+    {
+        let at = (y0 + y) * width + x0;
+        out[at..at + n].copy_from_slice(&row[..n]);
     }
-    out.resize(width * height, fill);
     out
 }
 
@@ -376,29 +375,6 @@ fn box_line<T: Lane>(src: &[T], dst: &mut [T], r: usize) {
     }
 }
 
-/// [`Plane::downsample`] of `values · weights`, without the full-size product plane (the
-/// same sums in the same order, so the same result).
-fn product_downsample(values: &Plane, weights: &Plane, factor: usize) -> Plane {
-    let (sw, sh) = (values.width, values.height);
-    let (w, h) = (sw.div_ceil(factor), sh.div_ceil(factor));
-    let mut sum = vec![0f32; w * h];
-    for (by, out) in sum.chunks_exact_mut(w).enumerate() {
-        let rows = (by * factor)..((by + 1) * factor).min(sh);
-        let n_rows = rows.len();
-        for y in rows {
-            let (v, wt) = (&values.data[y * sw..][..sw], &weights.data[y * sw..][..sw]);
-            for (o, (vb, wb)) in out.iter_mut().zip(v.chunks(factor).zip(wt.chunks(factor))) {
-                *o += vb.iter().zip(wb).map(|(a, b)| a * b).sum::<f32>();
-            }
-        }
-        for (bx, o) in out.iter_mut().enumerate() {
-            let cols = sw.min((bx + 1) * factor) - bx * factor;
-            *o /= (cols * n_rows) as f32;
-        }
-    }
-    Plane::from_vec(w, h, sum)
-}
-
 /// Normalized masked blur: Σ(v·w)/Σw under a Gaussian-like kernel, computed at a reduced
 /// scale (`factor`) and upsampled, since the result is smooth. Where the mask has no
 /// support nearby, the result falls back to `fallback`.
@@ -448,11 +424,20 @@ impl<'a> MaskedBlur<'a> {
     /// `values` blurred with these weights; `fallback` where they vanish.
     pub fn apply(&self, values: &Plane, fallback: f32) -> Plane {
         let w = &self.weights;
+        let vw = Plane::from_vec(
+            values.width,
+            values.height,
+            values
+                .data
+                .iter()
+                .zip(&w.data)
+                .map(|(v, w)| v * w)
+                .collect(),
+        );
         let mut vw = if self.factor > 1 {
-            product_downsample(values, w, self.factor)
+            vw.downsample(self.factor)
         } else {
-            let data = values.data.iter().zip(&w.data).map(|(v, w)| v * w);
-            Plane::from_vec(values.width, values.height, data.collect())
+            vw
         };
         vw.blur(self.sigma);
         for (v, w) in vw.data.iter_mut().zip(&self.blurred.data) {
