@@ -45,7 +45,7 @@ const MIN_UNCHANGED_MEASURED: usize = 30;
 /// share within two standard errors of 0 (86% measured; a normal gives 95%, so the error
 /// is a little optimistic in its tails).
 const FLOOR_WITHIN_2SE: f64 = 0.8;
-/// Injected spots (ΔE00 8–10, 4.5–6.5% of the face) found but too faint to measure: at
+/// Injected spots (ΔE00 8–10, 4.5–6.5% of the face) found but not measured to ±0.1 (standard error > 0.05, or none given): at
 /// most this share (dark skin under −0.7 EV and JPEG 85 on the smallest face).
 const MAX_SPOTS_FAINT: f64 = 0.1;
 
@@ -119,7 +119,7 @@ struct Outcome {
     /// (fade, measured, baseline contrast) per injected spot the baseline found.
     spots: Vec<(f64, f64, f64)>,
     injected: usize,
-    /// Injected spots the baseline found whose change was too faint to measure.
+    /// Injected spots the baseline found whose change was not measured to ±0.1.
     spots_faint: usize,
     /// Baseline lesions that are not injected (unchanged real skin), at least a spot's
     /// diameter from every injected spot.
@@ -196,7 +196,7 @@ fn run_pair(photo: &RealPhoto, ci: usize, class: ItaName, target: f64, pi: usize
             if too_faint(c) {
                 spots_faint += 1;
                 println!(
-                    "  too faint: {} {} injected spot fade {fade} (standard error {:.3})",
+                    "  not to ±0.1: {} {} injected spot fade {fade} (standard error {:.3})",
                     photo.case.name,
                     class.label(),
                     c.fraction_removed_se.unwrap_or(f64::NAN)
@@ -428,7 +428,7 @@ fn follow_ups_measure_the_fade_in_every_ita_class() {
     };
     let n = others.len().max(1) as f64;
     println!(
-        "unchanged real-skin lesions the baseline found (none within a spot's diameter of an injected one; truth 0): {}; measured {} ({:.0}%), too faint to measure a change {faint} ({:.0}%), not measured for other reasons (no excess, clipped, uncovered) {}",
+        "unchanged real-skin lesions the baseline found (none within a spot's diameter of an injected one; truth 0): {}; measured to ±0.1 {} ({:.0}%), not to ±0.1 (standard error > 0.05, or too small or faint) {faint} ({:.0}%), not measured for other reasons (no excess, clipped, uncovered) {}",
         others.len(),
         measured.len(),
         100.0 * measured.len() as f64 / n,
@@ -491,12 +491,12 @@ fn follow_ups_measure_the_fade_in_every_ita_class() {
     let spots_faint: usize = out.iter().map(|(_, o)| o.spots_faint).sum();
     let found = spots_faint + out.iter().map(|(_, o)| o.spots.len()).sum::<usize>();
     println!(
-        "injected spots too faint to measure a change: {spots_faint} of {found} found (allowed ≤ {:.0}%)",
+        "injected spots not measured to ±0.1: {spots_faint} of {found} found (allowed ≤ {:.0}%)",
         100.0 * MAX_SPOTS_FAINT
     );
     if spots_faint as f64 > MAX_SPOTS_FAINT * found as f64 {
         failures.push(format!(
-            "{spots_faint} of {found} injected spots too faint to measure"
+            "{spots_faint} of {found} injected spots not measured to ±0.1"
         ));
     }
     println!("{total} spots measured; targets: registration ≤ {MAX_REG_ERROR_AT_1000} px at 1000 px, |fraction − truth| ≤ {MAX_FRACTION_ERROR}");

@@ -389,17 +389,17 @@ pub fn compare(
         )
     });
     // Clipped (or nearly) in a channel on either photo: density there says nothing.
+    // A linear value ≥ CLIPPED is a density ≤ −ln CLIPPED.
+    let clipped_density = -CLIPPED.ln();
     let clipped: Vec<bool> = (0..fw * fh)
         .map(|i| {
-            let b = (0..3)
-                .map(|k| (-base_density[k].data[i]).exp())
-                .fold(0f32, f32::max);
-            b.max(warped.peak[i]) >= CLIPPED
+            (0..3).any(|k| base_density[k].data[i] <= clipped_density) || warped.peak[i] >= CLIPPED
         })
         .collect();
-    let clean: Vec<usize> = (0..fw * fh)
-        .filter(|&i| analysis.skin().binary[i] && !grown[i] && covered[i] && !clipped[i])
+    let clean_mask: Vec<bool> = (0..fw * fh)
+        .map(|i| analysis.skin().binary[i] && !grown[i] && covered[i] && !clipped[i])
         .collect();
+    let clean: Vec<usize> = (0..fw * fh).filter(|&i| clean_mask[i]).collect();
     if clean.len() < photometric::MIN_PIXELS {
         return Err(FollowupError::NoOverlap);
     }
@@ -422,9 +422,6 @@ pub fn compare(
     let fchrom = unmix_planes(&u, [&fdensity[0], &fdensity[1], &fdensity[2]]);
     // 6b. Sharpness: the sharper photo blurred (in light, as a lens blurs) to the other's
     // before the lesions' chromophores are measured; their colours stay as photographed.
-    let clean_mask: Vec<bool> = (0..fw * fh)
-        .map(|i| analysis.skin().binary[i] && !grown[i] && covered[i] && !clipped[i])
-        .collect();
     let light = |d: &[Plane; 3]| {
         Plane::from_vec(
             fw,

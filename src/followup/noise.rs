@@ -78,7 +78,7 @@ fn stencil(r: f64) -> (Offsets, Offsets) {
     let (mut foot, mut ring) = (Vec::new(), Vec::new());
     for dy in -m..=m {
         for dx in -m..=m {
-            // Distance beyond the outline, as the chamfer distance in `measure` reads it.
+            // Distance beyond the outline (`measure` reads it by a chamfer transform, about the same).
             let d = ((dx * dx + dy * dy) as f64).sqrt() - r;
             if d <= grow {
                 foot.push((dx, dy));
