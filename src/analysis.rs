@@ -39,6 +39,29 @@ pub struct AnalysisOptions {
 pub struct Analysis {
     /// Integer factor from the working resolution to the photo's.
     scale: usize,
+    /// The planes and masks on the grid analysed (the face's region, or the whole frame).
+    planes: Planes,
+    /// Where that grid sits in the photo's working frame; `None` when it is the frame.
+    placed: Option<Placement>,
+    /// `planes` placed in the whole frame, made on first use: the report does not need
+    /// them, the projector and the maps do.
+    framed: OnceLock<Box<Planes>>,
+    /// Scores and lesion list.
+    report: Report,
+    /// Density directions removed per unit of pigment and of redness excess: each map's
+    /// chromophore vector as measured over its lesions (see `lesion_direction`).
+    removal_directions: [[f32; 3]; 2],
+    /// The tuning numbers it was made with.
+    params: AnalysisParams,
+    /// [`Analysis::hemoglobin_detail`], computed on first use.
+    hemoglobin_detail: OnceLock<Plane>,
+    /// [`Analysis::pit_relief`], computed on first use.
+    pit_relief: OnceLock<Plane>,
+}
+
+/// An analysis's planes, masks and zone labels on one grid.
+#[derive(Debug, Clone)]
+struct Planes {
     /// Chromophore planes.
     chrom: Chromophores,
     /// Skin mask.
@@ -51,19 +74,15 @@ pub struct Analysis {
     pits: LesionMap,
     /// Elevations in scar-scale shading relief (raised scars).
     raised: LesionMap,
-    /// Scores and lesion list.
-    report: Report,
-    /// Density directions removed per unit of pigment and of redness excess: each map's
-    /// chromophore vector as measured over its lesions (see `lesion_direction`).
-    removal_directions: [[f32; 3]; 2],
-    /// Face zone labels at the working resolution (`face::zones`), when a face narrowed the mask.
+    /// Face zone labels (`face::zones`), when a face narrowed the mask.
     zones: Option<Vec<u8>>,
-    /// The tuning numbers it was made with.
-    params: AnalysisParams,
-    /// [`Analysis::hemoglobin_detail`], computed on first use.
-    hemoglobin_detail: OnceLock<Plane>,
-    /// [`Analysis::pit_relief`], computed on first use.
-    pit_relief: OnceLock<Plane>,
+}
+
+/// A region's grid placed at `at` (working pixels) in a `frame`-sized one.
+#[derive(Debug, Clone, Copy)]
+struct Placement {
+    frame: (usize, usize),
+    at: (usize, usize),
 }
 
 impl Analysis {
@@ -74,32 +93,42 @@ impl Analysis {
 
     /// Chromophore planes.
     pub fn chrom(&self) -> &Chromophores {
-        &self.chrom
+        &self.planes().chrom
     }
 
     /// Skin mask.
     pub fn skin(&self) -> &SkinMask {
-        &self.skin
+        &self.planes().skin
     }
 
     /// Melanin excess map.
     pub fn pigment(&self) -> &LesionMap {
-        &self.pigment
+        &self.planes().pigment
     }
 
     /// Hemoglobin excess map.
     pub fn redness(&self) -> &LesionMap {
-        &self.redness
+        &self.planes().redness
     }
 
     /// Depressions in scar-scale shading relief (atrophic pits).
     pub fn pits(&self) -> &LesionMap {
-        &self.pits
+        &self.planes().pits
     }
 
     /// Elevations in scar-scale shading relief (raised scars).
     pub fn raised(&self) -> &LesionMap {
-        &self.raised
+        &self.planes().raised
+    }
+
+    /// The planes on the photo's whole working frame.
+    fn planes(&self) -> &Planes {
+        match self.placed {
+            None => &self.planes,
+            Some(at) => self
+                .framed
+                .get_or_init(|| Box::new(self.planes.embedded(at))),
+        }
     }
 
     /// Scores and lesion list.
@@ -114,7 +143,7 @@ impl Analysis {
 
     /// Face zone labels at the working resolution (`face::zones`), when a face narrowed the mask.
     pub fn zones(&self) -> Option<&[u8]> {
-        self.zones.as_deref()
+        self.planes().zones.as_deref()
     }
 
     /// Hemoglobin with its noise cancelled, removed across a red lesion's contour
@@ -350,7 +379,7 @@ pub fn analyze(photo: &Photo, options: &AnalysisOptions) -> Analysis {
     let region = options.face.as_ref().filter(|_| !replaced);
     if let Some(region) = region.and_then(|f| face_region_with(photo, f, &options.params)) {
         let a = analyze_in(photo, options, region);
-        if a.zones.is_some() {
+        if a.planes.zones.is_some() {
             return a;
         }
     }
@@ -570,47 +599,52 @@ pub fn analyze_in(full: &Photo, options: &AnalysisOptions, region: Region) -> An
             p.direction_limit,
         ),
     ];
-    let analysis = Analysis {
-        scale,
+    let planes = Planes {
         chrom,
         skin,
         pigment,
         redness,
         pits,
         raised,
-        report,
         zones: face_pass.labels,
+    };
+    let placed = (!whole).then(|| Placement {
+        frame: (
+            full_size.0.div_ceil(scale as u32) as usize,
+            full_size.1.div_ceil(scale as u32) as usize,
+        ),
+        at: region.origin(),
+    });
+    Analysis {
+        scale,
+        planes,
+        placed,
+        framed: OnceLock::new(),
+        report,
         removal_directions,
         params: *p,
         hemoglobin_detail: OnceLock::new(),
         pit_relief: OnceLock::new(),
-    };
-    if whole {
-        return analysis;
     }
-    let frame = (
-        full_size.0.div_ceil(scale as u32) as usize,
-        full_size.1.div_ceil(scale as u32) as usize,
-    );
-    analysis.embedded(frame, region.origin())
 }
 
-impl Analysis {
-    /// This analysis of a region placed at `at` (working pixels) in a `frame`-sized one:
-    /// nothing was analysed outside the region, so it holds no skin and no lesion.
-    fn embedded(self, frame: (usize, usize), at: (usize, usize)) -> Analysis {
+impl Planes {
+    /// These planes placed in the whole frame: nothing was analysed outside the region,
+    /// so it holds no skin and no lesion.
+    fn embedded(&self, Placement { frame, at }: Placement) -> Planes {
         let (fw, fh) = frame;
         let w = self.skin.soft.width;
         let plane = |p: &Plane| p.embed(fw, fh, at, 0.0);
         let flags = |m: &[bool]| crate::maths::planes::embed(m, w, frame, at, false);
-        let map = |m: LesionMap| LesionMap {
+        let map = |m: &LesionMap| LesionMap {
             excess: plane(&m.excess),
             soft: plane(&m.soft),
             mask: flags(&m.mask),
             lesions: m
                 .lesions
-                .into_iter()
-                .map(|mut c| {
+                .iter()
+                .map(|c| {
+                    let mut c = c.clone();
                     c.centroid[0] += at.0 as f64;
                     c.centroid[1] += at.1 as f64;
                     c.bbox[0] += at.0 as u32;
@@ -623,8 +657,7 @@ impl Analysis {
             noise: m.noise,
             baseline: plane(&m.baseline),
         };
-        Analysis {
-            scale: self.scale,
+        Planes {
             chrom: Chromophores {
                 melanin: plane(&self.chrom.melanin),
                 hemoglobin: plane(&self.chrom.hemoglobin),
@@ -637,18 +670,14 @@ impl Analysis {
                 model: self.skin.model,
                 core: flags(&self.skin.core),
             },
-            pigment: map(self.pigment),
-            redness: map(self.redness),
-            pits: map(self.pits),
-            raised: map(self.raised),
-            report: self.report,
-            removal_directions: self.removal_directions,
+            pigment: map(&self.pigment),
+            redness: map(&self.redness),
+            pits: map(&self.pits),
+            raised: map(&self.raised),
             zones: self
                 .zones
-                .map(|z| crate::maths::planes::embed(&z, w, frame, at, 0)),
-            params: self.params,
-            hemoglobin_detail: OnceLock::new(),
-            pit_relief: OnceLock::new(),
+                .as_ref()
+                .map(|z| crate::maths::planes::embed(z, w, frame, at, 0)),
         }
     }
 }

@@ -52,14 +52,14 @@ pub fn named_map(a: &Analysis, name: &str) -> Option<Vec<u8>> {
     let (w, h) = (a.report.width as usize, a.report.height as usize);
     let up = |p: &Plane| p.upsample(a.scale, w, h);
     let gray = match name {
-        "skin" => unit_to_gray(&up(&a.skin.soft)),
-        "melanin" => plane_to_gray(&up(&a.chrom.melanin)),
-        "hemoglobin" => plane_to_gray(&up(&a.chrom.hemoglobin)),
-        "shading" => plane_to_gray(&up(&a.chrom.shading)),
-        "pigment" => unit_to_gray(&up(&a.pigment.soft)),
-        "redness" => unit_to_gray(&up(&a.redness.soft)),
+        "skin" => unit_to_gray(&up(&a.skin().soft)),
+        "melanin" => plane_to_gray(&up(&a.chrom().melanin)),
+        "hemoglobin" => plane_to_gray(&up(&a.chrom().hemoglobin)),
+        "shading" => plane_to_gray(&up(&a.chrom().shading)),
+        "pigment" => unit_to_gray(&up(&a.pigment().soft)),
+        "redness" => unit_to_gray(&up(&a.redness().soft)),
         "texture" => {
-            let (p, r) = (&a.pits.soft, &a.raised.soft);
+            let (p, r) = (&a.pits().soft, &a.raised().soft);
             let max = p.data.iter().zip(&r.data).map(|(p, r)| p.max(*r)).collect();
             unit_to_gray(&up(&Plane::from_vec(p.width, p.height, max)))
         }
@@ -72,9 +72,9 @@ pub fn named_map(a: &Analysis, name: &str) -> Option<Vec<u8>> {
 /// An analysis's zone map as `zones.png` grey levels at the photo's size (nearest
 /// working pixel), or `None` when no face narrowed the mask.
 pub fn zone_grey(a: &Analysis) -> Option<Vec<u8>> {
-    let labels = a.zones.as_ref()?;
+    let labels = a.zones()?;
     let (w, h) = (a.report.width as usize, a.report.height as usize);
-    let (ww, wh) = (a.skin.soft.width, a.skin.soft.height);
+    let (ww, wh) = (a.skin().soft.width, a.skin().soft.height);
     let s = a.scale.max(1);
     let grey = zones::to_grey(labels);
     Some(

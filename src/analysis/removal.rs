@@ -13,21 +13,21 @@ use crate::maths::planes::Plane;
 /// predictable; where a spot or pit lies, its real melanin or shading would leak in, so
 /// the correction fades there.
 pub(super) fn hemoglobin_detail(a: &Analysis) -> Plane {
-    let c = &a.chrom;
+    let c = &a.chrom();
     let fine = |p: &Plane| p.band(0.0, a.params.detail_band_top);
     let mut detail = c.hemoglobin.clone();
     let (h, s, m) = (fine(&c.hemoglobin), fine(&c.shading), fine(&c.melanin));
     let untouched = |i: usize| {
-        a.skin.binary[i]
-            && [&a.pigment, &a.redness, &a.pits, &a.raised]
+        a.skin().binary[i]
+            && [&a.pigment(), &a.redness(), &a.pits(), &a.raised()]
                 .iter()
                 .all(|map| map.soft.data[i] == 0.0)
     };
     if let Some([ws, wm]) = cancelling_weights(&h, [&s, &m], untouched) {
         let lesion = |i: usize| {
-            a.pigment.soft.data[i]
-                .max(a.pits.soft.data[i])
-                .max(a.raised.soft.data[i])
+            a.pigment().soft.data[i]
+                .max(a.pits().soft.data[i])
+                .max(a.raised().soft.data[i])
         };
         for (i, d) in detail.data.iter_mut().enumerate() {
             *d += (1.0 - lesion(i)) * (ws * s[i] + wm * m[i]);
@@ -43,9 +43,9 @@ pub(super) fn hemoglobin_detail(a: &Analysis) -> Plane {
 /// pit (85% against 78%) and removes less of the pores (pore band kept 0.89–0.98
 /// against 0.83); see `tests/projection_fidelity.rs`.
 pub(super) fn pit_relief(a: &Analysis) -> Plane {
-    let (w, h) = (a.pits.soft.width, a.pits.soft.height);
+    let (w, h) = (a.pits().soft.width, a.pits().soft.height);
     let short = w.min(h) as f32;
-    let mut shading = a.chrom.shading.clone();
+    let mut shading = a.chrom().shading.clone();
     shading.blur(a.params.pit_pre_blur);
     let opened = shading.opened(a.params.min_lesion_radius(w, h).round() as usize);
     let mut lost = Plane::from_vec(
@@ -57,7 +57,7 @@ pub(super) fn pit_relief(a: &Analysis) -> Plane {
     );
     lost.blur(a.params.pit_loss_blur * short);
     let data = (0..w * h)
-        .map(|i| opened.data[i] + lost.data[i] - a.pits.baseline.data[i])
+        .map(|i| opened.data[i] + lost.data[i] - a.pits().baseline.data[i])
         .collect();
     Plane::from_vec(w, h, data)
 }

@@ -152,7 +152,7 @@ fn cube_root(t: f64) -> f64 {
         return t.cbrt();
     }
     let mut y = f64::from_bits(t.to_bits() / 3 + 0x2A9F_7893_782D_A1CE);
-    for _ in 0..3 {
+    for _ in 0..2 {
         let y3 = y * y * y;
         y *= (y3 + 2.0 * t) / (2.0 * y3 + t);
     }
