@@ -181,7 +181,7 @@ impl MaskParams {
         hemoglobin_allowance: 1.0,
         feather: 0.004,
         feather_min: 1.0,
-        seed_samples: 60_000,
+        seed_samples: 30_000,
         seed_lightness: (8.0, 96.0),
         seed_chroma2: (36.0, 2500.0),
         seed_redness: (5.0, 6.0),
@@ -467,7 +467,7 @@ fn lesion_tolerant_distance2(m: &SkinModel, f: [f32; 2], p: &MaskParams) -> f32 
 /// Whether a colour could be skin of any tone at all (L* 6–97, chroma 4–55, hue 5–85°,
 /// chosen by hand; not measured), from a 32×32×32 table built once, so the
 /// full-resolution pass stays cheap (and these bounds are not parameters).
-fn plausible(px: &[u8]) -> bool {
+pub(crate) fn plausible(px: &[u8]) -> bool {
     static LUT: std::sync::OnceLock<Vec<bool>> = std::sync::OnceLock::new();
     let lut = LUT.get_or_init(|| {
         (0..32 * 32 * 32)

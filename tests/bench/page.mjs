@@ -32,21 +32,23 @@ const PHOTOS = {
 };
 
 function parseArgs(argv) {
-  const o = { photos: 'real2,real12,real22,gen2,gen12', cold: 3, warm: 4, json: null, smoke: false };
+  const o = { photos: 'real2,real12,real22,gen2,gen12', cold: 3, warm: 4, pause: 0, json: null, smoke: false };
   for (let i = 0; i < argv.length; i++) {
     const [k, inline] = argv[i].split('=', 2);
     const v = () => inline ?? argv[++i];
     if (k === '--photos') o.photos = v();
     else if (k === '--cold') o.cold = Number(v());
     else if (k === '--warm') o.warm = Number(v());
+    else if (k === '--pause') o.pause = Number(v());
     else if (k === '--json') o.json = v();
     else if (k === '--smoke') o.smoke = true;
     else {
-      console.error('usage: node tests/bench/page.mjs [--photos real2,real12,real22,gen2,gen12] [--cold 3] [--warm 4] [--json FILE] [--smoke]');
+      console.error('usage: node tests/bench/page.mjs [--photos real2,real12,real22,gen2,gen12] [--cold 3] [--warm 4] [--pause MS] [--json FILE] [--smoke]');
       process.exit(2);
     }
   }
   if (o.smoke) Object.assign(o, { photos: 'tiny', cold: 1, warm: 1 });
+  PAUSE_MS = o.pause;
   return o;
 }
 
@@ -132,6 +134,9 @@ async function choose(page, name, bytes) {
   return collect(page, from);
 }
 
+/** How long a person takes to choose a photo after the sample shows (`--pause MS`; 0 = at once). */
+let PAUSE_MS = 0;
+
 /** One fresh page: navigation → sample shown, then the photo cold, then `warm` more. */
 async function session(browser, url, name, bytes, warm) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
@@ -149,6 +154,7 @@ async function session(browser, url, name, bytes, warm) {
   await page.evaluate(() => window.skinPreviewTest.rendered());
   const sample = await collect(page, 0);
   const load = await page.evaluate(() => window.__readyAt);
+  if (PAUSE_MS) await page.waitForTimeout(PAUSE_MS);
   const cold = await choose(page, name, bytes);
   const warmRuns = [];
   for (let i = 0; i < warm; i++) warmRuns.push(await choose(page, name, bytes));

@@ -6,7 +6,6 @@
 //! to the zones' pixels recovers it. It keeps the colour mask's lesion allowances, so
 //! spots and red patches stay skin; hair, brows, glasses frames and glare do not fit.
 
-use crate::photo::colour;
 use crate::photo::Photo;
 use crate::skin::chromophores::Chromophores;
 
@@ -112,17 +111,9 @@ pub fn fits(photo: &Photo, chrom: &Chromophores, seeds: &[bool], region: &[bool]
         .collect()
 }
 
-/// Unclipped and skin-hued (L* 6–97, chroma 4–55, hue 5–85°), as any skin tone is;
-/// clipped glare is not measurable skin.
+/// Unclipped and skin-hued (L* 6–97, chroma 4–55, hue 5–85°, the colour mask's table),
+/// as any skin tone is; clipped glare is not measurable skin.
 fn skin_hued(photo: &Photo, i: usize) -> bool {
     let p = &photo.rgba()[i * 4..i * 4 + 3];
-    if p.iter().any(|&v| v >= 250) {
-        return false;
-    }
-    let lab = colour::srgb8_to_lab([p[0], p[1], p[2]]);
-    let chroma2 = lab.a * lab.a + lab.b * lab.b;
-    // Hue 5–85° is the first quadrant between those two slopes (no atan2, slow in WASM).
-    let (lo, hi) = (5f64.to_radians().tan(), 85f64.to_radians().tan());
-    let hue_ok = lab.a > 0.0 && lab.b >= lo * lab.a && lab.b <= hi * lab.a;
-    (6.0..=97.0).contains(&lab.l) && (16.0..=3025.0).contains(&chroma2) && hue_ok
+    p.iter().all(|&v| v < 250) && crate::skin::mask::plausible(p)
 }
