@@ -193,8 +193,10 @@ fn scale_scores(
     let scored = Plane::from_vec(
         w,
         h,
-        (0..w * h)
-            .map(|i| (support.data[i] >= p.min_support) as u8 as f32)
+        support
+            .data
+            .iter()
+            .map(|&s| (s >= p.min_support) as u8 as f32)
             .collect(),
     );
     let local_sigma = p.local_noise * sigma;
@@ -203,10 +205,13 @@ fn scale_scores(
         .iter()
         .map(|u| {
             let wgt = whitened_weights(&inv, u.vector);
-            let mut data: Vec<f32> = (0..w * h)
-                .map(|i| {
-                    if scored.data[i] > 0.0 {
-                        wgt[0] * r[0][i] + wgt[1] * r[1][i] + wgt[2] * r[2][i]
+            let mut data: Vec<f32> = scored
+                .data
+                .iter()
+                .zip(r[0].iter().zip(&r[1]).zip(&r[2]))
+                .map(|(&s, ((r0, r1), r2))| {
+                    if s > 0.0 {
+                        wgt[0] * r0 + wgt[1] * r1 + wgt[2] * r2
                     } else {
                         OFF_SKIN
                     }

@@ -173,15 +173,21 @@ impl Plane {
             .map(|x| interp_index((x as f32 + 0.5) / f - 0.5, self.width))
             .collect();
         let mut out = vec![0f32; width * height];
-        for y in 0..height {
+        if width == 0 {
+            return Plane::from_vec(width, height, out);
+        }
+        // Between two source rows first (one lerp per source pixel), then along the row.
+        let mut mixed = vec![0f32; self.width];
+        for (y, row) in out.chunks_exact_mut(width).enumerate() {
             let (y0, y1, ty) = interp_index((y as f32 + 0.5) / f - 0.5, self.height);
             let r0 = &self.data[y0 * self.width..(y0 + 1) * self.width];
             let r1 = &self.data[y1 * self.width..(y1 + 1) * self.width];
-            let row = &mut out[y * width..(y + 1) * width];
+            for ((m, a), b) in mixed.iter_mut().zip(r0).zip(r1) {
+                *m = a + (b - a) * ty;
+            }
             for (o, &(x0, x1, tx)) in row.iter_mut().zip(&xs) {
-                let top = r0[x0] + (r0[x1] - r0[x0]) * tx;
-                let bottom = r1[x0] + (r1[x1] - r1[x0]) * tx;
-                *o = top + (bottom - top) * ty;
+                let (a, b) = (mixed[x0], mixed[x1]);
+                *o = a + (b - a) * tx;
             }
         }
         Plane::from_vec(width, height, out)

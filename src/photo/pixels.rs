@@ -127,7 +127,9 @@ impl Photo {
                 for c in 0..3 {
                     o[c] = encoder.encode(s[c] * inv);
                 }
-                o[3] = (s[3] * inv).round() as u8;
+                // Alpha sums are whole numbers: rounded half up in integers (no roundf call).
+                let n = (cols * n_rows) as u32;
+                o[3] = ((2 * s[3] as u32 + n) / (2 * n)) as u8;
             }
         }
         Photo {
@@ -195,7 +197,7 @@ mod tests {
         for by in 0..rh.div_ceil(f) {
             for bx in 0..rw.div_ceil(f) {
                 let mut s = [0f32; 4];
-                let mut n = 0;
+                let mut n = 0u32;
                 for y in by * f..((by + 1) * f).min(rh) {
                     for x in bx * f..((bx + 1) * f).min(rw) {
                         let i = 4 * ((y0 + y) * p.width + x0 + x) as usize;
@@ -208,7 +210,7 @@ mod tests {
                 }
                 let inv = 1.0 / n as f32;
                 out.extend((0..3).map(|c| enc.encode(s[c] * inv)));
-                out.push((s[3] * inv).round() as u8);
+                out.push(((2 * s[3] as u32 + n) / (2 * n)) as u8);
             }
         }
         out
