@@ -89,6 +89,12 @@ BENCH_RUNS ?= 7
 bench-page: build
 	node tests/bench/page.mjs
 
+# The engine alone in Chromium (issue 15): the face pass and the analysis of a 2 MP real
+# photo, on the main thread; pass PKGS="dir1 dir2" to alternate built packages.
+.PHONY: bench-engine
+bench-engine: build
+	node tests/bench/engine.mjs $(PKGS)
+
 .PHONY: bench
 bench: build
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
