@@ -49,8 +49,11 @@ pub struct Analysis {
     /// Scores and lesion list.
     report: Report,
     /// Density directions removed per unit of pigment and of redness excess: each map's
-    /// chromophore vector as measured over its lesions (see `lesion_direction`).
-    removal_directions: [[f32; 3]; 2],
+    /// chromophore vector as measured over its lesions (see `lesion_direction`), from
+    /// `directions_from` on first use (the projector needs them, the report does not).
+    removal_directions: OnceLock<[[f32; 3]; 2]>,
+    /// What the removal directions are measured from.
+    directions_from: Box<DirectionInputs>,
     /// The tuning numbers it was made with.
     params: AnalysisParams,
     /// [`Analysis::hemoglobin_detail`], computed on first use.
@@ -76,6 +79,14 @@ struct Planes {
     raised: LesionMap,
     /// Face zone labels (`face::zones`), when a face narrowed the mask.
     zones: Option<Vec<u8>>,
+}
+
+/// The pigment and redness maps' surrounds and the smoothed planes (melanin, hemoglobin,
+/// shading) that [`Analysis::removal_directions`] fits over.
+#[derive(Debug, Clone)]
+struct DirectionInputs {
+    around: [lesions::Surround; 2],
+    smoothed: [lesions::SkinSmoothed; 3],
 }
 
 /// A region's grid placed at `at` (working pixels) in a `frame`-sized one.
@@ -138,7 +149,29 @@ impl Analysis {
 
     /// Density directions removed per unit of pigment and of redness excess.
     pub fn removal_directions(&self) -> [[f32; 3]; 2] {
-        self.removal_directions
+        *self.removal_directions.get_or_init(|| {
+            let (p, d) = (&self.planes, &self.directions_from);
+            let [m, hb] = [p.chrom.vectors.melanin, p.chrom.vectors.hemoglobin];
+            let limit = self.params.direction_limit;
+            [
+                lesion_direction(
+                    &p.pigment,
+                    &d.around[0],
+                    m,
+                    (&d.smoothed[1], hb),
+                    &d.smoothed[2],
+                    limit,
+                ),
+                lesion_direction(
+                    &p.redness,
+                    &d.around[1],
+                    hb,
+                    (&d.smoothed[0], m),
+                    &d.smoothed[2],
+                    limit,
+                ),
+            ]
+        })
     }
 
     /// Face zone labels at the working resolution (`face::zones`), when a face narrowed the mask.
@@ -580,25 +613,6 @@ pub fn analyze_in(full: &Photo, options: &AnalysisOptions, region: Region) -> An
         face_report::face_report(f, &face_pass, photo, maps, &report.lesions, scale)
     });
     report.mask_source = face_pass.mask_source;
-    let [m, hb] = [chrom.vectors.melanin, chrom.vectors.hemoglobin];
-    let removal_directions = [
-        lesion_direction(
-            &pigment,
-            &pigment_around,
-            m,
-            (&smoothed[1], hb),
-            &smoothed[2],
-            p.direction_limit,
-        ),
-        lesion_direction(
-            &redness,
-            &redness_around,
-            hb,
-            (&smoothed[0], m),
-            &smoothed[2],
-            p.direction_limit,
-        ),
-    ];
     let planes = Planes {
         chrom,
         skin,
@@ -621,7 +635,11 @@ pub fn analyze_in(full: &Photo, options: &AnalysisOptions, region: Region) -> An
         placed,
         framed: OnceLock::new(),
         report,
-        removal_directions,
+        removal_directions: OnceLock::new(),
+        directions_from: Box::new(DirectionInputs {
+            around: [pigment_around, redness_around],
+            smoothed,
+        }),
         params: *p,
         hemoglobin_detail: OnceLock::new(),
         pit_relief: OnceLock::new(),

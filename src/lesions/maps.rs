@@ -163,6 +163,7 @@ pub fn lesion_map_from_mask(
 
 /// A plane smoothed over skin at `smooth_sigma`, and the skin mean it falls back to off
 /// skin: computed once per plane, shared by every map and fit that reads it.
+#[derive(Debug, Clone)]
 pub struct SkinSmoothed {
     /// The smoothed plane.
     pub smooth: Plane,
@@ -194,6 +195,7 @@ pub struct Around {
 
 /// The skin around a set of lesions, to fit baselines over: skin without the lesions
 /// (dilated), blurred once at `baseline_sigma` for every plane fitted over it.
+#[derive(Debug, Clone)]
 pub struct Surround {
     /// The lesions dilated (0..1), the pixels left out of the baseline.
     pub excluded: Plane,

@@ -396,6 +396,7 @@ pub fn masked_blur(
 
 /// The weights of a masked blur, blurred once for several planes at the same σ (the
 /// matched filter blurs three density channels over one skin mask at each scale).
+#[derive(Debug, Clone)]
 pub struct MaskedBlur<'a> {
     weights: Cow<'a, Plane>,
     blurred: Plane,
