@@ -13,21 +13,23 @@ use crate::maths::planes::Plane;
 /// predictable; where a spot or pit lies, its real melanin or shading would leak in, so
 /// the correction fades there.
 pub(super) fn hemoglobin_detail(a: &Analysis) -> Plane {
-    let c = &a.chrom();
+    // The whole-frame planes, fetched once rather than per pixel.
+    let (c, skin) = (a.chrom(), a.skin());
+    let (pigment, redness, pits, raised) = (a.pigment(), a.redness(), a.pits(), a.raised());
     let fine = |p: &Plane| p.band(0.0, a.params.detail_band_top);
     let mut detail = c.hemoglobin.clone();
     let (h, s, m) = (fine(&c.hemoglobin), fine(&c.shading), fine(&c.melanin));
     let untouched = |i: usize| {
-        a.skin().binary[i]
-            && [&a.pigment(), &a.redness(), &a.pits(), &a.raised()]
+        skin.binary[i]
+            && [pigment, redness, pits, raised]
                 .iter()
                 .all(|map| map.soft.data[i] == 0.0)
     };
     if let Some([ws, wm]) = cancelling_weights(&h, [&s, &m], untouched) {
         let lesion = |i: usize| {
-            a.pigment().soft.data[i]
-                .max(a.pits().soft.data[i])
-                .max(a.raised().soft.data[i])
+            pigment.soft.data[i]
+                .max(pits.soft.data[i])
+                .max(raised.soft.data[i])
         };
         for (i, d) in detail.data.iter_mut().enumerate() {
             *d += (1.0 - lesion(i)) * (ws * s[i] + wm * m[i]);
@@ -43,7 +45,8 @@ pub(super) fn hemoglobin_detail(a: &Analysis) -> Plane {
 /// pit (85% against 78%) and removes less of the pores (pore band kept 0.89–0.98
 /// against 0.83); see `tests/projection_fidelity.rs`.
 pub(super) fn pit_relief(a: &Analysis) -> Plane {
-    let (w, h) = (a.pits().soft.width, a.pits().soft.height);
+    let pits = a.pits();
+    let (w, h) = (pits.soft.width, pits.soft.height);
     let short = w.min(h) as f32;
     let mut shading = a.chrom().shading.clone();
     shading.blur(a.params.pit_pre_blur);
@@ -57,7 +60,7 @@ pub(super) fn pit_relief(a: &Analysis) -> Plane {
     );
     lost.blur(a.params.pit_loss_blur * short);
     let data = (0..w * h)
-        .map(|i| opened.data[i] + lost.data[i] - a.pits().baseline.data[i])
+        .map(|i| opened.data[i] + lost.data[i] - pits.baseline.data[i])
         .collect();
     Plane::from_vec(w, h, data)
 }

@@ -91,25 +91,6 @@ impl Photo {
             let n_rows = rows.len();
             for y in rows {
                 let row = &self.rgba[span(y + y0 as usize)];
-                if f == 2 {
-                    // The common factor, as pairs without the inner loop.
-                    for (s, pair) in sum.iter_mut().zip(row.chunks_exact(8)) {
-                        // In the general path's order, so the sums are the same.
-                        for c in 0..3 {
-                            s[c] += lut[pair[c] as usize];
-                            s[c] += lut[pair[c + 4] as usize];
-                        }
-                        s[3] += (pair[3] as u16 + pair[7] as u16) as f32;
-                    }
-                    if row.len() % 8 == 4 {
-                        let (s, px) = (&mut sum[wu - 1], &row[row.len() - 4..]);
-                        s[0] += lut[px[0] as usize];
-                        s[1] += lut[px[1] as usize];
-                        s[2] += lut[px[2] as usize];
-                        s[3] += px[3] as f32;
-                    }
-                    continue;
-                }
                 for (s, block) in sum.iter_mut().zip(row.chunks(4 * f)) {
                     let mut acc = *s;
                     for px in block.chunks_exact(4) {
